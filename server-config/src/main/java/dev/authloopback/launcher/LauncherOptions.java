@@ -1,0 +1,121 @@
+package dev.authloopback.launcher;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the launcher was asked to do, parsed once from the command line, then the system property
+ * {@value #UPSTREAM_PROPERTY}, then the environment variable {@value #UPSTREAM_ENV}.
+ *
+ * @param port        TCP port of the loopback connector on 127.0.0.1 (0 picks a free one)
+ * @param upstreamUrl the real token endpoint; empty means "start the demo token endpoint"
+ * @param help        {@code --help} was given: print {@link #USAGE} and do nothing else
+ */
+public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help) {
+
+    public static final int DEFAULT_PORT = 8082;
+    public static final String UPSTREAM_PROPERTY = "loopback.upstream-url";
+    public static final String UPSTREAM_ENV = "LOOPBACK_UPSTREAM_URL";
+
+    public static final String USAGE = """
+            Usage: java -jar loopback-launcher.jar [--port N] [--upstream-url URL] [--help]
+
+              --port N            port of the loopback on 127.0.0.1 (default %d; 0 = any free port)
+              --upstream-url URL  the real OAuth2 token endpoint (http or https); otherwise the system
+                                  property %s or the environment variable %s.
+                                  With none of them, a demo token endpoint is started on 127.0.0.1.
+              --help              print this text
+
+            Other loopback settings (ttl, expiry-skew, ...) are read by the WAR itself from
+            -Dloopback.<name>=... or LOOPBACK_<NAME>; see docs/http-contract.md.
+            """.formatted(DEFAULT_PORT, UPSTREAM_PROPERTY, UPSTREAM_ENV);
+
+    public LauncherOptions {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        upstreamUrl = upstreamUrl == null ? Optional.empty() : upstreamUrl;
+    }
+
+    /** Options for a programmatic start: this port, this upstream (or {@code null} for the demo). */
+    public static LauncherOptions of(int port, URI upstreamUrl) {
+        return new LauncherOptions(port, Optional.ofNullable(upstreamUrl), false);
+    }
+
+    /** Parses the command line of the running JVM (its system properties and environment). */
+    public static LauncherOptions parse(String... args) throws UsageException {
+        return parse(args, System::getProperty, System::getenv);
+    }
+
+    /**
+     * Parses {@code args}; {@code properties} and {@code environment} are consulted, in that order,
+     * only when {@code --upstream-url} is absent. Blank values count as absent.
+     */
+    static LauncherOptions parse(String[] args, UnaryOperator<String> properties,
+                                 UnaryOperator<String> environment) throws UsageException {
+        int port = DEFAULT_PORT;
+        String upstream = null;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String inlineValue = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                inlineValue = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "--help", "-h" -> help = true;
+                case "--port" -> port = parsePort(inlineValue != null ? inlineValue : valueAfter(args, i++, arg));
+                case "--upstream-url" -> upstream = inlineValue != null ? inlineValue : valueAfter(args, i++, arg);
+                default -> throw new UsageException("unknown argument '" + args[i] + "'");
+            }
+        }
+        if (isBlank(upstream)) {
+            upstream = properties.apply(UPSTREAM_PROPERTY);
+        }
+        if (isBlank(upstream)) {
+            upstream = environment.apply(UPSTREAM_ENV);
+        }
+        Optional<URI> upstreamUrl = isBlank(upstream) ? Optional.empty() : Optional.of(parseUrl(upstream.strip()));
+        return new LauncherOptions(port, upstreamUrl, help);
+    }
+
+    private static String valueAfter(String[] args, int i, String name) throws UsageException {
+        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+            throw new UsageException(name + " needs a value");
+        }
+        return args[i + 1];
+    }
+
+    private static int parsePort(String value) throws UsageException {
+        try {
+            int port = Integer.parseInt(value.strip());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new UsageException("--port must be a number 0..65535, was '" + value + "'");
+    }
+
+    private static URI parseUrl(String value) throws UsageException {
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme();
+            if (("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with the value
+        }
+        throw new UsageException("upstream-url must be an absolute http or https URL, was '" + value + "'");
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}
