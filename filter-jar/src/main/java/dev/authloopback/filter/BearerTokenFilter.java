@@ -1,0 +1,238 @@
+package dev.authloopback.filter;
+
+import dev.authloopback.filter.internal.BearerRequest;
+import dev.authloopback.filter.internal.FilterSettings;
+import dev.authloopback.filter.internal.InvalidSettingsException;
+import dev.authloopback.filter.internal.Placeholders;
+import dev.authloopback.filter.internal.Problems;
+import dev.authloopback.filter.internal.Token;
+import dev.authloopback.filter.internal.TokenService;
+import dev.authloopback.filter.internal.TokenUnavailableException;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Obtains a token from the auth loopback (or any token endpoint), and passes the request on with
+ * {@code Authorization: Bearer <token>} and the raw token in a request attribute.
+ *
+ * <p>Configured only by init-params; blank counts as absent; anything invalid (or an unknown
+ * param name) fails {@link #init(FilterConfig)} with a message naming the param and the value
+ * (values of {@code token-body} and {@code token-headers} are masked).
+ * <ul>
+ * <li>{@value #TOKEN_URL_PARAM}: token endpoint, default {@code http://localhost:8082/loopback}</li>
+ * <li>{@value #TOKEN_METHOD_PARAM}: method of the token request, default {@code POST}</li>
+ * <li>{@value #TOKEN_BODY_PARAM}: body of the token request, default empty; {@code ${env:NAME}} and
+ *     {@code ${sys:name}} are replaced at init ({@code $${} for a literal {@code ${})</li>
+ * <li>{@value #TOKEN_CONTENT_TYPE_PARAM}: default {@code application/x-www-form-urlencoded}</li>
+ * <li>{@value #TOKEN_HEADERS_PARAM}: extra headers of the token request, {@code Name: value} entries
+ *     separated by new lines or {@code |}, with the same substitution, e.g.
+ *     {@code Authorization: Basic ${env:CLIENT_CREDENTIALS}}; default none</li>
+ * <li>{@value #TOKEN_PATH_PARAM}: definite JSONPath of the token in the answer, default {@code $.access_token}</li>
+ * <li>{@value #HEADER_PARAM}: header to set, default {@code Authorization}</li>
+ * <li>{@value #HEADER_VALUE_PARAM}: its value, must contain {@code {token}}, default {@code Bearer {token}}</li>
+ * <li>{@value #ATTRIBUTE_PARAM}: request attribute holding the raw token, default {@code access_token}</li>
+ * <li>{@value #CONNECT_TIMEOUT_PARAM}: default {@code 2s}; {@value #READ_TIMEOUT_PARAM}: default {@code 5s}
+ *     (durations: {@code 500ms}, {@code 2s}, {@code 30m}, {@code PT2S}, plain number = seconds). No
+ *     request waits for a token longer than connect + read timeout.</li>
+ * <li>{@value #ON_FAILURE_PARAM}: {@code reject} (default) answers 503 when the token endpoint is
+ *     unreachable, too slow or answers garbage, 502 when it answers an error status, with an
+ *     {@code application/problem+json} body, and does not call the chain; {@code continue} calls the
+ *     chain without the header (a client-supplied one is removed too)</li>
+ * <li>{@value #EVICT_ON_401_PARAM}: default {@code true}; when the chain answers 401, drop the token
+ *     from the near cache and send one conditional {@code DELETE} (same body and headers, plus
+ *     {@code If-Match} with the token answer's ETag) to the token URL; never a retry</li>
+ * <li>{@value #LOCAL_TTL_PARAM}: in-process near cache, default {@code 0} = off; an entry never lives
+ *     longer than the token's {@code expires_in} − min(60s, expires_in / 10)</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>bearer-token</filter-name>
+ *   <filter-class>dev.authloopback.filter.BearerTokenFilter</filter-class>
+ *   <init-param>
+ *     <param-name>token-url</param-name>
+ *     <param-value>http://localhost:8082/loopback</param-value>
+ *   </init-param>
+ *   <init-param>
+ *     <param-name>token-body</param-name>
+ *     <param-value>grant_type=client_credentials&amp;scope=orders</param-value>
+ *   </init-param>
+ *   <init-param>
+ *     <param-name>token-headers</param-name>
+ *     <param-value>Authorization: Basic ${env:CLIENT_CREDENTIALS}</param-value>
+ *   </init-param>
+ * </filter>
+ * <filter-mapping>
+ *   <filter-name>bearer-token</filter-name>
+ *   <url-pattern>/api/*</url-pattern>
+ * </filter-mapping>
+ * }</pre>
+ *
+ * <p>After init the filter publishes its token source in the servlet context, so outbound JAX-RS
+ * calls can carry the same token: {@link BearerTokenClientFilter#fromServletContext(ServletContext)}.
+ * One pooled keep-alive JDK HTTP client per filter instance, released in {@link #destroy()}.
+ */
+public final class BearerTokenFilter implements Filter {
+
+    public static final String TOKEN_URL_PARAM = "token-url";
+    public static final String TOKEN_METHOD_PARAM = "token-method";
+    public static final String TOKEN_BODY_PARAM = "token-body";
+    public static final String TOKEN_CONTENT_TYPE_PARAM = "token-content-type";
+    public static final String TOKEN_HEADERS_PARAM = "token-headers";
+    public static final String TOKEN_PATH_PARAM = "token-path";
+    public static final String HEADER_PARAM = "header";
+    public static final String HEADER_VALUE_PARAM = "header-value";
+    public static final String ATTRIBUTE_PARAM = "attribute";
+    public static final String CONNECT_TIMEOUT_PARAM = "connect-timeout";
+    public static final String READ_TIMEOUT_PARAM = "read-timeout";
+    public static final String ON_FAILURE_PARAM = "on-failure";
+    public static final String EVICT_ON_401_PARAM = "evict-on-401";
+    public static final String LOCAL_TTL_PARAM = "local-ttl";
+
+    /**
+     * Servlet context attribute under which an initialised filter publishes its token source (the
+     * first filter to init; each filter also under this name + {@code "." + filter-name}). Read it
+     * through {@link BearerTokenClientFilter#fromServletContext(ServletContext)}.
+     */
+    public static final String TOKEN_SOURCE_ATTRIBUTE = "dev.authloopback.filter.TokenSource";
+
+    /** Optional servlet context attribute holding a {@link Clock} for the near cache (tests). */
+    public static final String CLOCK_ATTRIBUTE = "dev.authloopback.clock";
+
+    private static final System.Logger LOG = System.getLogger("dev.authloopback.filter");
+
+    private volatile TokenService service;
+    private volatile ServletContext context;
+    private volatile String ownAttribute;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String name : Collections.list(config.getInitParameterNames())) {
+            params.put(name, config.getInitParameter(name));
+        }
+        String filterName = config.getFilterName();
+        ServletContext ctx = config.getServletContext();
+        TokenService created;
+        try {
+            FilterSettings settings = FilterSettings.from(params, Placeholders.system());
+            Object clock = ctx == null ? null : ctx.getAttribute(CLOCK_ATTRIBUTE);
+            created = new TokenService(settings, clock instanceof Clock c ? c : Clock.systemUTC());
+        } catch (InvalidSettingsException e) {
+            throw new ServletException("Filter " + filterName + ": " + e.getMessage());
+        }
+        this.service = created;
+        this.context = ctx;
+        if (ctx != null) {
+            ownAttribute = TOKEN_SOURCE_ATTRIBUTE + "." + filterName;
+            ctx.setAttribute(ownAttribute, created);
+            if (ctx.getAttribute(TOKEN_SOURCE_ATTRIBUTE) == null) {
+                ctx.setAttribute(TOKEN_SOURCE_ATTRIBUTE, created);
+            }
+        }
+        LOG.log(Level.INFO, "Bearer token filter {0}: {1}", filterName, created.settings());
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        TokenService current = service;
+        if (current == null) {
+            throw new ServletException("BearerTokenFilter used before init() or after destroy()");
+        }
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        FilterSettings settings = current.settings();
+        Token token;
+        try {
+            token = current.token();
+        } catch (TokenUnavailableException e) {
+            if (settings.onFailure() == FilterSettings.OnFailure.REJECT) {
+                Problems.write(response, e);
+            } else {
+                chain.doFilter(new BearerRequest(request, settings.header(), null), response);
+            }
+            return;
+        }
+        BearerRequest wrapped = new BearerRequest(request, settings.header(), settings.headerValue(token.value()));
+        wrapped.setAttribute(settings.attribute(), token.value());
+        chain.doFilter(wrapped, response);
+        if (!settings.evictOn401()) {
+            return;
+        }
+        // The status is read from the response itself (Servlet 3.0+ getStatus reflects setStatus and
+        // sendError alike), so no response wrapper sits between the application and the container.
+        if (wrapped.isAsyncStarted()) {
+            wrapped.getAsyncContext().addListener(new EvictOnUnauthorized(current, token, response));
+        } else if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
+            current.evict(token);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        TokenService current = service;
+        service = null;
+        ServletContext ctx = context;
+        if (ctx != null && current != null) {
+            if (ctx.getAttribute(TOKEN_SOURCE_ATTRIBUTE) == current) {
+                ctx.removeAttribute(TOKEN_SOURCE_ATTRIBUTE);
+            }
+            if (ownAttribute != null && ctx.getAttribute(ownAttribute) == current) {
+                ctx.removeAttribute(ownAttribute);
+            }
+        }
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /** For async requests the final status is known only when the exchange completes. */
+    private static final class EvictOnUnauthorized implements AsyncListener {
+        private final TokenService service;
+        private final Token token;
+        private final HttpServletResponse response;
+
+        EvictOnUnauthorized(TokenService service, Token token, HttpServletResponse response) {
+            this.service = service;
+            this.token = token;
+            this.response = response;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
+                service.evict(token);
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package dev.authloopback.filter.internal;
+
+import static dev.authloopback.filter.BearerTokenFilter.ATTRIBUTE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.CONNECT_TIMEOUT_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.EVICT_ON_401_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.HEADER_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.HEADER_VALUE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.LOCAL_TTL_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.ON_FAILURE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.READ_TIMEOUT_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_BODY_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_CONTENT_TYPE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_HEADERS_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_METHOD_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_PATH_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_URL_PARAM;
+
+import com.jayway.jsonpath.InvalidPathException;
+import com.jayway.jsonpath.JsonPath;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The validated, immutable settings of one filter, built once from init-params (or from the same
+ * names in a Map for the JAX-RS client filter). Blank values count as absent. Every problem is
+ * collected into one {@link InvalidSettingsException}; secret-bearing values are never echoed.
+ */
+public final class FilterSettings {
+
+    public static final String DEFAULT_TOKEN_URL = "http://localhost:8082/loopback";
+    public static final String DEFAULT_TOKEN_METHOD = "POST";
+    public static final String DEFAULT_TOKEN_CONTENT_TYPE = "application/x-www-form-urlencoded";
+    public static final String DEFAULT_TOKEN_PATH = "$.access_token";
+    public static final String DEFAULT_HEADER = "Authorization";
+    public static final String DEFAULT_HEADER_VALUE = "Bearer {token}";
+    public static final String DEFAULT_ATTRIBUTE = "access_token";
+    public static final String DEFAULT_CONNECT_TIMEOUT = "2s";
+    public static final String DEFAULT_READ_TIMEOUT = "5s";
+    public static final String DEFAULT_LOCAL_TTL = "0";
+    public static final String TOKEN_PLACEHOLDER = "{token}";
+
+    /** Names a filter understands; anything else in its init-params is most likely a typo. */
+    public static final Set<String> PARAM_NAMES = Set.of(TOKEN_URL_PARAM, TOKEN_METHOD_PARAM, TOKEN_BODY_PARAM,
+            TOKEN_CONTENT_TYPE_PARAM, TOKEN_HEADERS_PARAM, TOKEN_PATH_PARAM, HEADER_PARAM, HEADER_VALUE_PARAM,
+            ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
+            LOCAL_TTL_PARAM);
+
+    /** RFC 9110 §5.6.2 token: what a header field name (and a method) may consist of. */
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+    /** Headers java.net.http.HttpClient sets itself and refuses to take from a caller. */
+    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host",
+            "upgrade", "content-type", "if-match");
+
+    /** What to do when no token can be had. */
+    public enum OnFailure { REJECT, CONTINUE }
+
+    private final URI tokenUrl;
+    private final String tokenMethod;
+    private final String tokenBody;
+    private final String tokenContentType;
+    private final List<Map.Entry<String, String>> tokenHeaders;
+    private final JsonPath tokenPath;
+    private final String header;
+    private final String headerValue;
+    private final String attribute;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final OnFailure onFailure;
+    private final boolean evictOn401;
+    private final Duration localTtl;
+
+    private FilterSettings(Reader r) {
+        this.tokenUrl = r.tokenUrl;
+        this.tokenMethod = r.tokenMethod;
+        this.tokenBody = r.tokenBody;
+        this.tokenContentType = r.tokenContentType;
+        this.tokenHeaders = List.copyOf(r.tokenHeaders);
+        this.tokenPath = r.tokenPath;
+        this.header = r.header;
+        this.headerValue = r.headerValue;
+        this.attribute = r.attribute;
+        this.connectTimeout = r.connectTimeout;
+        this.readTimeout = r.readTimeout;
+        this.onFailure = r.onFailure;
+        this.evictOn401 = r.evictOn401;
+        this.localTtl = r.localTtl;
+    }
+
+    /**
+     * @param params     init-param name to raw value (blank = absent)
+     * @param placeholders resolves {@code ${env:..}} / {@code ${sys:..}} in {@code token-body} and {@code token-headers}
+     * @throws InvalidSettingsException listing every problem, each starting with the param name
+     */
+    public static FilterSettings from(Map<String, String> params, Placeholders placeholders) {
+        Reader r = new Reader(params, placeholders);
+        r.read();
+        if (!r.problems.isEmpty()) {
+            throw new InvalidSettingsException(r.problems);
+        }
+        return new FilterSettings(r);
+    }
+
+    public URI tokenUrl() { return tokenUrl; }
+    public String tokenMethod() { return tokenMethod; }
+    public String tokenBody() { return tokenBody; }
+    public String tokenContentType() { return tokenContentType; }
+    public List<Map.Entry<String, String>> tokenHeaders() { return tokenHeaders; }
+    public JsonPath tokenPath() { return tokenPath; }
+    public String header() { return header; }
+    public String attribute() { return attribute; }
+    public Duration connectTimeout() { return connectTimeout; }
+    public Duration readTimeout() { return readTimeout; }
+    public OnFailure onFailure() { return onFailure; }
+    public boolean evictOn401() { return evictOn401; }
+    public Duration localTtl() { return localTtl; }
+
+    /** The header value for a token, e.g. {@code Bearer eyJ...}. */
+    public String headerValue(String token) {
+        return headerValue.replace(TOKEN_PLACEHOLDER, token);
+    }
+
+    /** The effective configuration for one log line: secrets shown as {@code <masked>}. */
+    @Override
+    public String toString() {
+        return TOKEN_URL_PARAM + "=" + safeUrl(tokenUrl)
+                + ", " + TOKEN_METHOD_PARAM + "=" + tokenMethod
+                + ", " + TOKEN_BODY_PARAM + "=" + (tokenBody.isEmpty() ? "(empty)" : "<masked>")
+                + ", " + TOKEN_CONTENT_TYPE_PARAM + "=" + tokenContentType
+                + ", " + TOKEN_HEADERS_PARAM + "=" + tokenHeaders.stream().map(e -> e.getKey() + ": <masked>").toList()
+                + ", " + TOKEN_PATH_PARAM + "=" + tokenPath.getPath()
+                + ", " + HEADER_PARAM + "=" + header
+                + ", " + HEADER_VALUE_PARAM + "=" + headerValue
+                + ", " + ATTRIBUTE_PARAM + "=" + attribute
+                + ", " + CONNECT_TIMEOUT_PARAM + "=" + Durations.format(connectTimeout)
+                + ", " + READ_TIMEOUT_PARAM + "=" + Durations.format(readTimeout)
+                + ", " + ON_FAILURE_PARAM + "=" + onFailure.name().toLowerCase(Locale.ROOT)
+                + ", " + EVICT_ON_401_PARAM + "=" + evictOn401
+                + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl);
+    }
+
+    /** Scheme, host, port and path only: user info or a query could carry credentials. */
+    private static String safeUrl(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                + (uri.getRawUserInfo() != null || uri.getRawQuery() != null ? " (user info/query masked)" : "");
+    }
+
+    /** Reads and checks every param, collecting problems instead of stopping at the first. */
+    private static final class Reader {
+        private final Map<String, String> params;
+        private final Placeholders placeholders;
+        private final List<String> problems = new ArrayList<>();
+
+        URI tokenUrl;
+        String tokenMethod;
+        String tokenBody;
+        String tokenContentType;
+        List<Map.Entry<String, String>> tokenHeaders = List.of();
+        JsonPath tokenPath;
+        String header;
+        String headerValue;
+        String attribute;
+        Duration connectTimeout;
+        Duration readTimeout;
+        OnFailure onFailure;
+        boolean evictOn401;
+        Duration localTtl;
+
+        Reader(Map<String, String> params, Placeholders placeholders) {
+            this.params = new LinkedHashMap<>(params);
+            this.placeholders = placeholders;
+        }
+
+        void read() {
+            Set<String> unknown = new TreeSet<>(params.keySet());
+            unknown.removeAll(PARAM_NAMES);
+            for (String name : unknown) {
+                problems.add(name + ": unknown init-param (known: " + new TreeSet<>(PARAM_NAMES) + ")");
+            }
+            tokenUrl = url(value(TOKEN_URL_PARAM, DEFAULT_TOKEN_URL));
+            tokenMethod = value(TOKEN_METHOD_PARAM, DEFAULT_TOKEN_METHOD).toUpperCase(Locale.ROOT);
+            if (!tokenMethod.matches("[A-Z]+")) {
+                problem(TOKEN_METHOD_PARAM, tokenMethod, "must be an HTTP method such as POST");
+            }
+            tokenBody = secret(TOKEN_BODY_PARAM, value(TOKEN_BODY_PARAM, ""));
+            tokenContentType = value(TOKEN_CONTENT_TYPE_PARAM, DEFAULT_TOKEN_CONTENT_TYPE);
+            if (!tokenContentType.matches("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+/[^\\r\\n]+")) {
+                problem(TOKEN_CONTENT_TYPE_PARAM, tokenContentType, "must be a media type such as application/json");
+            }
+            tokenHeaders = headers(value(TOKEN_HEADERS_PARAM, ""));
+            tokenPath = jsonPath(value(TOKEN_PATH_PARAM, DEFAULT_TOKEN_PATH));
+            header = value(HEADER_PARAM, DEFAULT_HEADER);
+            if (!TOKEN.matcher(header).matches()) {
+                problem(HEADER_PARAM, header, "must be a header field name");
+            }
+            headerValue = value(HEADER_VALUE_PARAM, DEFAULT_HEADER_VALUE);
+            if (!headerValue.contains(TOKEN_PLACEHOLDER) || headerValue.indexOf('\r') >= 0 || headerValue.indexOf('\n') >= 0) {
+                problem(HEADER_VALUE_PARAM, headerValue, "must contain " + TOKEN_PLACEHOLDER + " and no line breaks");
+            }
+            attribute = value(ATTRIBUTE_PARAM, DEFAULT_ATTRIBUTE);
+            connectTimeout = duration(CONNECT_TIMEOUT_PARAM, DEFAULT_CONNECT_TIMEOUT, false);
+            readTimeout = duration(READ_TIMEOUT_PARAM, DEFAULT_READ_TIMEOUT, false);
+            localTtl = duration(LOCAL_TTL_PARAM, DEFAULT_LOCAL_TTL, true);
+            String mode = value(ON_FAILURE_PARAM, "reject");
+            switch (mode.toLowerCase(Locale.ROOT)) {
+                case "reject" -> onFailure = OnFailure.REJECT;
+                case "continue" -> onFailure = OnFailure.CONTINUE;
+                default -> problem(ON_FAILURE_PARAM, mode, "must be reject or continue");
+            }
+            String evict = value(EVICT_ON_401_PARAM, "true");
+            switch (evict.toLowerCase(Locale.ROOT)) {
+                case "true" -> evictOn401 = true;
+                case "false" -> evictOn401 = false;
+                default -> problem(EVICT_ON_401_PARAM, evict, "must be true or false");
+            }
+        }
+
+        private String value(String name, String defaultValue) {
+            String v = params.get(name);
+            return v == null || v.isBlank() ? defaultValue : v.trim();
+        }
+
+        private void problem(String name, String value, String rule) {
+            problems.add(name + ": '" + value + "' " + rule);
+        }
+
+        private void maskedProblem(String name, String rule) {
+            problems.add(name + ": <masked> " + rule);
+        }
+
+        private URI url(String value) {
+            try {
+                URI uri = new URI(value);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            problem(TOKEN_URL_PARAM, value, "must be an absolute http or https URL");
+            return URI.create(DEFAULT_TOKEN_URL);
+        }
+
+        private String secret(String name, String raw) {
+            try {
+                return placeholders.resolve(raw);
+            } catch (IllegalArgumentException e) {
+                maskedProblem(name, e.getMessage());
+                return "";
+            }
+        }
+
+        /** "Name: value" entries separated by new lines or '|'; values may hold placeholders. */
+        private List<Map.Entry<String, String>> headers(String raw) {
+            List<Map.Entry<String, String>> out = new ArrayList<>();
+            String[] entries = raw.split("[\\r\\n|]+");
+            for (int i = 0; i < entries.length; i++) {
+                String entry = entries[i].trim();
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                int colon = entry.indexOf(':');
+                String name = colon < 0 ? "" : entry.substring(0, colon).trim();
+                if (colon < 0 || !TOKEN.matcher(name).matches()) {
+                    maskedProblem(TOKEN_HEADERS_PARAM, "entry " + (i + 1) + " is not of the form 'Name: value'");
+                    continue;
+                }
+                if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                    problem(TOKEN_HEADERS_PARAM, name, "may not be set here (the filter or the HTTP client sets it)");
+                    continue;
+                }
+                String value = secret(TOKEN_HEADERS_PARAM, entry.substring(colon + 1).trim());
+                if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+                    maskedProblem(TOKEN_HEADERS_PARAM, "value of " + name + " contains a line break after substitution");
+                    continue;
+                }
+                out.add(Map.entry(name, value));
+            }
+            return out;
+        }
+
+        private JsonPath jsonPath(String value) {
+            try {
+                JsonPath path = JsonPath.compile(value);
+                if (path.isDefinite()) {
+                    return path;
+                }
+                problem(TOKEN_PATH_PARAM, value, "must be a definite JSONPath (one value), such as $.access_token");
+            } catch (InvalidPathException | IllegalArgumentException e) {
+                problem(TOKEN_PATH_PARAM, value, "is not a valid JSONPath (" + e.getMessage() + ")");
+            }
+            return JsonPath.compile(DEFAULT_TOKEN_PATH);
+        }
+
+        private Duration duration(String name, String defaultValue, boolean zeroAllowed) {
+            String value = value(name, defaultValue);
+            try {
+                Duration d = Durations.parse(value);
+                if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+                    problem(name, value, zeroAllowed ? "must not be negative" : "must be greater than zero");
+                    return Duration.ofSeconds(1);
+                }
+                return d;
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                problem(name, value, e.getMessage());
+                return Duration.ofSeconds(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.authloopback.filter.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One token as the loopback answered it.
+ *
+ * @param value     the raw access token (never logged: {@link #toString()} shows a fingerprint)
+ * @param etag      the answer's {@code ETag}, needed for the conditional eviction; may be null
+ *                  (e.g. when the filter points straight at an OAuth2 server)
+ * @param expiresIn the answer's {@code expires_in}; may be null
+ * @param fetchedAt when the answer arrived
+ */
+public record Token(String value, String etag, Duration expiresIn, Instant fetchedAt) {
+
+    public Token {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("value must not be empty");
+        }
+        if (fetchedAt == null) {
+            throw new IllegalArgumentException("fetchedAt must not be null");
+        }
+    }
+
+    public Optional<String> etagValue() {
+        return Optional.ofNullable(etag);
+    }
+
+    @Override
+    public String toString() {
+        return "Token[" + Fingerprints.of(value) + ", etag " + Fingerprints.of(etag) + ", expires_in "
+                + (expiresIn == null ? "-" : expiresIn.toSeconds() + "s") + "]";
+    }
+}
