@@ -1,0 +1,73 @@
+package dev.authloopback.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The test's HTTP caller: JDK client, bounded timeouts, and time to first byte measured as the
+ * moment status line and headers arrived (when the body handler is chosen).
+ */
+public final class Http {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    /** An answer with its time to first byte. */
+    public record Answer(int status, Map<String, java.util.List<String>> headers, String body, Duration ttfb) {
+
+        public String header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .findFirst().map(e -> e.getValue().get(0)).orElse(null);
+        }
+
+        @Override
+        public String toString() {
+            return "HTTP " + status + " " + headers + " " + body;
+        }
+    }
+
+    public Answer get(URI uri) {
+        return send(HttpRequest.newBuilder(uri).GET());
+    }
+
+    public Answer post(URI uri, String contentType, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request);
+    }
+
+    public Answer send(HttpRequest.Builder request) {
+        long start = System.nanoTime();
+        AtomicLong firstByte = new AtomicLong();
+        try {
+            HttpResponse<String> response = client.send(request.timeout(TIMEOUT).build(), info -> {
+                firstByte.set(System.nanoTime());
+                return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+            });
+            return new Answer(response.statusCode(), response.headers().map(), response.body(),
+                    Duration.ofNanos(firstByte.get() - start));
+        } catch (IOException e) {
+            throw new UncheckedIOException("calling " + request.build().uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted calling " + request.build().uri(), e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.authloopback.it.support;
+
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Embedded Jetty on 127.0.0.1 and a free port: the one way every test server is built. */
+final class Jetty {
+
+    private Jetty() {
+    }
+
+    static Server server(String name) {
+        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
+        threads.setName(name);
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        // Large enough that a 200-request herd never waits in the kernel's accept queue.
+        connector.setAcceptQueueSize(512);
+        server.addConnector(connector);
+        server.setStopTimeout(2_000);
+        return server;
+    }
+
+    static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    static void stop(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping " + server, e);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.authloopback.it.support;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * Embedded Jetty 12 deploying the REAL {@code loopback.war} with {@link WebAppContext} at
+ * {@code /loopback}. Settings are context init-params {@code loopback.<name>} (the contract's
+ * third source); an optional {@link Clock} is set as context attribute
+ * {@value MutableClock#CONTEXT_ATTRIBUTE} before start.
+ *
+ * <p>Every answer the loopback gives is recorded from Jetty's request log ({@link #exchanges()}),
+ * so a test reads {@code X-Loopback-Cache} of token calls made by a business app's filter, which
+ * the business app's caller never sees.
+ */
+public final class LoopbackServer implements AutoCloseable {
+
+    public static final String CONTEXT_PATH = "/loopback";
+
+    private final Server server;
+    private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+
+    private LoopbackServer(Builder builder) {
+        server = Jetty.server("loopback");
+        WebAppContext webapp = new WebAppContext();
+        webapp.setContextPath(CONTEXT_PATH);
+        webapp.setWar(builder.war.toString());
+        webapp.setThrowUnavailableOnStartupException(true);
+        builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
+        if (builder.clock != null) {
+            webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);
+        }
+        server.setHandler(webapp);
+        server.setRequestLog((request, response) -> exchanges.add(new Exchange(
+                request.getMethod(), request.getHttpURI().getPath(), response.getStatus(),
+                response.getHeaders().get("X-Loopback-Cache"), response.getHeaders().get("Age"),
+                response.getHeaders().get("ETag"))));
+    }
+
+    public static Builder builder() {
+        return new Builder(Wars.loopback());
+    }
+
+    /** The default profile's token URL, e.g. {@code http://127.0.0.1:40123/loopback}. */
+    public URI tokenUrl() {
+        return URI.create("http://127.0.0.1:" + Jetty.port(server) + CONTEXT_PATH);
+    }
+
+    public URI url(String pathUnderContext) {
+        return URI.create(tokenUrl() + pathUnderContext);
+    }
+
+    /** Answers the loopback completed, in completion order. */
+    public List<Exchange> exchanges() {
+        return List.copyOf(exchanges);
+    }
+
+    /**
+     * Waits (bounded) until {@code count} exchanges match: the request log runs just after the
+     * answer is sent, so a caller may see its answer a moment before it is recorded.
+     */
+    public List<Exchange> awaitExchanges(Predicate<Exchange> which, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Exchange> matching = exchanges.stream().filter(which).toList();
+            if (matching.size() >= count || System.nanoTime() > deadline) {
+                return matching;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Override
+    public void close() {
+        Jetty.stop(server);
+    }
+
+    /** One answer of the loopback as Jetty logged it. */
+    public record Exchange(String method, String path, int status, String cache, String age, String etag) {
+        public boolean isTokenCall() {
+            return "POST".equals(method) && !path.contains("/admin");
+        }
+    }
+
+    /** Raised when the WAR fails to deploy, e.g. on invalid settings; the message carries the cause's. */
+    public static final class DeploymentFailed extends RuntimeException {
+        DeploymentFailed(Throwable cause) {
+            super("loopback.war failed to deploy: " + describe(cause), cause);
+        }
+
+        private static String describe(Throwable t) {
+            StringBuilder all = new StringBuilder();
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                all.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" | ");
+            }
+            return all.toString();
+        }
+    }
+
+    public static final class Builder {
+        private final Path war;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private Clock clock;
+
+        private Builder(Path war) {
+            this.war = war;
+        }
+
+        /** A setting by its contract name, e.g. {@code setting("upstream-url", url)}. */
+        public Builder setting(String name, Object value) {
+            settings.put(Objects.requireNonNull(name, "name"), String.valueOf(value));
+            return this;
+        }
+
+        public Builder upstream(URI tokenUrl) {
+            return setting("upstream-url", tokenUrl);
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public LoopbackServer start() {
+            LoopbackServer loopback = new LoopbackServer(this);
+            try {
+                loopback.server.start();
+            } catch (Exception e) {
+                Jetty.stop(loopback.server);
+                throw new DeploymentFailed(e);
+            }
+            return loopback;
+        }
+    }
+}
