@@ -1,0 +1,84 @@
+package dev.authloopback.loopback;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.loopback.cache.CacheKeys;
+import dev.authloopback.loopback.cache.ClockTimeSource;
+import dev.authloopback.loopback.cache.TokenCache;
+import dev.authloopback.loopback.cache.TokenResponseInspector;
+import dev.authloopback.loopback.config.LoopbackConfiguration;
+import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.proxy.TokenProxy;
+import dev.authloopback.loopback.upstream.UpstreamTokenClient;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything the web app holds while it runs: the cache, one proxy per profile, the upstream
+ * clients and the refresh-ahead executor. Created by {@link LoopbackContextListener}, closed with
+ * the web app.
+ */
+public final class LoopbackRuntime implements AutoCloseable {
+    /** Servlet context attribute under which the running instance is found. */
+    public static final String ATTRIBUTE = LoopbackRuntime.class.getName();
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final TokenCache cache;
+    private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
+    private final List<UpstreamTokenClient> clients = new ArrayList<>();
+    private final ThreadPoolExecutor refreshExecutor;
+
+    public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock) {
+        Map<String, TokenCache.Limits> limits = new LinkedHashMap<>();
+        configuration.profiles().forEach((name, s) -> limits.put(name, new TokenCache.Limits(s.maxEntries(), s.tti())));
+        this.cache = new TokenCache(new ClockTimeSource(clock), limits);
+        AtomicInteger threads = new AtomicInteger();
+        // Small and bounded: refreshes are rare and coalesced per key; when full, the next hit retries.
+        this.refreshExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "loopback-refresh-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.refreshExecutor.allowCoreThreadTimeOut(true);
+        TokenResponseInspector inspector = new TokenResponseInspector(json);
+        for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
+            LoopbackSettings settings = profile.getValue();
+            UpstreamTokenClient client = new UpstreamTokenClient(settings);
+            clients.add(client);
+            proxies.put(profile.getKey(), new TokenProxy(settings, cache.forProfile(profile.getKey()), client,
+                    new CacheKeys(settings, json), inspector, clock, refreshExecutor));
+        }
+    }
+
+    public Optional<TokenProxy> proxy(String profile) {
+        return Optional.ofNullable(proxies.get(profile));
+    }
+
+    public Map<String, TokenProxy> proxies() {
+        return Map.copyOf(proxies);
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    @Override
+    public void close() {
+        refreshExecutor.shutdownNow();
+        try {
+            refreshExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        clients.forEach(UpstreamTokenClient::close);
+        cache.close();
+    }
+}

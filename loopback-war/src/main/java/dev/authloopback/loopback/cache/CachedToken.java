@@ -1,0 +1,42 @@
+package dev.authloopback.loopback.cache;
+
+import java.io.Serializable;
+
+/**
+ * A stored successful token response and the times that govern it (epoch millis of the injected
+ * clock). Serializable so a clustered tier can hold it later.
+ *
+ * @param requestDigest digest of the request that filled the entry; a request with another digest
+ *                      is never served this entry
+ * @param etag          fingerprint of the access token (never the token)
+ * @param freshUntil    served as HIT before this instant
+ * @param validUntil    the token's own lifetime minus skew: never served (not even STALE) after it
+ * @param refreshFrom   a hit at or after this instant triggers one background refresh
+ */
+public record CachedToken(int status, String contentType, byte[] body, String requestDigest, String etag,
+                          long storedAt, long freshUntil, long validUntil, long refreshFrom)
+        implements Serializable {
+
+    public boolean isFreshAt(long now) {
+        return now < freshUntil;
+    }
+
+    public boolean isValidAt(long now) {
+        return now < validUntil;
+    }
+
+    public boolean wantsRefreshAt(long now) {
+        return now >= refreshFrom && now < freshUntil;
+    }
+
+    /** Whole seconds since stored, as the {@code Age} header wants (RFC 9111 §5.1). */
+    public long ageSecondsAt(long now) {
+        return Math.max(0, (now - storedAt) / 1000);
+    }
+
+    @Override
+    public String toString() {
+        return "CachedToken[etag=" + etag + ", storedAt=" + storedAt + ", freshUntil=" + freshUntil
+                + ", validUntil=" + validUntil + "]";
+    }
+}

@@ -1,0 +1,324 @@
+package dev.authloopback.loopback.config;
+
+import dev.authloopback.loopback.access.AddressAllowList;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * All profiles' settings, read and validated in one pass. Problems are collected, not thrown one by
+ * one, and each names the setting, the value (secrets masked) and the rule it breaks.
+ */
+public final class LoopbackConfiguration {
+    private static final System.Logger LOG = System.getLogger(LoopbackConfiguration.class.getName());
+    private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Set<String> RESERVED_PROFILES = Set.of("admin", SettingNames.DEFAULT_PROFILE);
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private final Map<String, LoopbackSettings> profiles;
+
+    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles) {
+        this.profiles = Map.copyOf(profiles);
+    }
+
+    public Map<String, LoopbackSettings> profiles() {
+        return profiles;
+    }
+
+    public LoopbackSettings defaultProfile() {
+        return profiles.get(SettingNames.DEFAULT_PROFILE);
+    }
+
+    /** @throws InvalidSettingsException listing every problem found */
+    public static LoopbackConfiguration from(SettingsSources sources) {
+        List<String> problems = new ArrayList<>();
+        List<String> named = namedProfiles(sources, problems);
+        Map<String, LoopbackSettings> profiles = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>();
+        all.add(SettingNames.DEFAULT_PROFILE);
+        all.addAll(named);
+        for (String profile : all) {
+            LoopbackSettings settings = new ProfileReader(sources, profile, problems).read();
+            if (settings != null) {
+                profiles.put(profile, settings);
+            }
+        }
+        checkUnknownKeys(sources, all, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
+        }
+        return new LoopbackConfiguration(profiles);
+    }
+
+    private static List<String> namedProfiles(SettingsSources sources, List<String> problems) {
+        Optional<String> list = sources.global(SettingNames.PROFILES);
+        List<String> named = new ArrayList<>();
+        if (list.isEmpty()) {
+            return named;
+        }
+        for (String raw : list.get().split(",")) {
+            String name = raw.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!PROFILE_NAME.matcher(name).matches() || RESERVED_PROFILES.contains(name)) {
+                problems.add(SettingNames.PREFIX + SettingNames.PROFILES + "='" + list.get() + "': profile '" + name
+                        + "' must match [a-z0-9][a-z0-9_-]* and not be 'admin' or 'default'");
+            } else if (named.contains(name)) {
+                problems.add(SettingNames.PREFIX + SettingNames.PROFILES + "='" + list.get() + "': profile '" + name
+                        + "' is listed twice");
+            } else {
+                named.add(name);
+            }
+        }
+        return named;
+    }
+
+    private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
+        sources.strictKeys().forEach((key, where) -> {
+            if (!isKnownKey(key, profiles)) {
+                problems.add(key + " (" + where + "): unknown setting; known names are "
+                        + new java.util.TreeSet<>(SettingNames.PER_PROFILE));
+            }
+        });
+        sources.sharedKeys().forEach((key, where) -> {
+            if (!isKnownKey(key, profiles)) {
+                // JVM-wide: another deployment (or another loopback.war with other profiles) may own it.
+                LOG.log(System.Logger.Level.WARNING, "Ignoring " + where + " " + key
+                        + ": not a setting of this loopback (a typo?)");
+            }
+        });
+    }
+
+    private static boolean isKnownKey(String key, List<String> profiles) {
+        String rest = key.substring(SettingNames.PREFIX.length());
+        if (SettingNames.PER_PROFILE.contains(rest) || SettingNames.GLOBAL.contains(rest)) {
+            return true;
+        }
+        int dot = rest.indexOf('.');
+        return dot > 0 && profiles.contains(rest.substring(0, dot))
+                && SettingNames.PER_PROFILE.contains(rest.substring(dot + 1));
+    }
+
+    /** Reads one profile, adding problems instead of throwing. */
+    private static final class ProfileReader {
+        private final SettingsSources sources;
+        private final String profile;
+        private final List<String> problems;
+
+        ProfileReader(SettingsSources sources, String profile, List<String> problems) {
+            this.sources = sources;
+            this.profile = profile;
+            this.problems = problems;
+        }
+
+        LoopbackSettings read() {
+            int before = problems.size();
+            URI upstream = required(SettingNames.UPSTREAM_URL, ProfileReader::httpUrl);
+            Duration ttl = value(SettingNames.TTL, LoopbackSettings.DEFAULT_TTL, ProfileReader::positiveDuration);
+            Duration tti = value(SettingNames.TTI, LoopbackSettings.DEFAULT_TTI, ProfileReader::positiveDuration);
+            Duration skew = value(SettingNames.EXPIRY_SKEW, LoopbackSettings.DEFAULT_EXPIRY_SKEW,
+                    ProfileReader::nonNegativeDuration);
+            double refreshAhead = value(SettingNames.REFRESH_AHEAD, LoopbackSettings.DEFAULT_REFRESH_AHEAD,
+                    ProfileReader::fraction);
+            String key = value(SettingNames.KEY, null, ProfileReader::keyTemplate);
+            List<String> keyHeaders = value(SettingNames.KEY_HEADERS, List.of(), ProfileReader::headerNames);
+            Set<String> methods = value(SettingNames.METHODS, Set.of("POST"), ProfileReader::methods);
+            Set<String> passMethods = value(SettingNames.PASS_METHODS, Set.of(), ProfileReader::methods);
+            long maxEntries = value(SettingNames.MAX_ENTRIES, LoopbackSettings.DEFAULT_MAX_ENTRIES,
+                    ProfileReader::positiveLong);
+            Duration connect = value(SettingNames.CONNECT_TIMEOUT, LoopbackSettings.DEFAULT_CONNECT_TIMEOUT,
+                    ProfileReader::positiveDuration);
+            Duration read = value(SettingNames.READ_TIMEOUT, LoopbackSettings.DEFAULT_READ_TIMEOUT,
+                    ProfileReader::positiveDuration);
+            long maxRequest = value(SettingNames.MAX_REQUEST_BYTES, LoopbackSettings.DEFAULT_MAX_REQUEST_BYTES,
+                    ProfileReader::positiveSize);
+            long maxResponse = value(SettingNames.MAX_RESPONSE_BYTES, LoopbackSettings.DEFAULT_MAX_RESPONSE_BYTES,
+                    ProfileReader::positiveSize);
+            Duration minRefresh = value(SettingNames.MIN_REFRESH_INTERVAL,
+                    LoopbackSettings.DEFAULT_MIN_REFRESH_INTERVAL, ProfileReader::nonNegativeDuration);
+            AddressAllowList allowFrom = value(SettingNames.ALLOW_FROM,
+                    AddressAllowList.parse(AddressAllowList.LOOPBACK_ONLY), AddressAllowList::parse);
+            String sharedSecret = value(SettingNames.SHARED_SECRET, null, ProfileReader::secret);
+            String secretHeader = value(SettingNames.SHARED_SECRET_HEADER,
+                    LoopbackSettings.DEFAULT_SHARED_SECRET_HEADER, ProfileReader::headerName);
+            AddressAllowList adminAllowFrom = value(SettingNames.ADMIN_ALLOW_FROM,
+                    AddressAllowList.parse(AddressAllowList.LOOPBACK_ONLY), AddressAllowList::parse);
+            String adminSecret = value(SettingNames.ADMIN_SECRET, null, ProfileReader::secret);
+            sources.lookup(profile, SettingNames.CLUSTER_URI).ifPresent(v -> problems.add(name(SettingNames.CLUSTER_URI)
+                    + "='" + v + "': the clustered tier is not part of this build; remove the setting"));
+            if (problems.size() > before) {
+                return null;
+            }
+            Set<String> overlap = new LinkedHashSet<>(methods);
+            overlap.retainAll(passMethods);
+            if (!overlap.isEmpty()) {
+                problems.add(name(SettingNames.PASS_METHODS) + "=" + passMethods + ": " + overlap
+                        + " also listed in " + SettingNames.METHODS);
+                return null;
+            }
+            return new LoopbackSettings(profile, upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
+                    passMethods, maxEntries, connect, read, maxRequest, maxResponse, minRefresh, allowFrom,
+                    sharedSecret, secretHeader, adminAllowFrom, adminSecret);
+        }
+
+        private String name(String setting) {
+            return SettingNames.DEFAULT_PROFILE.equals(profile)
+                    ? SettingNames.PREFIX + setting
+                    : SettingNames.PREFIX + profile + "." + setting;
+        }
+
+        private <T> T required(String setting, Function<String, T> parser) {
+            Optional<String> raw = sources.lookup(profile, setting);
+            if (raw.isEmpty()) {
+                problems.add(name(setting) + ": required (system property " + name(setting) + ", env "
+                        + SettingsSources.envName(SettingNames.DEFAULT_PROFILE.equals(profile)
+                        ? setting : profile + "_" + setting) + " or context init-param)");
+                return null;
+            }
+            return parse(setting, raw.get(), parser, null);
+        }
+
+        private <T> T value(String setting, T fallback, Function<String, T> parser) {
+            Optional<String> raw = sources.lookup(profile, setting);
+            return raw.isEmpty() ? fallback : parse(setting, raw.get(), parser, fallback);
+        }
+
+        private <T> T parse(String setting, String raw, Function<String, T> parser, T fallback) {
+            try {
+                return parser.apply(raw);
+            } catch (RuntimeException e) {
+                String shown = SettingNames.isSecret(setting) ? "<masked>" : raw;
+                problems.add(name(setting) + "='" + shown + "': " + e.getMessage());
+                return fallback;
+            }
+        }
+
+        private static URI httpUrl(String raw) {
+            URI uri;
+            try {
+                uri = new URI(raw);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("not a valid URL (" + e.getReason() + ")");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new IllegalArgumentException("scheme must be http or https");
+            }
+            if (uri.getHost() == null || uri.getHost().isBlank()) {
+                throw new IllegalArgumentException("URL has no host");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("credentials in the URL are not allowed; send them as the"
+                        + " callers' Authorization header");
+            }
+            return uri;
+        }
+
+        private static Duration positiveDuration(String raw) {
+            Duration d = DurationValue.parse(raw);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("must be a positive duration");
+            }
+            return d;
+        }
+
+        private static Duration nonNegativeDuration(String raw) {
+            if (raw.trim().startsWith("-")) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            return DurationValue.parse(raw);
+        }
+
+        private static double fraction(String raw) {
+            double value;
+            try {
+                value = Double.parseDouble(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number");
+            }
+            if (!(value >= 0.0 && value < 1.0)) {
+                throw new IllegalArgumentException("must be a fraction in [0, 1), e.g. 0.1; 0 disables");
+            }
+            return value;
+        }
+
+        private static long positiveLong(String raw) {
+            long value;
+            try {
+                value = Long.parseLong(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a whole number");
+            }
+            if (value <= 0) {
+                throw new IllegalArgumentException("must be greater than 0");
+            }
+            return value;
+        }
+
+        private static long positiveSize(String raw) {
+            long value = ByteSize.parse(raw);
+            if (value <= 0) {
+                throw new IllegalArgumentException("must be greater than 0");
+            }
+            return value;
+        }
+
+        private static String keyTemplate(String raw) {
+            dev.authloopback.loopback.cache.KeyTemplate.parse(raw);
+            return raw;
+        }
+
+        private static List<String> headerNames(String raw) {
+            List<String> names = new ArrayList<>();
+            for (String part : raw.split(",")) {
+                if (!part.isBlank()) {
+                    names.add(headerName(part));
+                }
+            }
+            return names;
+        }
+
+        private static String headerName(String raw) {
+            String name = raw.trim();
+            if (!TOKEN.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + name + "' is not a valid HTTP header name");
+            }
+            return name;
+        }
+
+        private static Set<String> methods(String raw) {
+            Set<String> methods = new LinkedHashSet<>();
+            for (String part : raw.split(",")) {
+                String method = part.trim().toUpperCase(Locale.ROOT);
+                if (method.isEmpty()) {
+                    continue;
+                }
+                if (!Arrays.asList("GET", "POST", "PUT").contains(method)) {
+                    throw new IllegalArgumentException("'" + method + "' is not one of GET, POST, PUT");
+                }
+                methods.add(method);
+            }
+            return methods;
+        }
+
+        private static String secret(String raw) {
+            if (raw.length() < 16) {
+                throw new IllegalArgumentException("must be at least 16 characters");
+            }
+            return raw;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.authloopback.loopback.config;
+
+import dev.authloopback.loopback.access.AddressAllowList;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The validated settings of one profile. Built once at start-up by {@link LoopbackConfiguration};
+ * every field is already checked, so the code using it never re-validates.
+ *
+ * @param keyTemplate  readable key template, or {@code null} for the default digest key
+ * @param sharedSecret {@code null} when callers need no shared secret
+ * @param adminSecret  {@code null} when admin calls need no secret (address guard only)
+ */
+public record LoopbackSettings(
+        String profile,
+        URI upstreamUrl,
+        Duration ttl,
+        Duration tti,
+        Duration expirySkew,
+        double refreshAhead,
+        String keyTemplate,
+        List<String> keyHeaders,
+        Set<String> methods,
+        Set<String> passMethods,
+        long maxEntries,
+        Duration connectTimeout,
+        Duration readTimeout,
+        long maxRequestBytes,
+        long maxResponseBytes,
+        Duration minRefreshInterval,
+        AddressAllowList allowFrom,
+        String sharedSecret,
+        String sharedSecretHeader,
+        AddressAllowList adminAllowFrom,
+        String adminSecret) {
+
+    public static final Duration DEFAULT_TTL = Duration.ofHours(8);
+    public static final Duration DEFAULT_TTI = Duration.ofHours(8);
+    public static final Duration DEFAULT_EXPIRY_SKEW = Duration.ofSeconds(60);
+    public static final double DEFAULT_REFRESH_AHEAD = 0.1;
+    public static final long DEFAULT_MAX_ENTRIES = 10_000;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);
+    public static final String DEFAULT_SHARED_SECRET_HEADER = "X-Loopback-Secret";
+
+    public LoopbackSettings {
+        keyHeaders = List.copyOf(keyHeaders);
+        methods = Set.copyOf(methods);
+        passMethods = Set.copyOf(passMethods);
+    }
+
+    /** Methods a caller may use for token requests: cached ones plus pass-through ones. */
+    public boolean accepts(String method) {
+        return methods.contains(method) || passMethods.contains(method);
+    }
+
+    /** How long a caller waits for a coalesced upstream call before giving up. */
+    public Duration upstreamBudget() {
+        return connectTimeout.plus(readTimeout).plusSeconds(1);
+    }
+
+    /** One line for the start-up log, secrets shown as {@code <masked>}. */
+    public String describe() {
+        return "profile=" + profile + " upstream-url=" + upstreamUrl + " ttl=" + ttl + " tti=" + tti
+                + " expiry-skew=" + expirySkew + " refresh-ahead=" + refreshAhead
+                + " key=" + (keyTemplate == null ? "<digest>" : keyTemplate) + " key-headers=" + keyHeaders
+                + " methods=" + methods + " pass-methods=" + passMethods + " max-entries=" + maxEntries
+                + " connect-timeout=" + connectTimeout + " read-timeout=" + readTimeout
+                + " max-request-bytes=" + maxRequestBytes + " max-response-bytes=" + maxResponseBytes
+                + " min-refresh-interval=" + minRefreshInterval + " allow-from=" + allowFrom
+                + " shared-secret=" + (sharedSecret == null ? "<none>" : "<masked>")
+                + " admin-allow-from=" + adminAllowFrom
+                + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>");
+    }
+}

@@ -1,0 +1,250 @@
+package dev.authloopback.loopback.proxy;
+
+import dev.authloopback.loopback.cache.CacheKeys;
+import dev.authloopback.loopback.cache.CachedToken;
+import dev.authloopback.loopback.cache.TokenCache;
+import dev.authloopback.loopback.cache.TokenLifetime;
+import dev.authloopback.loopback.cache.TokenResponseInspector;
+import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.upstream.UpstreamAnswer;
+import dev.authloopback.loopback.upstream.UpstreamFailure;
+import dev.authloopback.loopback.upstream.UpstreamTokenClient;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The caching step in front of the transparent proxy, for one profile: success-only storing,
+ * single flight, refresh ahead, stale-if-error and conditional eviction.
+ */
+public final class TokenProxy {
+    private final LoopbackSettings settings;
+    private final TokenCache.ProfileCache cache;
+    private final UpstreamTokenClient upstream;
+    private final CacheKeys keys;
+    private final TokenResponseInspector inspector;
+    private final TokenLifetime lifetime;
+    private final Clock clock;
+    private final Executor refreshExecutor;
+    private final SingleFlight<Fetched> flights = new SingleFlight<>();
+    /** Last forced refresh (eviction) per key, for the min-refresh-interval rate limit. */
+    private final ConcurrentHashMap<String, Long> lastEviction = new ConcurrentHashMap<>();
+    /** Earliest next background refresh per flight key after one failed: no hammering a sick upstream. */
+    private final ConcurrentHashMap<String, Long> refreshBackoff = new ConcurrentHashMap<>();
+
+    public TokenProxy(LoopbackSettings settings, TokenCache.ProfileCache cache, UpstreamTokenClient upstream,
+                      CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor) {
+        this.settings = settings;
+        this.cache = cache;
+        this.upstream = upstream;
+        this.keys = keys;
+        this.inspector = inspector;
+        this.lifetime = new TokenLifetime(settings.ttl(), settings.expirySkew(), settings.refreshAhead());
+        this.clock = clock;
+        this.refreshExecutor = refreshExecutor;
+    }
+
+    public LoopbackSettings settings() {
+        return settings;
+    }
+
+    /** Outcome of one upstream call: the answer, and what the cache did with it. */
+    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action) {
+    }
+
+    /**
+     * @throws UpstreamFailure when the upstream gave no usable answer and no stale token may stand in
+     */
+    public TokenAnswer handle(TokenRequest request) {
+        String digest = keys.digestOf(request);
+        String key = keys.keyFor(request, digest);
+        String keyId = CacheKeys.keyId(key);
+        if (!settings.methods().contains(request.method())) {
+            return bypass(request, keyId);
+        }
+        long now = clock.millis();
+        CachedToken entry = cache.get(key);
+        if (entry != null && !entry.requestDigest().equals(digest)) {
+            RequestLog.warn("profile=" + settings.profile() + " key=" + keyId + ": stored entry was filled by a"
+                    + " different request (other credentials or body); not served, refetching");
+            entry = null;
+        }
+        if (entry != null && entry.isFreshAt(now)) {
+            if (entry.wantsRefreshAt(now)) {
+                refreshInBackground(request, key, digest, keyId, now);
+            }
+            RequestLog.line(settings.profile(), keyId, "HIT", "-", "-", -1, entry.status());
+            return fromEntry(entry, CacheStatus.HIT, now);
+        }
+        CachedToken staleCandidate = entry != null && entry.isValidAt(now) ? entry : null;
+        SingleFlight.Result<Fetched> result;
+        try {
+            result = flights.run(key + "|" + digest, () -> fetch(request, key, digest), settings.upstreamBudget());
+        } catch (UpstreamFailure failure) {
+            CachedToken stale = usableStale(staleCandidate);
+            if (stale != null) {
+                RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", failure.kind().name(),
+                        failure.latencyMillis(), stale.status());
+                return fromEntry(stale, CacheStatus.STALE, clock.millis());
+            }
+            RequestLog.line(settings.profile(), keyId, "MISS", "SKIP(" + failure.kind().name().toLowerCase() + ")",
+                    failure.kind().name(), failure.latencyMillis(), failure.kind().status());
+            throw failure;
+        }
+        Fetched fetched = result.value();
+        UpstreamAnswer answer = fetched.answer();
+        CacheStatus status = result.led() ? CacheStatus.MISS : CacheStatus.COALESCED;
+        if (fetched.stored() == null && isTransientError(answer.status())) {
+            CachedToken stale = usableStale(staleCandidate);
+            if (stale != null) {
+                RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
+                        answer.latencyMillis(), stale.status());
+                return fromEntry(stale, CacheStatus.STALE, clock.millis());
+            }
+        }
+        RequestLog.line(settings.profile(), keyId, status.name(), result.led() ? fetched.action() : "SHARED",
+                String.valueOf(answer.status()), result.led() ? answer.latencyMillis() : -1, answer.status());
+        return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), status, -1, fetched.etag(),
+                answer.retryAfter(), answer.wwwAuthenticate());
+    }
+
+    /**
+     * Evicts the entry for this request only while it still holds the token named by {@code etag},
+     * so a late 401 never throws away a token that was just renewed.
+     */
+    public EvictionResult evict(TokenRequest request, String etag) {
+        String digest = keys.digestOf(request);
+        String key = keys.keyFor(request, digest);
+        String keyId = CacheKeys.keyId(key);
+        EvictionResult[] result = new EvictionResult[1];
+        lastEviction.compute(key, (k, last) -> {
+            long now = clock.millis();
+            CachedToken entry = cache.get(key);
+            if (entry == null || !entry.requestDigest().equals(digest)) {
+                result[0] = EvictionResult.ABSENT;
+            } else if (!entry.etag().equals(etag)) {
+                result[0] = EvictionResult.NEWER_TOKEN;
+            } else if (last != null && now - last < settings.minRefreshInterval().toMillis()) {
+                result[0] = EvictionResult.TOO_SOON;
+            } else if (cache.remove(key, entry)) {
+                result[0] = EvictionResult.EVICTED;
+                return now;
+            } else {
+                result[0] = EvictionResult.NEWER_TOKEN;
+            }
+            return last;
+        });
+        RequestLog.line(settings.profile(), keyId, "-", "EVICT(" + result[0].name().toLowerCase() + ")", "-", -1,
+                switch (result[0]) {
+                    case EVICTED -> 204;
+                    case NEWER_TOKEN -> 412;
+                    case ABSENT -> 404;
+                    case TOO_SOON -> 429;
+                });
+        return result[0];
+    }
+
+    /** Admin: drops every entry of this profile. */
+    public void evictAll() {
+        cache.clear();
+        lastEviction.clear();
+        refreshBackoff.clear();
+        RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
+    }
+
+    public long entries() {
+        return cache.size();
+    }
+
+    private TokenAnswer bypass(TokenRequest request, String keyId) {
+        UpstreamAnswer answer;
+        try {
+            answer = upstream.exchange(request);
+        } catch (UpstreamFailure failure) {
+            RequestLog.line(settings.profile(), keyId, "BYPASS", "-", failure.kind().name(), failure.latencyMillis(),
+                    failure.kind().status());
+            throw failure;
+        }
+        RequestLog.line(settings.profile(), keyId, "BYPASS", "-", String.valueOf(answer.status()),
+                answer.latencyMillis(), answer.status());
+        String etag = answer.isSuccess()
+                ? inspector.inspect(answer.body()).map(TokenResponseInspector.TokenFacts::etag).orElse(null) : null;
+        return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
+                answer.retryAfter(), answer.wwwAuthenticate());
+    }
+
+    /** One upstream call; stores the answer only if it is a successful token response. */
+    private Fetched fetch(TokenRequest request, String key, String digest) {
+        UpstreamAnswer answer = upstream.exchange(request);
+        if (!answer.isSuccess()) {
+            return new Fetched(answer, null, null, "SKIP(status)");
+        }
+        Optional<TokenResponseInspector.TokenFacts> facts = inspector.inspect(answer.body());
+        if (facts.isEmpty()) {
+            return new Fetched(answer, null, null, "SKIP(no_access_token)");
+        }
+        if (facts.get().expiresInInvalid()) {
+            return new Fetched(answer, null, facts.get().etag(), "SKIP(expires_in)");
+        }
+        long now = clock.millis();
+        TokenLifetime.Window window = lifetime.windowFor(now, facts.get().expiresIn(),
+                ThreadLocalRandom.current().nextDouble());
+        CachedToken token = new CachedToken(answer.status(), answer.contentType(), answer.body(), digest,
+                facts.get().etag(), now, window.freshUntil(), window.validUntil(), window.refreshFrom());
+        cache.put(key, token);
+        return new Fetched(answer, token, token.etag(), "STORE");
+    }
+
+    private void refreshInBackground(TokenRequest request, String key, String digest, String keyId, long now) {
+        String flightKey = key + "|" + digest;
+        Long notBefore = refreshBackoff.get(flightKey);
+        if (notBefore != null && now < notBefore) {
+            return;
+        }
+        flights.runInBackground(flightKey, () -> {
+            try {
+                Fetched fetched = fetch(request, key, digest);
+                if (fetched.stored() != null) {
+                    refreshBackoff.remove(flightKey);
+                } else {
+                    backOff(flightKey);
+                }
+                RequestLog.line(settings.profile(), keyId, "REFRESH", fetched.action(),
+                        String.valueOf(fetched.answer().status()), fetched.answer().latencyMillis(),
+                        fetched.answer().status());
+                return fetched;
+            } catch (UpstreamFailure failure) {
+                backOff(flightKey);
+                RequestLog.line(settings.profile(), keyId, "REFRESH", "KEEP_OLD", failure.kind().name(),
+                        failure.latencyMillis(), failure.kind().status());
+                throw failure;
+            }
+        }, refreshExecutor);
+    }
+
+    private void backOff(String flightKey) {
+        long pause = Math.max(1000, settings.minRefreshInterval().toMillis());
+        refreshBackoff.put(flightKey, clock.millis() + pause);
+    }
+
+    /** The old entry may stand in only while its token is still valid (lifetime − skew). */
+    private CachedToken usableStale(CachedToken candidate) {
+        return candidate != null && candidate.isValidAt(clock.millis()) ? candidate : null;
+    }
+
+    /**
+     * Stale-if-error covers outages (5xx, 429), not refusals: a 400/401/403 means the credentials or
+     * request are wrong, and a stale token would hide that.
+     */
+    private static boolean isTransientError(int status) {
+        return status == 429 || status >= 500;
+    }
+
+    private static TokenAnswer fromEntry(CachedToken entry, CacheStatus status, long now) {
+        return new TokenAnswer(entry.status(), entry.contentType(), entry.body(), status, entry.ageSecondsAt(now),
+                entry.etag(), null, null);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.authloopback.loopback.upstream;
+
+/**
+ * The token endpoint could not be asked or gave no usable HTTP answer. One exception for all such
+ * cases; {@code resource.Problems} maps it to 502/504 in one place. Messages never hold secrets.
+ */
+public final class UpstreamFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong, and the status the caller gets for it. */
+    public enum Kind {
+        CONNECT_FAILED(502, "upstream-unreachable", "Token endpoint unreachable"),
+        TLS_FAILED(502, "upstream-tls-failed", "TLS handshake with the token endpoint failed"),
+        TIMEOUT(504, "upstream-timeout", "Token endpoint timed out"),
+        BROKEN_ANSWER(502, "upstream-broken-answer", "Token endpoint answer was cut off or unreadable"),
+        ANSWER_TOO_LARGE(502, "upstream-answer-too-large", "Token endpoint answer too large");
+
+        private final int status;
+        private final String slug;
+        private final String title;
+
+        Kind(int status, String slug, String title) {
+            this.status = status;
+            this.slug = slug;
+            this.title = title;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String slug() {
+            return slug;
+        }
+
+        public String title() {
+            return title;
+        }
+    }
+
+    private final Kind kind;
+    private final long latencyMillis;
+
+    public UpstreamFailure(Kind kind, String detail, long latencyMillis) {
+        super(detail, null, false, false);
+        this.kind = kind;
+        this.latencyMillis = latencyMillis;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public long latencyMillis() {
+        return latencyMillis;
+    }
+}
