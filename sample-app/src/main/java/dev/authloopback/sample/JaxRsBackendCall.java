@@ -1,11 +1,11 @@
 package dev.authloopback.sample;
 
 import dev.authloopback.filter.BearerTokenClientFilter;
+import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 
 /** Everything that touches JAX-RS, kept apart so the servlet loads where JAX-RS is absent. */
 final class JaxRsBackendCall implements AutoCloseable {
@@ -14,11 +14,14 @@ final class JaxRsBackendCall implements AutoCloseable {
     }
 
     private final Client client;
+    private final BearerTokenClientFilter tokenFilter;
     private final String backendUrl;
 
-    JaxRsBackendCall(String backendUrl, Map<String, String> tokenSettings) {
+    /** Shares the token source (HTTP client, settings) of the servlet filter named {@code filterName}. */
+    JaxRsBackendCall(String backendUrl, ServletContext context, String filterName) {
         this.backendUrl = backendUrl;
-        this.client = ClientBuilder.newClient().register(new BearerTokenClientFilter(tokenSettings));
+        this.tokenFilter = BearerTokenClientFilter.fromServletContext(context, filterName);
+        this.client = ClientBuilder.newClient().register(tokenFilter);
     }
 
     Result get() {
@@ -48,5 +51,6 @@ final class JaxRsBackendCall implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        tokenFilter.close();
     }
 }

@@ -1,21 +1,20 @@
 package dev.authloopback.sample;
 
-import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * An outbound call made with the JAX-RS client ({@code ClientBuilder.newClient()}) and the
  * filter jar's {@code BearerTokenClientFilter}: the backend gets {@code Authorization: Bearer}
  * although this servlet never copies the incoming request's header.
  *
- * <p>The client filter is configured with the init-params of the servlet filter named by
- * {@value #TOKEN_FILTER_NAME_PARAM} (default {@code bearer-token}), so web.xml (and any
- * override descriptor) holds the token settings once. The JAX-RS implementation is the
+ * <p>The client filter shares the token source (settings, HTTP client) of the servlet filter
+ * named by init-param {@value #TOKEN_FILTER_NAME_PARAM} (default {@code bearer-token}), so
+ * web.xml (and any override descriptor) holds the token settings once. Filters are initialised
+ * before servlets, so the filter's token source exists when {@link #init()} runs. The JAX-RS implementation is the
  * container's (RESTEasy on WildFly; on embedded Jetty, Jersey from the server classpath). Without
  * one this servlet answers 501 problem JSON; nothing of JAX-RS is touched by this class itself,
  * so it loads either way.
@@ -33,15 +32,14 @@ public final class OutboundJaxRsServlet extends HttpServlet {
         if (filterName == null || filterName.isBlank()) {
             filterName = "bearer-token";
         }
-        FilterRegistration filter = getServletContext().getFilterRegistration(filterName.trim());
-        if (filter == null) {
+        filterName = filterName.trim();
+        if (getServletContext().getFilterRegistration(filterName) == null) {
             throw new ServletException(TOKEN_FILTER_NAME_PARAM + ": no filter named '" + filterName + "' in web.xml");
         }
-        Map<String, String> tokenSettings = filter.getInitParameters();
         String backendUrl = BackendForwardServlet.backendUri(
                 getServletContext().getInitParameter(BackendForwardServlet.BACKEND_URL_PARAM)).toString();
         try {
-            call = new JaxRsBackendCall(backendUrl, tokenSettings);
+            call = new JaxRsBackendCall(backendUrl, getServletContext(), filterName);
         } catch (LinkageError | RuntimeException e) {
             // No JAX-RS API or implementation visible to this web app (ClientBuilder throws when no
             // provider is found). Only that is tolerated; bad filter settings fail like the filter does.

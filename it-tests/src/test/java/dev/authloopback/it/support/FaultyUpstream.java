@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -116,6 +116,12 @@ public final class FaultyUpstream implements AutoCloseable {
         public boolean overlaps(Call other) {
             return startNanos < other.endNanos && other.startNanos < endNanos;
         }
+
+        /** Without body and Authorization: they hold client credentials. */
+        @Override
+        public String toString() {
+            return "Call#" + number + "[" + answer + ", " + Duration.ofNanos(endNanos - startNanos).toMillis() + " ms]";
+        }
     }
 
     /** What the upstream does with one call. */
@@ -174,6 +180,22 @@ public final class FaultyUpstream implements AutoCloseable {
         static Answer hold(Duration hold, Answer then) {
             return named(then.name() + " after " + hold.toMillis() + " ms", ex -> {
                 Thread.sleep(hold.toMillis());
+                then.respond(ex);
+            });
+        }
+
+        /**
+         * Holds the call at least {@code min} and until {@code until} is true (at most {@code max}),
+         * then answers as {@code then}: a herd test holds the upstream answer until every request of
+         * the herd has arrived at the loopback, so none arrives after the call finished.
+         */
+        static Answer holdUntil(Duration min, BooleanSupplier until, Duration max, Answer then) {
+            return named(then.name() + " after >= " + min.toMillis() + " ms", ex -> {
+                long start = System.nanoTime();
+                Thread.sleep(min.toMillis());
+                while (!until.getAsBoolean() && System.nanoTime() - start < max.toNanos()) {
+                    Thread.sleep(5);
+                }
                 then.respond(ex);
             });
         }
@@ -312,12 +334,5 @@ public final class FaultyUpstream implements AutoCloseable {
             }
             return true;
         }
-    }
-
-    /** Names of the answers, for printing a matrix. */
-    public static List<String> names(List<Answer> answers) {
-        List<String> names = new ArrayList<>();
-        answers.forEach(a -> names.add(a.name()));
-        return names;
     }
 }

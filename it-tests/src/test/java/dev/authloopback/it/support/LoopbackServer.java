@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /**
  * Embedded Jetty 12 deploying the REAL {@code loopback.war} with {@link WebAppContext} at
@@ -28,6 +29,7 @@ public final class LoopbackServer implements AutoCloseable {
     public static final String CONTEXT_PATH = "/loopback";
 
     private final Server server;
+    private final StatisticsHandler statistics;
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
     private LoopbackServer(Builder builder) {
@@ -40,7 +42,8 @@ public final class LoopbackServer implements AutoCloseable {
         if (builder.clock != null) {
             webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);
         }
-        server.setHandler(webapp);
+        statistics = new StatisticsHandler(webapp);
+        server.setHandler(statistics);
         server.setRequestLog((request, response) -> exchanges.add(new Exchange(
                 request.getMethod(), request.getHttpURI().getPath(), response.getStatus(),
                 response.getHeaders().get("X-Loopback-Cache"), response.getHeaders().get("Age"),
@@ -58,6 +61,11 @@ public final class LoopbackServer implements AutoCloseable {
 
     public URI url(String pathUnderContext) {
         return URI.create(tokenUrl() + pathUnderContext);
+    }
+
+    /** Requests inside the loopback right now (arrived, not yet answered). */
+    public int activeRequests() {
+        return statistics.getRequestsActive();
     }
 
     /** Answers the loopback completed, in completion order. */

@@ -1,0 +1,94 @@
+package dev.authloopback.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.authloopback.it.support.BusinessApp;
+import dev.authloopback.it.support.Http;
+import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.it.support.LoopbackServer.Exchange;
+import dev.authloopback.it.support.OAuth2Upstream;
+import dev.authloopback.it.support.RecordingBackend;
+import dev.authloopback.it.support.RecordingBackend.Seen;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The write-up's proof, with real parts: sample-app.war (BearerTokenFilter in web.xml) calls
+ * loopback.war, which fronts a real OAuth2 server (mock-oauth2-server, client_credentials, signed
+ * JWTs); the backend records the tokens it receives.
+ *
+ * <pre>
+ * client -> sample-app [BearerTokenFilter] -> loopback.war -> OAuth2 server
+ *                      -> backend (records Authorization, decodes jti/iat)
+ * </pre>
+ */
+class PatternProofIT {
+
+    private static final Duration LOG_WAIT = Duration.ofSeconds(5);
+
+    private final Http http = new Http();
+
+    @Test
+    void twoRequestsWithColdCacheThenMissThenHitAndTheBackendSeesOneIdenticalToken() throws Exception {
+        try (OAuth2Upstream oauth2 = new OAuth2Upstream();
+             RecordingBackend backend = RecordingBackend.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
+             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+
+            Http.Answer cold = http.get(app.forwardUrl());
+            Http.Answer warm = http.get(app.forwardUrl());
+            Supplier<String> both = () -> "cold: " + cold + "\nwarm: " + warm
+                    + "\nloopback: " + loopback.exchanges() + "\nbackend: " + backend.seen();
+
+            assertEquals(200, cold.status(), both);
+            assertEquals(200, warm.status(), both);
+
+            List<String> cacheStates = loopback.awaitExchanges(Exchange::isTokenCall, 2, LOG_WAIT).stream()
+                    .map(Exchange::cache).toList();
+            assertEquals(List.of("MISS", "HIT"), cacheStates, both);
+
+            List<Seen> seen = backend.seen();
+            assertEquals(2, seen.size(), both);
+            assertNotNull(seen.get(0).jti(), both);
+            assertNotNull(seen.get(0).iat(), both);
+            assertEquals(seen.get(0).jti(), seen.get(1).jti(), both);
+            assertEquals(seen.get(0).iat(), seen.get(1).iat(), both);
+            assertEquals(seen.get(0).token(), seen.get(1).token(), both);
+
+            assertEquals(1, oauth2.tokenRequests(), both);
+
+            System.out.printf("PatternProofIT (after, token-url = loopback): cold MISS TTFB %d ms, warm HIT TTFB %d ms,"
+                            + " OAuth2 token calls %d, jti %s%n",
+                    cold.ttfb().toMillis(), warm.ttfb().toMillis(), oauth2.tokenRequests(), seen.get(0).jti());
+        }
+    }
+
+    @Test
+    void sameAppPointedStraightAtTheOAuth2ServerWorksAndPaysOneTokenCallPerRequest() {
+        try (OAuth2Upstream oauth2 = new OAuth2Upstream();
+             RecordingBackend backend = RecordingBackend.start();
+             // "before": the only difference to the test above is token-url.
+             BusinessApp app = BusinessApp.builder().tokenUrl(oauth2.tokenUrl()).backendUrl(backend.url()).start()) {
+
+            Http.Answer first = http.get(app.forwardUrl());
+            Http.Answer second = http.get(app.forwardUrl());
+            Supplier<String> both = () -> "first: " + first + "\nsecond: " + second + "\nbackend: " + backend.seen();
+
+            assertEquals(200, first.status(), both);
+            assertEquals(200, second.status(), both);
+            List<Seen> seen = backend.seen();
+            assertEquals(2, seen.size(), both);
+            assertNotNull(seen.get(0).jti(), both);
+            assertNotEquals(seen.get(0).jti(), seen.get(1).jti(), both);
+            assertEquals(2, oauth2.tokenRequests(), both);
+
+            System.out.printf("PatternProofIT (before, token-url = OAuth2 server): request 1 TTFB %d ms, request 2 TTFB %d ms,"
+                            + " OAuth2 token calls %d%n",
+                    first.ttfb().toMillis(), second.ttfb().toMillis(), oauth2.tokenRequests());
+        }
+    }
+}
