@@ -101,6 +101,8 @@ public final class CountingUpstream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestHeaders().getFirst("Content-Type"),
+                exchange.getRequestHeaders().getFirst("Authorization"), body, started, System.nanoTime()));
         Answer answer = script.get().apply(n);
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         if (answer.contentType() != null) {
@@ -111,8 +113,6 @@ public final class CountingUpstream implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestHeaders().getFirst("Content-Type"),
-                exchange.getRequestHeaders().getFirst("Authorization"), body, started, System.nanoTime()));
     }
 
     @Override
