@@ -170,7 +170,7 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();
-            throw TokenUnavailableException.unreachable("Interrupted while waiting for the token endpoint", null);
+            throw TokenUnavailableException.unreachable("The token endpoint was still awaited when the request thread was interrupted", null);
         } catch (ExecutionException e) {
             throw failure(e.getCause());
         }
@@ -193,18 +193,20 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
                         "The token endpoint answered with a body over " + MAX_ANSWER_BYTES + " bytes");
             }
             if (t instanceof ConnectException) {
-                return TokenUnavailableException.unreachable("Could not connect to the token endpoint", null);
+                return TokenUnavailableException.unreachable("The token endpoint could not be reached (connection failed)", null);
             }
             if (t instanceof SSLException) {
-                return TokenUnavailableException.unreachable("TLS handshake with the token endpoint failed", null);
+                return TokenUnavailableException.unreachable("The token endpoint could not be reached (TLS handshake failed)", null);
             }
             if (t instanceof RejectedExecutionException) {
                 return TokenUnavailableException.unreachable("The bearer token filter is shut down", null);
             }
         }
-        String what = failure instanceof IOException ? "I/O failure" : "failure";
-        return TokenUnavailableException.unreachable("Exchange with the token endpoint failed ("
-                + what + ": " + (failure == null ? "unknown" : failure.getClass().getSimpleName()) + ")", null);
+        LOG.log(Level.DEBUG, "Token endpoint exchange failed with {0}",
+                failure == null ? "an unknown failure" : failure.getClass().getName());
+        return TokenUnavailableException.unreachable(failure instanceof IOException
+                ? "The token endpoint exchange failed (connection closed or reset)"
+                : "The token endpoint exchange failed unexpectedly", null);
     }
 
     private Token parse(HttpResponse<byte[]> answer) throws TokenUnavailableException {
