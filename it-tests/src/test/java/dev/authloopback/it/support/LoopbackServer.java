@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.eclipse.jetty.util.ClassMatcher;
 
 /**
  * Embedded Jetty 12 deploying the REAL {@code loopback.war} with {@link WebAppContext} at
@@ -38,6 +39,11 @@ public final class LoopbackServer implements AutoCloseable {
         webapp.setContextPath(CONTEXT_PATH);
         webapp.setWar(builder.war.toString());
         webapp.setThrowUnavailableOnStartupException(true);
+        // The WAR bundles slf4j-api (via Ehcache) while the test classpath carries the JUL provider;
+        // loaded twice, the provider is "not a subtype" and the WAR's SLF4J output is lost. Taking
+        // org.slf4j from the server classpath (as a standalone Jetty with its logging module does)
+        // routes it to JUL, where LogCapture sees it.
+        webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
         builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
         if (builder.clock != null) {
             webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);
