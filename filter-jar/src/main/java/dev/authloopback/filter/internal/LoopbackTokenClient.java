@@ -99,11 +99,11 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
     public void evict(Token refused) {
         String etag = refused.etag();
         if (etag == null) {
-            LOG.log(Level.DEBUG, "Token {0} was refused; its answer had no ETag, so there is nothing to evict", refused);
+            LOG.log(Level.DEBUG, "{0} was refused; its answer had no ETag, so there is nothing to evict", refused);
             return;
         }
         if (etag.equals(lastEvictedEtag.getAndSet(etag))) {
-            LOG.log(Level.DEBUG, "Token {0} was refused again; its eviction was already sent", refused);
+            LOG.log(Level.DEBUG, "{0} was refused again; its eviction was already sent", refused);
             return;
         }
         // RFC 9110 §13.1.1: the loopback evicts only if the entry still holds this token, so a late 401
@@ -111,13 +111,13 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         HttpRequest delete = request("DELETE").header("If-Match", etag).build();
         try {
             int status = exchange(delete).statusCode();
-            LOG.log(Level.INFO, "Token {0} was refused downstream; loopback eviction answered HTTP {1}", refused, status);
+            LOG.log(Level.INFO, "{0} was refused downstream; loopback eviction answered HTTP {1}", refused, status);
             if (status == 429 || status >= 500) {
                 lastEvictedEtag.compareAndSet(etag, null); // a later 401 may try once more; still no retry loop
             }
         } catch (TokenUnavailableException e) {
             lastEvictedEtag.compareAndSet(etag, null);
-            LOG.log(Level.WARNING, "Token {0} was refused downstream; eviction at the loopback failed: {1}",
+            LOG.log(Level.WARNING, "{0} was refused downstream; eviction at the loopback failed: {1}",
                     refused, e.detail());
         }
     }
