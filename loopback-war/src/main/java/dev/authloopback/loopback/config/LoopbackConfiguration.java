@@ -87,10 +87,12 @@ public final class LoopbackConfiguration {
     }
 
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
-        sources.strictKeys().forEach((key, where) -> {
+        sources.strictKeys().forEach((key, whereAndValue) -> {
             if (!isKnownKey(key, profiles)) {
-                problems.add(key + " (" + where + "): unknown setting; known names are "
-                        + new java.util.TreeSet<>(SettingNames.PER_PROFILE));
+                // A misspelt secret setting still holds a secret.
+                String shown = key.toLowerCase(Locale.ROOT).contains("secret") ? "<masked>" : whereAndValue[1];
+                problems.add(key + "='" + shown + "' (" + whereAndValue[0] + "): unknown setting (a typo?); known"
+                        + " names are " + new java.util.TreeSet<>(SettingNames.PER_PROFILE));
             }
         });
         sources.sharedKeys().forEach((key, where) -> {

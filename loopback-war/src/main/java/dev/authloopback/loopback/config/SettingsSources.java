@@ -131,10 +131,10 @@ public final class SettingsSources {
     }
 
     /** Keys of the sources private to this web app: a name there that we do not know is a typo. */
-    Map<String, String> strictKeys() {
-        Map<String, String> keys = new LinkedHashMap<>();
-        initParams.keySet().forEach(k -> keys.put(k, "context init-param"));
-        file.keySet().forEach(k -> keys.put(k, "file " + fileName));
+    Map<String, String[]> strictKeys() {
+        Map<String, String[]> keys = new LinkedHashMap<>();
+        initParams.forEach((k, v) -> keys.put(k, new String[] {"context init-param", v}));
+        file.forEach((k, v) -> keys.put(k, new String[] {"file " + fileName, v}));
         return keys;
     }
 

@@ -1,0 +1,138 @@
+package dev.authloopback.loopback.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LoopbackConfigurationTest {
+    private static final String UPSTREAM = "http://127.0.0.1:9/token";
+
+    private static LoopbackConfiguration read(Map<String, String> sys, Map<String, String> env,
+                                              Map<String, String> init) {
+        return LoopbackConfiguration.from(SettingsSources.of(sys, env, init));
+    }
+
+    private static Map<String, String> init(String... pairs) {
+        Map<String, String> map = new HashMap<>();
+        map.put("loopback.upstream-url", UPSTREAM);
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            map.put("loopback." + pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void defaultsFollowTheWriteUp() {
+        LoopbackSettings s = read(Map.of(), Map.of(), init()).defaultProfile();
+        assertEquals(Duration.ofHours(8), s.ttl());
+        assertEquals(Duration.ofHours(8), s.tti());
+        assertEquals(Duration.ofSeconds(60), s.expirySkew());
+        assertEquals(java.util.Set.of("POST"), s.methods());
+        assertEquals(65536, s.maxRequestBytes());
+        assertTrue(s.allowFrom().allows("127.0.0.1"));
+        assertTrue(s.allowFrom().allows("::1"));
+        assertFalse(s.allowFrom().allows("10.0.0.1"));
+    }
+
+    @Test
+    void durationsAcceptEveryDocumentedForm() {
+        for (String form : new String[] {"28800", "28800s", "480m", "8h", "PT8H"}) {
+            assertEquals(Duration.ofHours(8), read(Map.of(), Map.of(), init("ttl", form)).defaultProfile().ttl(), form);
+        }
+        assertEquals(Duration.ofMillis(500),
+                read(Map.of(), Map.of(), init("connect-timeout", "500ms")).defaultProfile().connectTimeout());
+    }
+
+    @Test
+    void systemPropertiesBeatEnvironmentWhichBeatsInitParams() {
+        Map<String, String> init = init("ttl", "1h", "tti", "1h", "expiry-skew", "1s");
+        Map<String, String> env = Map.of("LOOPBACK_TTL", "2h", "LOOPBACK_TTI", "2h");
+        Map<String, String> sys = Map.of("loopback.ttl", "3h");
+        LoopbackSettings s = read(sys, env, init).defaultProfile();
+        assertEquals(Duration.ofHours(3), s.ttl());
+        assertEquals(Duration.ofHours(2), s.tti());
+        assertEquals(Duration.ofSeconds(1), s.expirySkew());
+    }
+
+    @Test
+    void namedProfilesInheritPlainKeysAndOverrideTheirOwn() {
+        LoopbackConfiguration c = read(Map.of(), Map.of("LOOPBACK_PARTNER_TTL", "2h"),
+                init("profiles", "partner", "partner.upstream-url", "https://127.0.0.1:8443/t", "tti", "5m"));
+        LoopbackSettings partner = c.profiles().get("partner");
+        assertEquals("https://127.0.0.1:8443/t", partner.upstreamUrl().toString());
+        assertEquals(Duration.ofHours(2), partner.ttl());
+        assertEquals(Duration.ofMinutes(5), partner.tti());
+    }
+
+    @ParameterizedTest(name = "{0}={1} is refused naming the setting")
+    @CsvSource(delimiter = '|', value = {
+            "upstream-url|ftp://127.0.0.1/token|scheme must be http or https",
+            "upstream-url|http://|",
+            "upstream-url|not a url|not a valid URL",
+            "ttl|-5s|",
+            "ttl|0|must be a positive duration",
+            "ttl|eight hours|not a duration",
+            "tti|0s|must be a positive duration",
+            "expiry-skew|-1s|must not be negative",
+            "refresh-ahead|1.5|fraction",
+            "refresh-ahead|lots|not a number",
+            "max-entries|0|greater than 0",
+            "max-entries|many|not a whole number",
+            "methods|FETCH|not one of",
+            "max-request-bytes|huge|not a size",
+            "allow-from|10.0.0.0/33|prefix length",
+            "allow-from|example.com/8|not an IPv4 or IPv6 address literal",
+            "key|service-{unknown:x}|unknown kind",
+            "key|service-{form:scope|unclosed",
+            "key-headers|Bad Header|not a valid HTTP header name",
+            "connect-timeout|soon|not a duration",
+            "upstreem-url|http://127.0.0.1/x|unknown setting"})
+    void badSettingsAreRefusedWithTheirNameAndValue(String name, String value, String rule) {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init(name, value)));
+        assertTrue(e.getMessage().contains("loopback." + name), e.getMessage());
+        assertTrue(e.getMessage().contains(value), e.getMessage());
+        if (rule != null) {
+            assertTrue(e.getMessage().contains(rule), e.getMessage());
+        }
+    }
+
+    @Test
+    void everyProblemIsListedAtOnceAndSecretsAreMasked() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(),
+                Map.of("loopback.ttl", "x", "loopback.shared-secret", "short", "loopback.max-entries", "-1")));
+        assertEquals(4, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("loopback.upstream-url: required"), e.getMessage());
+        assertTrue(e.getMessage().contains("loopback.shared-secret='<masked>'"), e.getMessage());
+        assertFalse(e.getMessage().contains("short"), e.getMessage());
+    }
+
+    @Test
+    void unknownJvmWideSystemPropertiesOnlyWarn() {
+        LoopbackConfiguration c = read(Map.of("loopback.war", "/tmp/x.war"), Map.of(), init());
+        assertEquals(1, c.profiles().size());
+    }
+
+    @Test
+    void reservedOrMalformedProfileNamesAreRefused() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init("profiles", "admin,Bad Name")));
+        assertEquals(2, e.problems().size(), e.getMessage());
+    }
+
+    @Test
+    void theClusteredTierIsRefusedRatherThanSilentlyIgnored() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init("cluster-uri", "terracotta://127.0.0.1:9410/loopback")));
+        assertTrue(e.getMessage().contains("loopback.cluster-uri"), e.getMessage());
+    }
+}
