@@ -41,7 +41,8 @@ class OutboundJaxRsFilterIT {
             assertTrue(seen.get(0).authorization().startsWith("Bearer "), message);
             assertNotNull(seen.get(0).jti(), message);
             assertTrue(answer.body().contains(String.valueOf(seen.get(0).jti())), message);
-            // The servlet filter on /api/* and the client filter share one token source: one token call.
+            // The servlet filter on /api/* and the client filter each ask the loopback (MISS, then HIT):
+            // the OAuth2 server is called once.
             assertEquals(1, oauth2.tokenRequests(), message);
         }
     }

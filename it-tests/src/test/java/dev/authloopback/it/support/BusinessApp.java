@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.ClassMatcher;
 
 /**
  * Embedded Jetty 12 deploying the REAL {@code sample-app.war} at {@code /} with its own
@@ -41,6 +42,8 @@ public final class BusinessApp implements AutoCloseable {
         webapp.setWar(builder.war.toString());
         webapp.addOverrideDescriptor(overrideDescriptor.toString());
         webapp.setThrowUnavailableOnStartupException(true);
+        // As in LoopbackServer: the WAR's slf4j-api (via json-path) would not match the JUL provider.
+        webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
         server.setHandler(webapp);
     }
 
