@@ -37,9 +37,9 @@ import java.util.Map;
  * <li>{@value #TOKEN_URL_PARAM}: token endpoint, default {@code http://localhost:8082/loopback}</li>
  * <li>{@value #TOKEN_METHOD_PARAM}: method of the token request, default {@code POST}</li>
  * <li>{@value #TOKEN_BODY_PARAM}: body of the token request, default empty; {@code ${env:NAME}} and
- *     {@code ${sys:name}} are replaced at init ({@code $${} for a literal {@code ${})</li>
+ *     {@code ${sys:name}} are replaced at init (<code>$${</code> for a literal <code>${</code>)</li>
  * <li>{@value #TOKEN_CONTENT_TYPE_PARAM}: default {@code application/x-www-form-urlencoded}</li>
- * <li>{@value #TOKEN_HEADERS_PARAM}: extra headers of the token request, {@code Name: value} entries
+ * <li>{@value #TOKEN_HEADERS_PARAM}: extra headers of the token request, {@code Name: value} entries (values without {@code |})
  *     separated by new lines or {@code |}, with the same substitution, e.g.
  *     {@code Authorization: Basic ${env:CLIENT_CREDENTIALS}}; default none</li>
  * <li>{@value #TOKEN_PATH_PARAM}: definite JSONPath of the token in the answer, default {@code $.access_token}</li>

@@ -8,9 +8,15 @@ import static dev.authloopback.filter.BearerTokenFilter.TOKEN_HEADERS_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_METHOD_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_URL_PARAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.net.http.HttpResponse;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +118,34 @@ class BearerTokenFilterTest {
         assertEquals("application/json", sent.header("Accept"));
         assertEquals("orders-app", sent.header("X-Client"));
         assertEquals("Basic Y2xpZW50OnNlY3JldA==", sent.header("Authorization"));
+    }
+
+    @Test
+    void destroyReleasesTheHttpClientThreads() throws Exception {
+        Set<Thread> before = clientThreads();
+        app = new BusinessApp(params());
+        assertEquals(200, app.get("/echo").statusCode());
+        Set<Thread> ours = clientThreads();
+        ours.removeAll(before);
+        assertFalse(ours.isEmpty(), "the filter's client ran on its own executor");
+
+        app.close();
+        app = null;
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ours.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            for (Thread t : ours) {
+                t.join(100);
+            }
+        }
+        assertEquals(List.of(), ours.stream().filter(Thread::isAlive).map(Thread::getName).toList());
+    }
+
+    private static Set<Thread> clientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("bearer-token-http-"))
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     @Test

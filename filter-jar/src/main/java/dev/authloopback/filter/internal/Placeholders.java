@@ -4,8 +4,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Resolves {@code ${env:NAME}} and {@code ${sys:name}} in init-param values, so client secrets can
- * live in the environment or in system properties instead of {@code web.xml}. {@code $${} is a
- * literal {@code ${}. Error messages name the placeholder, never the resolved value.
+ * live in the environment or in system properties instead of {@code web.xml}. <code>$${</code> is a
+ * literal <code>${</code>. Error messages name the placeholder, never the resolved value.
  */
 public final class Placeholders {
 
