@@ -6,6 +6,7 @@ import java.net.URI;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ClassMatcher;
 
 /**
  * Runs loopback.war with no application server installed: Jetty 12 bound to 127.0.0.1 only, the
@@ -62,7 +63,7 @@ public final class LoopbackLauncher implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(new Thread(launcher::stopQuietly, "loopback-launcher-stop"));
             System.out.println("Ctrl-C stops it.");
             launcher.server.join();
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
             System.err.println("loopback-launcher: could not start: " + e);
             System.exit(EXIT_START_FAILED);
         }
@@ -112,6 +113,10 @@ public final class LoopbackLauncher implements AutoCloseable {
         webApp.setWar(war.war().toString());
         webApp.setTempDirectory(war.workDirectory().toFile());
         webApp.setInitParameter(UPSTREAM_INIT_PARAM, upstreamUrl.toString());
+        // The WAR bundles slf4j-api (for Ehcache) but no provider; let it use the launcher's
+        // slf4j-api and its JUL provider, so all logging ends up in one place. Without this, the
+        // WAR's slf4j-api finds the launcher's provider class and rejects it ("not a subtype").
+        webApp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
         // A WAR that fails to deploy (e.g. invalid settings) must fail the start, not serve 503s.
         webApp.setThrowUnavailableOnStartupException(true);
         return webApp;

@@ -1,0 +1,86 @@
+package dev.authloopback.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The pattern proof and the connector checks, the same for every server: the scenario the issue
+ * names, each assertion carrying the answer it judged.
+ */
+final class PatternProof {
+
+    /** The sample app's token-body reads these system properties ({@code ${sys:...}}). */
+    static final String CLIENT_ID = "sample-client";
+    static final String CLIENT_SECRET = "sample-secret-not-logged";
+
+    private static final Pattern REQUEST_LINE = Pattern.compile("key=(\\S+) cache=(\\w+)");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String server;
+
+    PatternProof(String server) {
+        this.server = server;
+    }
+
+    /** Two business requests: MISS then HIT at the loopback, one upstream token, the same token at the backend. */
+    void twoBusinessRequestsShareOneUpstreamToken(URI businessUrl, RecordingBackend backend, TokenUpstream upstream,
+                                                  ServerLog loopbackLog) throws Exception {
+        HttpResponse<String> first = get(businessUrl);
+        HttpResponse<String> second = get(businessUrl);
+
+        assertEquals(200, first.statusCode(), () -> server + ": first business request: " + first.body());
+        assertEquals(200, second.statusCode(), () -> server + ": second business request: " + second.body());
+        List<String> seen = backend.authorizations();
+        assertEquals(2, seen.size(), () -> server + ": backend requests " + seen);
+        assertTrue(seen.get(0).startsWith("Bearer ") && seen.get(0).length() > "Bearer ".length(),
+                () -> server + ": backend saw no bearer token: " + seen.get(0));
+        assertEquals(seen.get(0), seen.get(1), server + ": the backend saw two different tokens");
+        assertEquals(1, upstream.tokenRequests(), server + ": the OAuth2 server issued more than one token");
+        assertMissThenHit(loopbackLog);
+    }
+
+    /** The loopback's one-line-per-request log: a MISS, then a HIT for the same key. */
+    private void assertMissThenHit(ServerLog log) {
+        List<String[]> requests = log.lines().stream()
+                .map(REQUEST_LINE::matcher)
+                .filter(Matcher::find)
+                .map(m -> new String[] {m.group(1), m.group(2)})
+                .toList();
+        String seen = requests.stream().map(r -> r[1] + "(" + r[0] + ")").toList().toString();
+        assertEquals(2, requests.size(), () -> server + ": loopback request log lines " + seen);
+        assertEquals("MISS", requests.get(0)[1], () -> server + ": loopback request log lines " + seen);
+        assertEquals("HIT", requests.get(1)[1], () -> server + ": loopback request log lines " + seen);
+        assertEquals(requests.get(0)[0], requests.get(1)[0], () -> server + ": MISS and HIT for different keys " + seen);
+    }
+
+    /** The token API is not reachable through the main HTTP port. */
+    void loopbackIsNotServedOnTheMainPort(URI mainLoopbackUrl) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(mainLoopbackUrl)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=backend"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, answer.statusCode(), () -> server + ": POST " + mainLoopbackUrl + " answered "
+                + answer.statusCode() + " " + answer.headers().map() + " " + answer.body());
+    }
+
+    /** Business apps are not served on the loopback connector. */
+    void businessAppIsNotServedOnTheLoopbackPort(URI loopbackBusinessUrl) throws Exception {
+        HttpResponse<String> answer = get(loopbackBusinessUrl);
+        assertEquals(404, answer.statusCode(), () -> server + ": GET " + loopbackBusinessUrl + " answered "
+                + answer.statusCode() + " " + answer.body());
+    }
+
+    private HttpResponse<String> get(URI url) throws Exception {
+        return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

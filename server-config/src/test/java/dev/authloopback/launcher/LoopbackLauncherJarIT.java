@@ -1,0 +1,78 @@
+package dev.authloopback.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code java -jar loopback-launcher.jar}, exactly as the README says: the shaded jar must be complete. */
+class LoopbackLauncherJarIT {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+/loopback)");
+
+    @TempDir
+    Path dir;
+    private Process launcher;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (launcher != null && launcher.isAlive()) {
+            launcher.destroy();
+            launcher.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void launcherJarServesMissThenHitAndStopsOnSigterm() throws Exception {
+        Path out = dir.resolve("launcher.out");
+        launcher = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("launcher.jar"), "--port", "0"))
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        URI loopback = awaitUrl(out);
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(loopback)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=demo")).build();
+        HttpResponse<String> first = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> second = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals("MISS", first.headers().firstValue("X-Loopback-Cache").orElse(null), () -> "first: " + first.headers().map() + first.body());
+        assertEquals("HIT", second.headers().firstValue("X-Loopback-Cache").orElse(null), () -> "second: " + second.headers().map() + second.body());
+        assertEquals(first.body(), second.body());
+
+        launcher.destroy(); // SIGTERM, as Ctrl-C
+        assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
+        String console = Files.readString(out, StandardCharsets.UTF_8);
+        assertTrue(console.contains("Stopped oejs.Server"), () -> "no clean stop logged:\n" + console);
+    }
+
+    private URI awaitUrl(Path out) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String console = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+            Matcher m = LISTENING.matcher(console);
+            if (m.find()) {
+                return URI.create(m.group(1));
+            }
+            if (!launcher.isAlive()) {
+                throw new AssertionError("the launcher exited with " + launcher.exitValue() + ":\n" + console);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the launcher printed no URL within 60 s:\n" + Files.readString(out, StandardCharsets.UTF_8));
+    }
+}
