@@ -134,7 +134,6 @@ class BearerTokenFilterTest {
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (ours.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             for (Thread t : ours) {
                 t.join(100);
             }

@@ -1,5 +1,6 @@
 package dev.authloopback.filter;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,7 +27,7 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * A business web app on 127.0.0.1, port 0, with {@link BearerTokenFilter} in front of:
  * {@code /echo} (answers what it saw, one {@code key=value} line each), {@code /deny} (sendError 401),
- * {@code /deny-status} (setStatus 401).
+ * {@code /deny-status} (setStatus 401), {@code /deny-async} (401 from an async exchange).
  */
 final class BusinessApp implements AutoCloseable {
 
@@ -50,6 +51,7 @@ final class BusinessApp implements AutoCloseable {
         FilterHolder filter = new FilterHolder(BearerTokenFilter.class);
         filter.setName(FILTER_NAME);
         filter.setInitParameters(params);
+        filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new HttpServlet() {
             @Override
@@ -86,6 +88,19 @@ final class BusinessApp implements AutoCloseable {
                 resp.getWriter().write("no");
             }
         }), "/deny-status");
+        ServletHolder async = new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                chainCalls.incrementAndGet();
+                AsyncContext ac = req.startAsync();
+                ac.start(() -> {
+                    ((HttpServletResponse) ac.getResponse()).setStatus(401);
+                    ac.complete();
+                });
+            }
+        });
+        async.setAsyncSupported(true);
+        context.addServlet(async, "/deny-async");
         server.setHandler(context);
         server.setStopTimeout(0);
         server.start();

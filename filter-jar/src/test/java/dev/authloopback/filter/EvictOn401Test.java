@@ -6,11 +6,13 @@ import static dev.authloopback.filter.BearerTokenFilter.TOKEN_BODY_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_HEADERS_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_URL_PARAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,18 @@ class EvictOn401Test {
         assertEquals("application/x-www-form-urlencoded", delete.header("Content-Type"));
         assertEquals(1, loopback.tokenCalls.get(), "no retry: one token request");
         assertEquals(1, app.chainCalls.get(), "no retry: the chain ran once");
+    }
+
+    @Test
+    void a401FromAnAsyncExchangeEvictsWhenTheExchangeCompletes() throws Exception {
+        app = new BusinessApp(params());
+
+        assertEquals(401, app.get("/deny-async").statusCode());
+
+        // the eviction runs in the AsyncListener once the exchange completes, possibly after the client got its answer
+        assertTrue(loopback.awaitDeletes(1, Duration.ofSeconds(5)), "a DELETE within 5 s");
+        assertEquals(1, loopback.deleteCalls.get());
+        assertEquals("\"etag-1\"", loopback.deletes().get(0).header("If-Match"));
     }
 
     @Test

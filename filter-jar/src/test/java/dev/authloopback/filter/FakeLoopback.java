@@ -68,6 +68,21 @@ final class FakeLoopback implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/loopback");
     }
 
+    /** Waits, bounded, until at least {@code n} DELETEs arrived; true when they did. */
+    boolean awaitDeletes(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (deleteCalls) {
+            while (deleteCalls.get() < n) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                deleteCalls.wait(left);
+            }
+            return true;
+        }
+    }
+
     List<Recorded> deletes() {
         return requests.stream().filter(r -> r.method().equals("DELETE")).toList();
     }
@@ -86,7 +101,10 @@ final class FakeLoopback implements AutoCloseable {
         requests.add(new Recorded(req.getMethod(), headers, body));
         resp.setHeader("Cache-Control", "no-store");
         if (req.getMethod().equals("DELETE")) {
-            deleteCalls.incrementAndGet();
+            synchronized (deleteCalls) {
+                deleteCalls.incrementAndGet();
+                deleteCalls.notifyAll();
+            }
             resp.setStatus(204);
             return;
         }
