@@ -7,6 +7,7 @@ import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 
@@ -35,6 +36,7 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
     private final List<UpstreamTokenClient> clients = new ArrayList<>();
     private final ThreadPoolExecutor refreshExecutor;
+    private final LoopbackMetrics metrics;
 
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock) {
         Map<String, TokenCache.Limits> limits = new LinkedHashMap<>();
@@ -48,13 +50,16 @@ public final class LoopbackRuntime implements AutoCloseable {
             return t;
         });
         this.refreshExecutor.allowCoreThreadTimeOut(true);
+        this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
+                profile -> proxy(profile).map(TokenProxy::entries).orElse(0L));
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();
             UpstreamTokenClient client = new UpstreamTokenClient(settings);
             clients.add(client);
             proxies.put(profile.getKey(), new TokenProxy(settings, cache.forProfile(profile.getKey()), client,
-                    new CacheKeys(settings, json), inspector, clock, refreshExecutor));
+                    new CacheKeys(settings, json), inspector, clock, refreshExecutor,
+                    metrics.forProfile(profile.getKey())));
         }
     }
 
@@ -64,6 +69,10 @@ public final class LoopbackRuntime implements AutoCloseable {
 
     public Map<String, TokenProxy> proxies() {
         return Map.copyOf(proxies);
+    }
+
+    public LoopbackMetrics metrics() {
+        return metrics;
     }
 
     public ObjectMapper json() {

@@ -6,6 +6,7 @@ import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenLifetime;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
 import dev.authloopback.loopback.upstream.UpstreamFailure;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
@@ -29,6 +30,7 @@ public final class TokenProxy {
     private final TokenLifetime lifetime;
     private final Clock clock;
     private final Executor refreshExecutor;
+    private final LoopbackMetrics.ProfileMetrics metrics;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
     /** Last forced refresh (eviction) per key, for the min-refresh-interval rate limit. */
     private final ConcurrentHashMap<String, Long> lastEviction = new ConcurrentHashMap<>();
@@ -36,7 +38,8 @@ public final class TokenProxy {
     private final ConcurrentHashMap<String, Long> refreshBackoff = new ConcurrentHashMap<>();
 
     public TokenProxy(LoopbackSettings settings, TokenCache.ProfileCache cache, UpstreamTokenClient upstream,
-                      CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor) {
+                      CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
+                      LoopbackMetrics.ProfileMetrics metrics) {
         this.settings = settings;
         this.cache = cache;
         this.upstream = upstream;
@@ -45,6 +48,7 @@ public final class TokenProxy {
         this.lifetime = new TokenLifetime(settings.ttl(), settings.expirySkew(), settings.refreshAhead());
         this.clock = clock;
         this.refreshExecutor = refreshExecutor;
+        this.metrics = metrics;
     }
 
     public LoopbackSettings settings() {
@@ -77,6 +81,7 @@ public final class TokenProxy {
                 refreshInBackground(request, key, digest, keyId, now);
             }
             RequestLog.line(settings.profile(), keyId, "HIT", "-", "-", -1, entry.status());
+            metrics.answered(CacheStatus.HIT.name());
             return fromEntry(entry, CacheStatus.HIT, now);
         }
         CachedToken staleCandidate = entry != null && entry.isValidAt(now) ? entry : null;
@@ -88,10 +93,12 @@ public final class TokenProxy {
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", failure.kind().name(),
                         failure.latencyMillis(), stale.status());
+                metrics.answered(CacheStatus.STALE.name());
                 return fromEntry(stale, CacheStatus.STALE, clock.millis());
             }
             RequestLog.line(settings.profile(), keyId, "MISS", "SKIP(" + failure.kind().name().toLowerCase() + ")",
                     failure.kind().name(), failure.latencyMillis(), failure.kind().status());
+            metrics.answered("FAILED");
             throw failure;
         }
         Fetched fetched = result.value();
@@ -102,11 +109,13 @@ public final class TokenProxy {
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
                         answer.latencyMillis(), stale.status());
+                metrics.answered(CacheStatus.STALE.name());
                 return fromEntry(stale, CacheStatus.STALE, clock.millis());
             }
         }
         RequestLog.line(settings.profile(), keyId, status.name(), result.led() ? fetched.action() : "SHARED",
                 String.valueOf(answer.status()), result.led() ? answer.latencyMillis() : -1, answer.status());
+        metrics.answered(status.name());
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), status, -1, fetched.etag(),
                 answer.retryAfter(), answer.wwwAuthenticate());
     }
@@ -137,6 +146,7 @@ public final class TokenProxy {
             }
             return last;
         });
+        metrics.evicted(result[0].name().toLowerCase());
         RequestLog.line(settings.profile(), keyId, "-", "EVICT(" + result[0].name().toLowerCase() + ")", "-", -1,
                 switch (result[0]) {
                     case EVICTED -> 204;
@@ -152,6 +162,7 @@ public final class TokenProxy {
         cache.clear();
         lastEviction.clear();
         refreshBackoff.clear();
+        metrics.evicted("all");
         RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
     }
 
@@ -162,14 +173,16 @@ public final class TokenProxy {
     private TokenAnswer bypass(TokenRequest request, String keyId) {
         UpstreamAnswer answer;
         try {
-            answer = upstream.exchange(request);
+            answer = exchange(request);
         } catch (UpstreamFailure failure) {
+            metrics.answered("FAILED");
             RequestLog.line(settings.profile(), keyId, "BYPASS", "-", failure.kind().name(), failure.latencyMillis(),
                     failure.kind().status());
             throw failure;
         }
         RequestLog.line(settings.profile(), keyId, "BYPASS", "-", String.valueOf(answer.status()),
                 answer.latencyMillis(), answer.status());
+        metrics.answered(CacheStatus.BYPASS.name());
         String etag = answer.isSuccess()
                 ? inspector.inspect(answer.body()).map(TokenResponseInspector.TokenFacts::etag).orElse(null) : null;
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
@@ -178,15 +191,24 @@ public final class TokenProxy {
 
     /** One upstream call; stores the answer only if it is a successful token response. */
     private Fetched fetch(TokenRequest request, String key, String digest) {
-        UpstreamAnswer answer = upstream.exchange(request);
+        UpstreamAnswer answer;
+        try {
+            answer = exchange(request);
+        } catch (UpstreamFailure failure) {
+            metrics.skipped(failure.kind().name().toLowerCase());
+            throw failure;
+        }
         if (!answer.isSuccess()) {
+            metrics.skipped("status");
             return new Fetched(answer, null, null, "SKIP(status)");
         }
         Optional<TokenResponseInspector.TokenFacts> facts = inspector.inspect(answer.body());
         if (facts.isEmpty()) {
+            metrics.skipped("no_access_token");
             return new Fetched(answer, null, null, "SKIP(no_access_token)");
         }
         if (facts.get().expiresInInvalid()) {
+            metrics.skipped("expires_in");
             return new Fetched(answer, null, facts.get().etag(), "SKIP(expires_in)");
         }
         long now = clock.millis();
@@ -195,7 +217,23 @@ public final class TokenProxy {
         CachedToken token = new CachedToken(answer.status(), answer.contentType(), answer.body(), digest,
                 facts.get().etag(), now, window.freshUntil(), window.validUntil(), window.refreshFrom());
         cache.put(key, token);
+        metrics.stored();
         return new Fetched(answer, token, token.etag(), "STORE");
+    }
+
+    /** Every upstream call goes through here, so upstream errors are counted once per call. */
+    private UpstreamAnswer exchange(TokenRequest request) {
+        UpstreamAnswer answer;
+        try {
+            answer = upstream.exchange(request);
+        } catch (UpstreamFailure failure) {
+            metrics.upstreamError(failure.kind().name().toLowerCase());
+            throw failure;
+        }
+        if (answer.status() >= 400) {
+            metrics.upstreamError("status_" + answer.status() / 100 + "xx");
+        }
+        return answer;
     }
 
     private void refreshInBackground(TokenRequest request, String key, String digest, String keyId, long now) {

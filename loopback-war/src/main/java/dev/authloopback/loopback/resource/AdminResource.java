@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.authloopback.loopback.LoopbackRuntime;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +20,8 @@ import java.util.Optional;
 
 /**
  * Operator calls, guarded separately from token calls ({@code admin-allow-from}, optional
- * {@code admin-secret} in {@code X-Loopback-Admin-Secret}): evict all entries of a profile, health.
+ * {@code admin-secret} in {@code X-Loopback-Admin-Secret}): evict all entries of a profile, health,
+ * metrics (Prometheus text) and stats (JSON).
  */
 @Path("admin")
 public final class AdminResource {
@@ -66,6 +68,36 @@ public final class AdminResource {
             p.put("tier", "heap");
         });
         return Response.ok(health.toString(), "application/json").build();
+    }
+
+    /** Counters in Prometheus text format, for a scraper on the loopback connector. */
+    @GET
+    @Path("metrics")
+    public Response metrics() {
+        LoopbackRuntime runtime = runtime();
+        Optional<Response> refused = guard(runtime);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return Response.ok(runtime.metrics().prometheusText(), LoopbackMetrics.prometheusContentType()).build();
+    }
+
+    /** The same counters as JSON. */
+    @GET
+    @Path("stats")
+    @Produces("application/json")
+    public Response stats() {
+        LoopbackRuntime runtime = runtime();
+        Optional<Response> refused = guard(runtime);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        ObjectNode stats = runtime.json().createObjectNode();
+        runtime.metrics().values().forEach((name, points) -> {
+            ObjectNode metric = stats.putObject(name);
+            points.forEach(metric::put);
+        });
+        return Response.ok(stats.toString(), "application/json").build();
     }
 
     private Optional<Response> guard(LoopbackRuntime runtime) {
