@@ -67,7 +67,7 @@ record DeploymentEnvironment(Path distDir, Path warsDir, Path serverConfigDir, P
 
     static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
+            return socket.isBound();
         } catch (IOException e) {
             return false;
         }

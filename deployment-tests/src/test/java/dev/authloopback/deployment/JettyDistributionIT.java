@@ -83,7 +83,10 @@ class JettyDistributionIT {
         jetty = ServerProcess.start(base, Map.of(), work.resolve("jetty-console.log"), command);
         Duration boot = jetty.awaitReady(() -> log.contains("Started oejs.Server@"), env.bootTimeout(), "Jetty");
         assertWarsDeployed(log);
-        Duration deploy = deployTime(log);
+        String deploy = Report.seconds("both WARs", deployTime(log));
+        assertTrue(log.contains("Started loopback@") && log.lines().stream()
+                        .anyMatch(line -> line.contains("Started loopback@") && line.contains("{127.0.0.1:" + loopbackPort + "}")),
+                () -> "the loopback connector is not bound to 127.0.0.1:" + loopbackPort + "\n" + log.tail(40));
 
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(base.resolve("webapps/loopback.war")),
                 "Jetty deploys the very loopback.war the build made");

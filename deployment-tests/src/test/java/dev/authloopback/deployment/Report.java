@@ -9,13 +9,13 @@ final class Report {
     private Report() {
     }
 
-    static void print(String server, Duration configure, Duration boot, Duration deploy, Duration stop,
+    static void print(String server, Duration configure, Duration boot, String deploy, Duration stop,
                       Duration total, List<String> warnings) {
         StringBuilder out = new StringBuilder()
                 .append("\n=== ").append(server).append(" deployment test ===\n")
                 .append(String.format("  configure (unpack + server-config): %6.1f s%n", seconds(configure)))
                 .append(String.format("  boot to ready (both WARs deployed): %6.1f s%n", seconds(boot)))
-                .append(String.format("  deploy (from the server's log):     %6.1f s%n", seconds(deploy)))
+                .append("  deploy (from the server's log):     ").append(deploy).append('\n')
                 .append(String.format("  stop:                               %6.1f s%n", seconds(stop)))
                 .append(String.format("  whole test:                         %6.1f s%n", seconds(total)));
         if (!warnings.isEmpty()) {
@@ -23,6 +23,10 @@ final class Report {
             warnings.forEach(w -> out.append("    ").append(w.length() > 220 ? w.substring(0, 220) + "..." : w).append('\n'));
         }
         System.out.print(out);
+    }
+
+    static String seconds(String what, Duration d) {
+        return String.format("%s %.1f s", what, seconds(d));
     }
 
     private static double seconds(Duration d) {

@@ -104,6 +104,8 @@ class WildFlyDistributionIT {
         }
         assertTrue(log.contains("Registered web context: '/loopback' for server 'loopback-server'"),
                 () -> "loopback.war is not on loopback-server\n" + log.tail(80));
+        assertTrue(log.contains("Undertow HTTP listener loopback listening on 127.0.0.1:" + loopbackPort),
+                () -> "the loopback listener is not bound to 127.0.0.1:" + loopbackPort + "\n" + log.tail(80));
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(config.resolve("loopback.war")),
                 "WildFly deploys the very loopback.war the build made");
 
@@ -117,10 +119,11 @@ class WildFlyDistributionIT {
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));
         log.assertNoErrorsAndNoStackTraceOfOurs("WildFly");
-        System.out.printf("%nWildFly boot by its own count: %s ms; deploy loopback.war %s, sample-app.war %s%n",
-                startedInMillis(log), deployTime(log, "loopback.war", "/loopback"), deployTime(log, "sample-app.war", "/sample-app"));
-        Report.print("WildFly " + System.getProperty("wildfly.version"), configure, boot,
-                deployTime(log, "loopback.war", "/loopback").plus(deployTime(log, "sample-app.war", "/sample-app")),
+        Report.print("WildFly " + System.getProperty("wildfly.version") + " (boot by its own count: " + startedInMillis(log) + " ms)",
+                configure, boot,
+                Report.seconds("loopback.war", deployTime(log, "loopback.war", "/loopback"))
+                        + ", " + Report.seconds("sample-app.war", deployTime(log, "sample-app.war", "/sample-app"))
+                        + " (in parallel)",
                 stop, Duration.ofNanos(System.nanoTime() - begin), log.warnings());
     }
 
