@@ -30,7 +30,7 @@ class KeysAndProfilesIT {
 
     @Test
     void staticKeyWithTwoCredentialsNeverServesOneCallerTheOthersToken() {
-        try (LogCapture logs = LogCapture.start(Level.INFO);
+        try (LogCapture logs = LogCapture.start(Level.INFO, "dev.authloopback");
              FaultyUpstream upstream = FaultyUpstream.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl())
                      .setting("key", "service-token-general").start()) {

@@ -1,0 +1,115 @@
+package dev.authloopback.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.authloopback.it.support.BusinessApp;
+import dev.authloopback.it.support.FaultyUpstream;
+import dev.authloopback.it.support.FaultyUpstream.Answer;
+import dev.authloopback.it.support.Http;
+import dev.authloopback.it.support.LogCapture;
+import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.it.support.OAuth2Upstream;
+import dev.authloopback.it.support.RecordingBackend;
+import dev.authloopback.it.support.RecordingBackend.Seen;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pattern, failure and eviction scenarios with every logger of the product (loopback.war, the
+ * filter jar, Jersey, Ehcache) at the finest level, then a search of all captured output for every
+ * token issued, the client secrets and the shared secret (issue 6, "Secrets").
+ *
+ * <p>Everything else (Jetty, the JDK) is captured at the configured INFO and up: their DEBUG output
+ * dumps raw HTTP headers by design (e.g. {@code sun.net.www.protocol.http.HttpURLConnection} at FINE
+ * prints every request header), an operator's choice outside the product. Left out entirely: the
+ * test's own OAuth2 server stack (mock-oauth2-server, OkHttp, Netty), the upstream, not the product.
+ */
+class NoSecretsInLogsIT {
+
+    private static final String SHARED_SECRET = "shared-5ecret-for-the-loopback";
+    private static final String FAULT_CLIENT_SECRET = "fault-client-5ecret";
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final List<String> PRODUCT_LOGGERS = List.of("dev.authloopback", "org.glassfish.jersey", "org.ehcache");
+
+    private final Http http = new Http();
+
+    @Test
+    void noTokenClientSecretOrSharedSecretAppearsInAnyLogLine() throws Exception {
+        Set<String> secrets = new LinkedHashSet<>();
+        secrets.add(System.getProperty("sample.client-secret"));
+        secrets.add(FAULT_CLIENT_SECRET);
+        secrets.add(SHARED_SECRET);
+        try (LogCapture logs = LogCapture.start(Level.ALL, PRODUCT_LOGGERS.toArray(String[]::new))
+                .excluding("no.nav", "okhttp3", "mockwebserver", "io.netty", "freemarker", "com.nimbusds")) {
+            patternAndEvictionScenario(secrets);
+            failureScenario(secrets);
+
+            secrets.removeIf(Objects::isNull);
+            assertTrue(secrets.size() > 5, () -> "too few secrets collected to prove anything: " + secrets.size());
+            assertTrue(logs.lines().size() > 10, () -> "too little captured to prove anything:\n" + logs.text());
+            for (String secret : secrets) {
+                // The message names the loggers, never the leaking lines: they hold the secret.
+                List<String> leakingLoggers = logs.linesContaining(secret).stream()
+                        .map(line -> line.substring(0, line.indexOf(' '))).distinct().toList();
+                assertEquals(List.of(), leakingLoggers, () -> "secret " + fingerprint(secret) + " logged by " + leakingLoggers);
+            }
+            System.out.printf("NoSecretsInLogsIT: %d captured log lines searched for %d secrets (tokens, client"
+                    + " secrets, shared secret): none found%n", logs.lines().size(), secrets.size());
+        }
+    }
+
+    private void patternAndEvictionScenario(Set<String> secrets) throws Exception {
+        try (OAuth2Upstream oauth2 = new OAuth2Upstream();
+             RecordingBackend backend = RecordingBackend.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl())
+                     .setting("shared-secret", SHARED_SECRET).start();
+             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+                     .filterParam("token-headers", "X-Loopback-Secret: " + SHARED_SECRET).start()) {
+            Http.Answer first = http.get(app.forwardUrl());
+            Http.Answer second = http.get(app.forwardUrl());
+            backend.reject(backend.seen().get(0).token(), 1);
+            Http.Answer refused = http.get(app.forwardUrl());
+            Http.Answer renewed = http.get(app.forwardUrl());
+            Http.Answer outbound = http.get(app.outboundUrl());
+            Http.Answer wrongSecret = http.post(loopback.tokenUrl(), FORM, "grant_type=client_credentials",
+                    "X-Loopback-Secret", "wrong-" + SHARED_SECRET);
+            backend.seen().stream().map(Seen::token).forEach(secrets::add);
+
+            String message = List.of(first, second, refused, renewed, outbound, wrongSecret).toString();
+            assertEquals(List.of(200, 200, 401, 200, 200, 401), List.of(first.status(), second.status(),
+                    refused.status(), renewed.status(), outbound.status(), wrongSecret.status()), message);
+            assertEquals(2, oauth2.tokenRequests(), message);
+            loopback.awaitExchanges(e -> "DELETE".equals(e.method()), 1, Duration.ofSeconds(5));
+        }
+    }
+
+    private void failureScenario(Set<String> secrets) {
+        try (FaultyUpstream upstream = FaultyUpstream.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl())
+                     .setting("shared-secret", SHARED_SECRET)
+                     .setting("read-timeout", "300ms")
+                     .setting("max-response-bytes", 4096).start()) {
+            upstream.script(Answer.status(401), Answer.status(500), Answer.nonJson(), Answer.jsonWithoutAccessToken(),
+                    Answer.oversize(8192), Answer.resetMidBody(), Answer.garbage(), Answer.slow(Duration.ofMillis(900)),
+                    Answer.ok());
+            String body = "grant_type=client_credentials&client_id=fault&client_secret=" + FAULT_CLIENT_SECRET;
+            for (int i = 0; i < 10; i++) {
+                http.post(loopback.tokenUrl(), FORM, body, "X-Loopback-Secret", SHARED_SECRET,
+                        "Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                                ("fault:" + FAULT_CLIENT_SECRET).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            secrets.addAll(upstream.issuedTokens());
+            assertTrue(upstream.callCount() >= 9, () -> "upstream calls: " + upstream.calls());
+        }
+    }
+
+    private static String fingerprint(String secret) {
+        return secret.length() <= 6 ? "<short>" : secret.substring(0, 3) + "…(" + secret.length() + " chars)";
+    }
+}
