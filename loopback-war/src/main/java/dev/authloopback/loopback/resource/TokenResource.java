@@ -54,15 +54,16 @@ public final class TokenResource {
         return token(profile, "POST", body);
     }
 
+    /** Only for upstreams that hand out tokens on GET ({@code pass-methods} / {@code methods}). */
     @GET
-    public Response get(InputStream body) {
-        return token(SettingNames.DEFAULT_PROFILE, "GET", body);
+    public Response get() {
+        return token(SettingNames.DEFAULT_PROFILE, "GET", null);
     }
 
     @GET
     @Path("{profile}")
-    public Response get(@PathParam("profile") String profile, InputStream body) {
-        return token(profile, "GET", body);
+    public Response get(@PathParam("profile") String profile) {
+        return token(profile, "GET", null);
     }
 
     @PUT
