@@ -52,7 +52,7 @@ record DeploymentEnvironment(Path distDir, Path warsDir, Path serverConfigDir, P
         Processes.run(into, Duration.ofMinutes(3), "tar", "-xzf", archive.toString(), "-C", into.toString());
     }
 
-    /** {@code cp -r from/. to/}: the copy step of docs/deploying.md. */
+    /** {@code cp -r from/. to/}: the copy step of README.md. */
     static void copyTree(Path from, Path to) {
         Processes.run(from, Duration.ofMinutes(1), "cp", "-r", from + "/.", to.toString());
     }
@@ -89,7 +89,7 @@ record DeploymentEnvironment(Path distDir, Path warsDir, Path serverConfigDir, P
 
     static String replaceOnce(String text, String target, String replacement, String where) {
         if (!text.contains(target)) {
-            throw new IllegalStateException(where + " no longer contains '" + target + "'; docs/deploying.md and this test must change together");
+            throw new IllegalStateException(where + " no longer contains '" + target + "'; README.md and this test must change together");
         }
         return text.replace(target, replacement);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Standalone Jetty 12.1 (jetty-home tar.gz) with server-config/jetty applied as
- * docs/deploying.md "Deploying on Jetty" says: loopback.war on the loopback-only connector,
+ * README.md "Deploying on Jetty" says: loopback.war on the loopback-only connector,
  * the sample business app on the main connector, the pattern proof through both.
  */
 class JettyDistributionIT {
@@ -55,7 +55,7 @@ class JettyDistributionIT {
         Path home = work.resolve("jetty-home-" + System.getProperty("jetty-home.version"));
         Path base = Files.createDirectories(work.resolve("jetty-base"));
 
-        // docs/deploying.md, "Deploying on Jetty", step by step.
+        // README.md, "Deploying on Jetty", step by step.
         DeploymentEnvironment.copyTree(env.serverConfigDir().resolve("jetty"), base);
         Files.copy(env.loopbackWar(), base.resolve("webapps/loopback.war"));
         Files.copy(env.sampleAppWar(), base.resolve("webapps/sample-app.war"));

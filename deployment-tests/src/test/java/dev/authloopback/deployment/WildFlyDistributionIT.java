@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Standalone WildFly 39 (wildfly-dist tar.gz) configured by server-config/wildfly as
- * docs/deploying.md "Deploying on WildFly" says: loopback.war on its own loopback-only
+ * README.md "Deploying on WildFly" says: loopback.war on its own loopback-only
  * Undertow server and listener, the sample business app on the default server; all ports moved
  * by a free port offset.
  */
@@ -69,7 +69,7 @@ class WildFlyDistributionIT {
         int offset = freePortOffset();
         int loopbackPort = 8082 + offset;
 
-        // docs/deploying.md, "Deploying on WildFly", step by step.
+        // README.md, "Deploying on WildFly", step by step.
         Path config = Files.createDirectories(work.resolve("loopback-config"));
         DeploymentEnvironment.copyTree(env.serverConfigDir().resolve("wildfly"), config);
         Files.copy(env.loopbackWar(), config.resolve("loopback.war"));
