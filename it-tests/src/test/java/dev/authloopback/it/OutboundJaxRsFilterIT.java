@@ -74,4 +74,23 @@ class OutboundJaxRsFilterIT {
                     java.time.Duration.ofSeconds(5)).size() == 1, message);
         }
     }
+
+    @Test
+    void withoutAJaxRsImplementationTheOutboundCallAnswers501ProblemAndTheFilterStillWorks() {
+        try (OAuth2Upstream oauth2 = new OAuth2Upstream();
+             RecordingBackend backend = RecordingBackend.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
+             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+                     .hideJaxRs().start()) {
+
+            Http.Answer outbound = http.get(app.outboundUrl());
+            Http.Answer forward = http.get(app.forwardUrl());
+            Supplier<String> message = () -> "outbound: " + outbound + "\nforward: " + forward;
+
+            assertEquals(501, outbound.status(), message);
+            assertTrue(String.valueOf(outbound.header("Content-Type")).startsWith("application/problem+json"), message);
+            assertEquals(200, forward.status(), message);
+            assertTrue(backend.seen().get(0).authorization().startsWith("Bearer "), message);
+        }
+    }
 }

@@ -34,20 +34,6 @@ final class JaxRsBackendCall implements AutoCloseable {
         }
     }
 
-    /** True when {@code e} says no JAX-RS API or implementation is visible. */
-    static boolean isMissingJaxRs(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) {
-                return true;
-            }
-            String message = String.valueOf(t.getMessage());
-            if (message.contains("jakarta.ws.rs.client.ClientBuilder")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public void close() {
         client.close();

@@ -43,12 +43,28 @@ public final class OutboundJaxRsServlet extends HttpServlet {
         } catch (LinkageError | RuntimeException e) {
             // No JAX-RS API or implementation visible to this web app (ClientBuilder throws when no
             // provider is found). Only that is tolerated; bad filter settings fail like the filter does.
-            if (!JaxRsBackendCall.isMissingJaxRs(e)) {
+            if (!isMissingJaxRs(e)) {
                 throw new ServletException("outbound JAX-RS client: " + e.getMessage(), e);
             }
             unavailable = e.getClass().getSimpleName() + ": " + e.getMessage();
             log("No JAX-RS client implementation available; /api/outbound answers 501 (" + unavailable + ")");
         }
+    }
+
+    /**
+     * True when {@code e} says no JAX-RS API or implementation is visible. Lives here, not in
+     * {@link JaxRsBackendCall}: that class cannot even be loaded when JAX-RS is missing.
+     */
+    static boolean isMissingJaxRs(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) {
+                return true;
+            }
+            if (String.valueOf(t.getMessage()).contains("jakarta.ws.rs.client.ClientBuilder")) {
+                return true; // the API is there, but no implementation registered for ClientBuilder
+            }
+        }
+        return false;
     }
 
     @Override

@@ -44,6 +44,10 @@ public final class BusinessApp implements AutoCloseable {
         webapp.setThrowUnavailableOnStartupException(true);
         // As in LoopbackServer: the WAR's slf4j-api (via json-path) would not match the JUL provider.
         webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
+        if (builder.hideJaxRs) {
+            // A container without JAX-RS: the server classpath's API and Jersey become invisible.
+            webapp.addHiddenClassMatcher(new ClassMatcher("jakarta.ws.rs.", "org.glassfish.jersey.", "org.glassfish.hk2."));
+        }
         server.setHandler(webapp);
     }
 
@@ -82,6 +86,7 @@ public final class BusinessApp implements AutoCloseable {
         private final Path war;
         private final Map<String, String> filterParams = new LinkedHashMap<>();
         private URI backendUrl;
+        private boolean hideJaxRs;
 
         private Builder(Path war) {
             this.war = war;
@@ -99,6 +104,12 @@ public final class BusinessApp implements AutoCloseable {
         /** Any other BearerTokenFilter init-param, e.g. {@code on-failure}. */
         public Builder filterParam(String name, String value) {
             filterParams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Deploys as on a container that offers no JAX-RS API or implementation to web apps. */
+        public Builder hideJaxRs() {
+            this.hideJaxRs = true;
             return this;
         }
 
