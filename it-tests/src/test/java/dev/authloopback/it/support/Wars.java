@@ -11,12 +11,12 @@ public final class Wars {
 
     /** {@code loopback.war} from the loopback-war module. */
     public static Path loopback() {
-        return war("loopback.war");
+        return war("it.loopback.war");
     }
 
     /** {@code sample-app.war} from the sample-app module. */
     public static Path sampleApp() {
-        return war("sample.war");
+        return war("it.sample.war");
     }
 
     private static Path war(String property) {

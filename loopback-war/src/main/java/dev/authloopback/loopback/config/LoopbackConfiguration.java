@@ -202,10 +202,15 @@ public final class LoopbackConfiguration {
             try {
                 return parser.apply(raw);
             } catch (RuntimeException e) {
-                String shown = SettingNames.isSecret(setting) ? "<masked>" : raw;
+                String shown = SettingNames.isSecret(setting) ? "<masked>" : withoutUserInfo(raw);
                 problems.add(name(setting) + "='" + shown + "': " + e.getMessage());
                 return fallback;
             }
+        }
+
+        /** A URL written with credentials in it ({@code https://user:pw@host}) is shown without them. */
+        private static String withoutUserInfo(String raw) {
+            return raw.replaceAll("(?<=://)[^/?#@\\s]*@", "<masked>@");
         }
 
         private static URI httpUrl(String raw) {

@@ -117,6 +117,14 @@ class LoopbackConfigurationTest {
     }
 
     @Test
+    void credentialsInAnUpstreamUrlAreRefusedWithoutBeingShown() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(),
+                Map.of("loopback.upstream-url", "https://client:hunter2-secret@127.0.0.1/token")));
+        assertTrue(e.getMessage().contains("loopback.upstream-url='https://<masked>@127.0.0.1/token'"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
     void unknownJvmWideSystemPropertiesOnlyWarn() {
         LoopbackConfiguration c = read(Map.of("loopback.war", "/tmp/x.war"), Map.of(), init());
         assertEquals(1, c.profiles().size());
