@@ -150,6 +150,8 @@ public final class LoopbackLauncher implements AutoCloseable {
     private void stopQuietly() {
         try {
             stop();
+            // Printed, not logged: JUL's own shutdown hook may already have closed its handlers.
+            System.out.println("Auth Loopback stopped.");
         } catch (Exception e) {
             System.err.println("loopback-launcher: error while stopping: " + e);
         }

@@ -57,7 +57,8 @@ class LoopbackLauncherJarIT {
         launcher.destroy(); // SIGTERM, as Ctrl-C
         assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
         String console = Files.readString(out, StandardCharsets.UTF_8);
-        assertTrue(console.contains("Stopped oejs.Server"), () -> "no clean stop logged:\n" + console);
+        assertTrue(console.contains("Auth Loopback stopped."), () -> "no clean stop reported:\n" + console);
+        assertEquals(143, launcher.exitValue(), "exit status after SIGTERM");
     }
 
     private URI awaitUrl(Path out) throws Exception {

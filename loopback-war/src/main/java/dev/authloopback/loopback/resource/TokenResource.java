@@ -1,5 +1,6 @@
 package dev.authloopback.loopback.resource;
 
+import dev.authloopback.loopback.BoundedBody;
 import dev.authloopback.loopback.LoopbackRuntime;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
@@ -21,7 +22,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -178,7 +178,7 @@ public final class TokenResource {
         }
         byte[] bytes;
         try {
-            bytes = readLimited(body, settings.maxRequestBytes());
+            bytes = BoundedBody.read(body, settings.maxRequestBytes());
         } catch (IOException e) {
             return Admission.refused(Problems.of(400, "unreadable-request", "Request body unreadable",
                     "the request body could not be read (" + e.getClass().getSimpleName() + ")"));
@@ -221,25 +221,6 @@ public final class TokenResource {
     private static Response tooLarge(LoopbackSettings settings) {
         return Problems.of(413, "request-too-large", "Request body too large",
                 "token requests are limited to max-request-bytes=" + settings.maxRequestBytes());
-    }
-
-    /** Reads at most {@code limit} bytes; {@code null} when the body is larger. */
-    private static byte[] readLimited(InputStream in, long limit) throws IOException {
-        if (in == null) {
-            return new byte[0];
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        long total = 0;
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            total += n;
-            if (total > limit) {
-                return null;
-            }
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private static String printable(String value) {

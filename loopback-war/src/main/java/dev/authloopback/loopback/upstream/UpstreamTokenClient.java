@@ -1,5 +1,6 @@
 package dev.authloopback.loopback.upstream;
 
+import dev.authloopback.loopback.BoundedBody;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.proxy.TokenRequest;
 import jakarta.ws.rs.ProcessingException;
@@ -12,7 +13,6 @@ import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.client.ClientProperties;
 
 import javax.net.ssl.SSLException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -90,19 +90,12 @@ public final class UpstreamTokenClient implements AutoCloseable {
             return new byte[0];
         }
         try (InputStream in = response.readEntity(InputStream.class)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            long total = 0;
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                total += n;
-                if (total > limit) {
-                    throw new UpstreamFailure(UpstreamFailure.Kind.ANSWER_TOO_LARGE,
-                            "answer exceeds max-response-bytes=" + limit, elapsed(started));
-                }
-                out.write(buffer, 0, n);
+            byte[] body = BoundedBody.read(in, limit);
+            if (body == null) {
+                throw new UpstreamFailure(UpstreamFailure.Kind.ANSWER_TOO_LARGE,
+                        "answer exceeds max-response-bytes=" + limit, elapsed(started));
             }
-            return out.toByteArray();
+            return body;
         } catch (IOException e) {
             throw failure(e, started);
         }
