@@ -10,6 +10,8 @@ import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import dev.authloopback.loopback.resource.LoopbackApplication;
+import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.client.ClientProperties;
 
 import javax.net.ssl.SSLException;
@@ -38,6 +40,9 @@ public final class UpstreamTokenClient implements AutoCloseable {
                 .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .property(ClientProperties.FOLLOW_REDIRECTS, false)
+                // Bytes in, bytes out: without these default providers Jersey logs no warning about
+                // the Activation/JAXB APIs a servlet container need not have.
+                .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, LoopbackApplication.UNUSED_DEFAULT_PROVIDERS)
                 .build();
     }
 
