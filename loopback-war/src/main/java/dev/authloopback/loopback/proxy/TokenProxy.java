@@ -146,6 +146,7 @@ public final class TokenProxy {
             }
             return last;
         });
+        pruneBookkeeping();
         metrics.evicted(result[0].name().toLowerCase());
         RequestLog.line(settings.profile(), keyId, "-", "EVICT(" + result[0].name().toLowerCase() + ")", "-", -1,
                 switch (result[0]) {
@@ -266,6 +267,18 @@ public final class TokenProxy {
     private void backOff(String flightKey) {
         long pause = Math.max(1000, settings.minRefreshInterval().toMillis());
         refreshBackoff.put(flightKey, clock.millis() + pause);
+        pruneBookkeeping();
+    }
+
+    /** Keeps the rate-limit and back-off maps as small as the cache: expired marks are dropped. */
+    private void pruneBookkeeping() {
+        if (lastEviction.size() + refreshBackoff.size() <= settings.maxEntries()) {
+            return;
+        }
+        long now = clock.millis();
+        long interval = settings.minRefreshInterval().toMillis();
+        lastEviction.values().removeIf(at -> now - at >= interval);
+        refreshBackoff.values().removeIf(notBefore -> now >= notBefore);
     }
 
     /** The old entry may stand in only while its token is still valid (lifetime − skew). */
