@@ -4,13 +4,16 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** Embedded Jetty on 127.0.0.1 and a free port: the one way every test server is built. */
-final class Jetty {
+/**
+ * Embedded Jetty on 127.0.0.1 and a free port: the one way every test server is built. Public so
+ * the benchmark's bare-Jetty baseline runs on exactly the same server setup as the harness.
+ */
+public final class Jetty {
 
     private Jetty() {
     }
 
-    static Server server(String name) {
+    public static Server server(String name) {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName(name);
         Server server = new Server(threads);
@@ -24,11 +27,11 @@ final class Jetty {
         return server;
     }
 
-    static int port(Server server) {
+    public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    static void stop(Server server) {
+    public static void stop(Server server) {
         try {
             server.stop();
         } catch (Exception e) {
