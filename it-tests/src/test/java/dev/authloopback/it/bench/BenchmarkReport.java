@@ -97,6 +97,9 @@ final class BenchmarkReport {
             out.append(line("loopback threads (loopback-*)", steady.before.loopbackThreads(), steady.after.loopbackThreads()));
             out.append(line("loopback open connections", steady.before.loopbackConnections(),
                     steady.after.loopbackConnections()));
+            out.append(String.format(Locale.ROOT, "peaks while loaded (sampled every 0.5 s): loopback connections %s,"
+                    + " loopback threads %s%n", facts.get("steadyPeakLoopbackConnections"),
+                    facts.get("steadyPeakLoopbackThreads")));
             out.append(String.format(Locale.ROOT, "heap delta per steady request: %.2f bytes%n",
                     (double) steady.heapDeltaBytes() / Math.max(1, o.requests())));
             String changed = changedThreadGroups(steady.before.threadGroups(), steady.after.threadGroups());

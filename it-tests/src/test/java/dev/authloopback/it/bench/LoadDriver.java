@@ -7,21 +7,27 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closed-loop load: {@code threads} client threads share one keep-alive JDK {@link HttpClient}
- * (so each holds its own pooled connection) and send the same request back to back. A run is a
+ * (so each holds its own pooled connection) and send the same request back to back. Each driver
+ * has a client of its own, so a scenario never inherits pooled connections that sat idle through
+ * earlier scenarios: the servers' idle timeout (30 s) would have closed them, and the JDK client
+ * does not retry a POST that meets a closed pooled connection, which would show up as an error of
+ * the benchmark rather than of the product. A run is a
  * warm-up, then all threads meet at a barrier and the measured part starts at one instant; the
  * wall time ends when the last thread is done. Every answer is checked; a failed check or an
  * exception is an error, counted and sampled, never dropped.
  */
-final class LoadDriver {
+final class LoadDriver implements AutoCloseable {
 
     /** What a correct answer looks like: returns {@code null} when the answer is right, else why not. */
     @FunctionalInterface
@@ -41,15 +47,32 @@ final class LoadDriver {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final int ERROR_SAMPLES = 5;
 
+    private final ExecutorService executor;
     private final HttpClient client;
     private final int threads;
 
-    LoadDriver(HttpClient client, int threads) {
-        this.client = Objects.requireNonNull(client, "client");
+    LoadDriver(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
         this.threads = threads;
+        AtomicInteger count = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "bench-http-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(executor)
+                .build();
+    }
+
+    /** Stops the client's executor; Java 17's HttpClient has no close(), its selector ends once unreferenced. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
     }
 
     /** {@code warmup} requests, then {@code requests} measured ones, split evenly over the threads. */

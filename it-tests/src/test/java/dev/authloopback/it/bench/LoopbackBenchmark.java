@@ -63,6 +63,7 @@ public final class LoopbackBenchmark {
 
     private final BenchSettings settings;
     private final BenchmarkReport report;
+    /** For the one-off calls (warming MISS, stats); the load goes through a {@link LoadDriver} per scenario. */
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -110,7 +111,7 @@ public final class LoopbackBenchmark {
 
             try (BareJettyBaseline bare = BareJettyBaseline.start(tokenBytes)) {
                 for (int threads : settings.threads()) {
-                    Scenarios scenarios = new Scenarios(new LoadDriver(client, threads), threads, oauth2);
+                    Scenarios scenarios = new Scenarios(threads, oauth2);
                     scenarios.measure("A", "bare Jetty 12 servlet, fixed " + tokenBytes + " B JSON", null,
                             post(bare.url(), tokenBody), ok(answer -> answer.body().length() == tokenBytes ? null
                                     : "body of " + answer.body().length() + " chars, expected " + tokenBytes),
@@ -159,12 +160,10 @@ public final class LoopbackBenchmark {
 
     /** The scenarios of one client thread count. */
     private final class Scenarios {
-        private final LoadDriver driver;
         private final int threads;
         private final OAuth2Upstream oauth2;
 
-        Scenarios(LoadDriver driver, int threads, OAuth2Upstream oauth2) {
-            this.driver = driver;
+        Scenarios(int threads, OAuth2Upstream oauth2) {
             this.threads = threads;
             this.oauth2 = oauth2;
         }
@@ -174,7 +173,10 @@ public final class LoopbackBenchmark {
             System.out.printf(Locale.ROOT, "%-5s K=%d %s: %d warm-up + %d measured requests ...%n",
                     id, threads, title, warmup, requests);
             int upstreamBefore = oauth2.tokenRequests();
-            LoadDriver.Outcome outcome = driver.run(request, check, warmup, requests);
+            LoadDriver.Outcome outcome;
+            try (LoadDriver driver = new LoadDriver(threads)) {
+                outcome = driver.run(request, check, warmup, requests);
+            }
             ScenarioResult row = new ScenarioResult(id, threads, title, baselineId, outcome,
                     oauth2.tokenRequests() - upstreamBefore);
             report.add(row);
@@ -187,20 +189,26 @@ public final class LoopbackBenchmark {
     private void steadyPhase(BusinessApp after, LoopbackServer loopback, OAuth2Upstream oauth2) throws InterruptedException {
         String title = "F-HIT load, K=" + settings.maxThreads();
         HttpRequest request = get(after.forwardUrl());
-        LoadDriver driver = new LoadDriver(client, settings.maxThreads());
-        // The pools carried this load in F-HIT; a settling run (the phase's warm-up) brings them back after F-IDP.
-        LoadDriver.Outcome settle = driver.run(request, backendSaw(BACKEND_SAW_BEARER), 0,
-                Math.max(settings.maxThreads(), settings.warmup()));
-        MemoryProbe.Snapshot before = MemoryProbe.take(loopback::openConnections);
-        System.out.printf(Locale.ROOT, "steady phase: %s for %d s (heap after GC %.2f MiB, %d threads) ...%n",
-                title, settings.steady().toSeconds(), MemoryProbe.mib(before.heapUsedBytes()), before.liveThreads());
-        int upstreamBefore = oauth2.tokenRequests();
-        LoadDriver.Outcome load = driver.runFor(request, backendSaw(BACKEND_SAW_BEARER), 0, settings.steady());
-        long upstreamCalls = oauth2.tokenRequests() - upstreamBefore;
-        MemoryProbe.Snapshot afterSnapshot = MemoryProbe.take(loopback::openConnections);
-        LoadDriver.Outcome outcome = new LoadDriver.Outcome(settle.requests(), settle.errors(), load.requests(),
-                load.errors(), concat(settle.errorSamples(), load.errorSamples()), load.wall(), load.latencies());
-        report.steady(new BenchmarkReport.Steady(title, outcome, before, afterSnapshot, upstreamCalls));
+        try (LoadDriver driver = new LoadDriver(settings.maxThreads())) {
+            // The pools carried this load in F-HIT; a settling run (the phase's warm-up) brings them back after F-IDP.
+            LoadDriver.Outcome settle = driver.run(request, backendSaw(BACKEND_SAW_BEARER), 0,
+                    Math.max(settings.maxThreads(), settings.warmup()));
+            MemoryProbe.Snapshot before = MemoryProbe.take(loopback::openConnections);
+            System.out.printf(Locale.ROOT, "steady phase: %s for %d s (heap after GC %.2f MiB, %d threads) ...%n",
+                    title, settings.steady().toSeconds(), MemoryProbe.mib(before.heapUsedBytes()), before.liveThreads());
+            int upstreamBefore = oauth2.tokenRequests();
+            LoadDriver.Outcome load;
+            try (MemoryProbe.PeakSampler peaks = MemoryProbe.PeakSampler.start(loopback::openConnections)) {
+                load = driver.runFor(request, backendSaw(BACKEND_SAW_BEARER), 0, settings.steady());
+                report.fact("steadyPeakLoopbackConnections", peaks.connections());
+                report.fact("steadyPeakLoopbackThreads", peaks.loopbackThreads());
+            }
+            long upstreamCalls = oauth2.tokenRequests() - upstreamBefore;
+            MemoryProbe.Snapshot afterSnapshot = MemoryProbe.take(loopback::openConnections);
+            LoadDriver.Outcome outcome = new LoadDriver.Outcome(settle.requests(), settle.errors(), load.requests(),
+                    load.errors(), concat(settle.errorSamples(), load.errorSamples()), load.wall(), load.latencies());
+            report.steady(new BenchmarkReport.Steady(title, outcome, before, afterSnapshot, upstreamCalls));
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -1,9 +1,12 @@
 package dev.authloopback.it.bench;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
@@ -45,6 +48,72 @@ final class MemoryProbe {
                 .mapToInt(Map.Entry::getValue).sum();
         return new Snapshot(heap, ManagementFactory.getThreadMXBean().getThreadCount(), loopbackThreads,
                 loopbackConnections.getAsInt(), groups);
+    }
+
+    /**
+     * Samples, twice a second while load runs, the loopback's open connections and threads, keeping
+     * the highest values: a leak would show as a peak above the "after" snapshot.
+     */
+    static final class PeakSampler implements AutoCloseable {
+        private final IntSupplier connections;
+        private final AtomicInteger peakConnections = new AtomicInteger();
+        private final AtomicInteger peakThreads = new AtomicInteger();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        private PeakSampler(IntSupplier connections) {
+            this.connections = connections;
+            this.thread = new Thread(this::sample, "bench-peak-sampler");
+            thread.setDaemon(true);
+        }
+
+        static PeakSampler start(IntSupplier loopbackConnections) {
+            PeakSampler sampler = new PeakSampler(loopbackConnections);
+            sampler.thread.start();
+            return sampler;
+        }
+
+        int connections() {
+            return peakConnections.get();
+        }
+
+        int loopbackThreads() {
+            return peakThreads.get();
+        }
+
+        private void sample() {
+            while (running) {
+                peakConnections.accumulateAndGet(connections.getAsInt(), Math::max);
+                peakThreads.accumulateAndGet(countLoopbackThreads(), Math::max);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int countLoopbackThreads() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int count = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds(), 0)) {
+            if (info != null && info.getThreadName().startsWith(LOOPBACK_THREAD_PREFIX)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     static double mib(long bytes) {
