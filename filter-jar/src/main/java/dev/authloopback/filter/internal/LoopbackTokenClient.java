@@ -151,7 +151,32 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         return b;
     }
 
+    /**
+     * One exchange, repeated once when a pooled keep-alive connection turns out to have been closed
+     * by the loopback while idle: the JDK client retries only idempotent methods by itself, and a
+     * token request (or a conditional DELETE) is safe to send again. Never more than one repeat, and
+     * both attempts share the connect + read budget.
+     */
     private HttpResponse<byte[]> exchange(HttpRequest request) throws TokenUnavailableException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(exchangeLimitMillis);
+        try {
+            return exchangeOnce(request, exchangeLimitMillis);
+        } catch (DroppedConnection dropped) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw dropped.failure;
+            }
+            LOG.log(Level.DEBUG, "Token endpoint connection was closed under the request; sending it once more");
+            try {
+                return exchangeOnce(request, left);
+            } catch (DroppedConnection again) {
+                throw again.failure;
+            }
+        }
+    }
+
+    private HttpResponse<byte[]> exchangeOnce(HttpRequest request, long limitMillis)
+            throws TokenUnavailableException, DroppedConnection {
         if (closed) {
             throw TokenUnavailableException.unreachable("The bearer token filter is shut down", null);
         }
@@ -163,7 +188,7 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         }
         try {
             // The request timeout only covers the wait for the status line; this bound covers the body too.
-            return pending.get(exchangeLimitMillis, TimeUnit.MILLISECONDS);
+            return pending.get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
             throw timedOut();
@@ -172,7 +197,36 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
             Thread.currentThread().interrupt();
             throw TokenUnavailableException.unreachable("The token endpoint was still awaited when the request thread was interrupted", null);
         } catch (ExecutionException e) {
-            throw failure(e.getCause());
+            TokenUnavailableException failure = failure(e.getCause());
+            if (isDroppedConnection(e.getCause())) {
+                throw new DroppedConnection(failure);
+            }
+            throw failure;
+        }
+    }
+
+    /** Closed or reset under an exchange: not a timeout, refusal, TLS or size problem. */
+    private static boolean isDroppedConnection(Throwable failure) {
+        boolean io = false;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpTimeoutException || t instanceof ConnectException || t instanceof SSLException
+                    || t instanceof BoundedBodySubscriber.TooLargeException
+                    || t instanceof RejectedExecutionException) {
+                return false;
+            }
+            io |= t instanceof IOException;
+        }
+        return io;
+    }
+
+    /** Carries the mapped failure of an attempt whose connection was dropped, so it may be repeated. */
+    private static final class DroppedConnection extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient TokenUnavailableException failure;
+
+        DroppedConnection(TokenUnavailableException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
         }
     }
 
