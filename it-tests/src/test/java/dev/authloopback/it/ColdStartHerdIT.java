@@ -86,7 +86,8 @@ class ColdStartHerdIT {
                 }
                 assertEquals(1, tokens.size(), () -> "key k" + k + ": " + message.get());
             }
-            List<Call> calls = upstream.calls();
+            List<Call> calls = upstream.awaitCalls(4, Duration.ofSeconds(5));
+            assertEquals(4, calls.size(), message);
             for (Call a : calls) {
                 for (Call b : calls) {
                     assertTrue(a.overlaps(b), () -> "upstream calls did not overlap (a global lock?): " + calls);

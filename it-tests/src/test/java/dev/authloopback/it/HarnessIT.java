@@ -76,7 +76,7 @@ class HarnessIT {
             assertTrue(fallback.body().contains("access_token"), fallback::toString);
 
             assertEquals(7, upstream.callCount());
-            assertEquals(7, upstream.calls().size(), upstream.calls()::toString);
+            assertEquals(7, upstream.awaitCalls(7, Duration.ofSeconds(5)).size(), upstream.calls()::toString);
             assertEquals(CLIENT_CREDENTIALS, upstream.calls().get(0).body());
         }
     }

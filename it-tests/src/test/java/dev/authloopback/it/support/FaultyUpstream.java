@@ -91,6 +91,23 @@ public final class FaultyUpstream implements AutoCloseable {
         return List.copyOf(calls);
     }
 
+    /**
+     * Waits, bounded, until at least {@code n} calls are recorded. A call is recorded just after its
+     * answer went out, so a client may hold the answer a moment before the record exists.
+     */
+    public List<Call> awaitCalls(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (calls.size() < n && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return calls();
+    }
+
     /** Every access token this upstream handed out, for the no-secrets-in-logs checks. */
     public List<String> issuedTokens() {
         return List.copyOf(issuedTokens);
