@@ -1,6 +1,7 @@
 package dev.authloopback.filter;
 
 import dev.authloopback.filter.internal.BearerRequest;
+import dev.authloopback.filter.internal.EvictOnUnauthorized;
 import dev.authloopback.filter.internal.FilterSettings;
 import dev.authloopback.filter.internal.InvalidSettingsException;
 import dev.authloopback.filter.internal.Placeholders;
@@ -8,8 +9,6 @@ import dev.authloopback.filter.internal.Problems;
 import dev.authloopback.filter.internal.Token;
 import dev.authloopback.filter.internal.TokenService;
 import dev.authloopback.filter.internal.TokenUnavailableException;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -179,7 +178,7 @@ public final class BearerTokenFilter implements Filter {
         // The status is read from the response itself (Servlet 3.0+ getStatus reflects setStatus and
         // sendError alike), so no response wrapper sits between the application and the container.
         if (wrapped.isAsyncStarted()) {
-            wrapped.getAsyncContext().addListener(new EvictOnUnauthorized(current, token, response));
+            EvictOnUnauthorized.register(wrapped, response, () -> current.evict(token));
         } else if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
             current.evict(token);
         }
@@ -200,39 +199,6 @@ public final class BearerTokenFilter implements Filter {
         }
         if (current != null) {
             current.close();
-        }
-    }
-
-    /** For async requests the final status is known only when the exchange completes. */
-    private static final class EvictOnUnauthorized implements AsyncListener {
-        private final TokenService service;
-        private final Token token;
-        private final HttpServletResponse response;
-
-        EvictOnUnauthorized(TokenService service, Token token, HttpServletResponse response) {
-            this.service = service;
-            this.token = token;
-            this.response = response;
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
-                service.evict(token);
-            }
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            event.getAsyncContext().addListener(this);
         }
     }
 }
