@@ -63,6 +63,14 @@ public final class LoopbackRuntime implements AutoCloseable {
         }
     }
 
+    /** The running instance of a web app, for its resources. */
+    public static LoopbackRuntime of(jakarta.servlet.ServletContext context) {
+        if (context.getAttribute(ATTRIBUTE) instanceof LoopbackRuntime runtime) {
+            return runtime;
+        }
+        throw new IllegalStateException("loopback.war is not initialised");
+    }
+
     public Optional<TokenProxy> proxy(String profile) {
         return Optional.ofNullable(proxies.get(profile));
     }

@@ -21,16 +21,28 @@ public record TokenRequest(String method, String contentType, String accept, Str
     }
 
     public boolean isForm() {
-        return mediaType().equals("application/x-www-form-urlencoded");
+        return isForm(contentType);
     }
 
     public boolean isJson() {
-        String type = mediaType();
-        return type.equals("application/json") || type.endsWith("+json");
+        return isJson(contentType);
     }
 
     /** The media type without parameters, lower case; empty when absent. */
     public String mediaType() {
+        return mediaType(contentType);
+    }
+
+    public static boolean isForm(String contentType) {
+        return mediaType(contentType).equals("application/x-www-form-urlencoded");
+    }
+
+    public static boolean isJson(String contentType) {
+        String type = mediaType(contentType);
+        return type.equals("application/json") || type.endsWith("+json");
+    }
+
+    private static String mediaType(String contentType) {
         if (contentType == null) {
             return "";
         }

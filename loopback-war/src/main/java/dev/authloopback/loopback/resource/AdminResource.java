@@ -35,7 +35,7 @@ public final class AdminResource {
     @DELETE
     @Path("entries")
     public Response evictAll(@QueryParam("profile") String profile) {
-        LoopbackRuntime runtime = runtime();
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
         Optional<Response> refused = guard(runtime);
         if (refused.isPresent()) {
             return refused.get();
@@ -53,7 +53,7 @@ public final class AdminResource {
     @Path("health")
     @Produces("application/json")
     public Response health() {
-        LoopbackRuntime runtime = runtime();
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
         Optional<Response> refused = guard(runtime);
         if (refused.isPresent()) {
             return refused.get();
@@ -74,7 +74,7 @@ public final class AdminResource {
     @GET
     @Path("metrics")
     public Response metrics() {
-        LoopbackRuntime runtime = runtime();
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
         Optional<Response> refused = guard(runtime);
         if (refused.isPresent()) {
             return refused.get();
@@ -87,7 +87,7 @@ public final class AdminResource {
     @Path("stats")
     @Produces("application/json")
     public Response stats() {
-        LoopbackRuntime runtime = runtime();
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
         Optional<Response> refused = guard(runtime);
         if (refused.isPresent()) {
             return refused.get();
@@ -106,11 +106,4 @@ public final class AdminResource {
                 ADMIN_SECRET_HEADER);
     }
 
-    private LoopbackRuntime runtime() {
-        Object runtime = servletContext.getAttribute(LoopbackRuntime.ATTRIBUTE);
-        if (runtime instanceof LoopbackRuntime r) {
-            return r;
-        }
-        throw new IllegalStateException("loopback.war is not initialised");
-    }
 }

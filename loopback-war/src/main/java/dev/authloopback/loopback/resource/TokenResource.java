@@ -157,7 +157,7 @@ public final class TokenResource {
 
     /** Access, profile, size and type checks shared by token requests and evictions. */
     private Admission admit(String profile, InputStream body, boolean eviction) {
-        LoopbackRuntime runtime = runtime();
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
         Optional<TokenProxy> proxy = runtime.proxy(profile);
         // Unknown profiles are guarded by the default profile's rules, so strangers learn nothing.
         LoopbackSettings guard = proxy.orElseGet(() -> runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow())
@@ -187,8 +187,8 @@ public final class TokenResource {
             return Admission.refused(tooLarge(settings));
         }
         String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        TokenRequest probe = new TokenRequest("POST", contentType, null, null, Map.of(), bytes);
-        if ((contentType != null || bytes.length > 0) && !probe.isForm() && !probe.isJson()) {
+        if ((contentType != null || bytes.length > 0) && !TokenRequest.isForm(contentType)
+                && !TokenRequest.isJson(contentType)) {
             return Admission.refused(Problems.of(415, "unsupported-media-type", "Unsupported media type",
                     "token requests must be application/x-www-form-urlencoded or application/json"
                             + (eviction ? " (evictions repeat the token request)" : "")));
@@ -228,13 +228,6 @@ public final class TokenResource {
         return cut.replaceAll("[^A-Za-z0-9_.-]", "?");
     }
 
-    private LoopbackRuntime runtime() {
-        Object runtime = servletContext.getAttribute(LoopbackRuntime.ATTRIBUTE);
-        if (runtime instanceof LoopbackRuntime r) {
-            return r;
-        }
-        throw new IllegalStateException("loopback.war is not initialised");
-    }
 
     private record Admission(TokenProxy proxy, byte[] body, Response refusal) {
         static Admission refused(Response response) {
