@@ -48,7 +48,10 @@ final class PatternProof {
         assertMissThenHit(loopbackLog);
     }
 
-    /** The loopback's one-line-per-request log: a MISS, then a HIT for the same key. */
+    /**
+     * The loopback's request log: one line for the MISS; the HIT (proven by the single upstream call
+     * and the shared token) leaves no INFO line, so a busy node's log does not grow per request.
+     */
     private void assertMissThenHit(ServerLog log) {
         List<String[]> requests = log.lines().stream()
                 .map(REQUEST_LINE::matcher)
@@ -56,10 +59,8 @@ final class PatternProof {
                 .map(m -> new String[] {m.group(1), m.group(2)})
                 .toList();
         String seen = requests.stream().map(r -> r[1] + "(" + r[0] + ")").toList().toString();
-        assertEquals(2, requests.size(), () -> server + ": loopback request log lines " + seen);
+        assertEquals(1, requests.size(), () -> server + ": loopback request log lines " + seen);
         assertEquals("MISS", requests.get(0)[1], () -> server + ": loopback request log lines " + seen);
-        assertEquals("HIT", requests.get(1)[1], () -> server + ": loopback request log lines " + seen);
-        assertEquals(requests.get(0)[0], requests.get(1)[0], () -> server + ": MISS and HIT for different keys " + seen);
     }
 
     /** The token API is not reachable through the main HTTP port. */

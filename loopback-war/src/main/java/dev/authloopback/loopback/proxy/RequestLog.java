@@ -24,6 +24,17 @@ final class RequestLog {
         }
     }
 
+    /**
+     * A HIT leaves a line only at DEBUG: a busy node serves tens of thousands a second, and HITs are
+     * counted in the metrics instead (DESIGN.md, "Visibility").
+     */
+    static void hit(String profile, String keyId, int status) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "profile=" + profile + " key=" + keyId
+                    + " cache=HIT action=- upstream=- upstream_ms=- status=" + status);
+        }
+    }
+
     static void warn(String message) {
         LOG.log(System.Logger.Level.WARNING, message);
     }

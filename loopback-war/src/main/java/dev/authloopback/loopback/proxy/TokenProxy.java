@@ -80,7 +80,7 @@ public final class TokenProxy {
             if (entry.wantsRefreshAt(now)) {
                 refreshInBackground(request, key, digest, keyId, now);
             }
-            RequestLog.line(settings.profile(), keyId, "HIT", "-", "-", -1, entry.status());
+            RequestLog.hit(settings.profile(), keyId, entry.status());
             metrics.answered(CacheStatus.HIT.name());
             return fromEntry(entry, CacheStatus.HIT, now);
         }
