@@ -75,6 +75,11 @@ public final class LoopbackRuntime implements AutoCloseable {
         return Optional.ofNullable(proxies.get(profile));
     }
 
+    /** The proxy of a profile, or {@code null}: the token servlet's per-request lookup, without an Optional. */
+    public TokenProxy proxyOrNull(String profile) {
+        return proxies.get(profile);
+    }
+
     public Map<String, TokenProxy> proxies() {
         return Map.copyOf(proxies);
     }

@@ -45,6 +45,11 @@ public final class LoopbackServer implements AutoCloseable {
         // org.slf4j from the server classpath (as a standalone Jetty with its logging module does)
         // routes it to JUL, where LogCapture sees it.
         webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
+        // The JAX-RS API and Jersey come from the WAR, as on a standalone Jetty (whose server classpath
+        // has neither). The test classpath carries them for the business app's outbound client; shared
+        // with the loopback, RuntimeDelegate's JVM-wide instance could be the loopback's Jersey and break
+        // the business app's UriBuilder once the loopback's class loader is gone.
+        webapp.addHiddenClassMatcher(new ClassMatcher("jakarta.ws.rs.", "org.glassfish.jersey.", "org.glassfish.hk2."));
         builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
         if (builder.clock != null) {
             webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);

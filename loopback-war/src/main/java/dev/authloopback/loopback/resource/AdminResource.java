@@ -21,9 +21,10 @@ import java.util.Optional;
 /**
  * Operator calls, guarded separately from token calls ({@code admin-allow-from}, optional
  * {@code admin-secret} in {@code X-Loopback-Admin-Secret}): evict all entries of a profile, health,
- * metrics (Prometheus text) and stats (JSON).
+ * metrics (Prometheus text) and stats (JSON). Jersey serves them under {@code /admin/*} (web.xml);
+ * the token API is the {@link TokenServlet}.
  */
-@Path("admin")
+@Path("/")
 public final class AdminResource {
     public static final String ADMIN_SECRET_HEADER = "X-Loopback-Admin-Secret";
 
@@ -102,8 +103,8 @@ public final class AdminResource {
 
     private Optional<Response> guard(LoopbackRuntime runtime) {
         LoopbackSettings settings = runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow().settings();
-        return CallerGuard.check(servletRequest, settings.adminAllowFrom(), settings.adminSecret(),
-                ADMIN_SECRET_HEADER);
+        return Optional.ofNullable(CallerGuard.check(servletRequest, settings.adminAllowFrom(),
+                settings.adminSecret(), ADMIN_SECRET_HEADER)).map(Problems::of);
     }
 
 }

@@ -2,6 +2,7 @@ package dev.authloopback.loopback.support;
 
 import dev.authloopback.loopback.LoopbackContextListener;
 import dev.authloopback.loopback.resource.LoopbackApplication;
+import dev.authloopback.loopback.resource.TokenServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -17,7 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The loopback's listener and Jersey servlet, wired exactly as web.xml wires them, on embedded Jetty
+ * The loopback's listener, token servlet and Jersey (admin) servlet, wired exactly as web.xml wires them, on embedded Jetty
  * bound to 127.0.0.1 with a free port. Settings arrive as context init-params.
  */
 public final class LoopbackTestServer implements AutoCloseable {
@@ -44,10 +45,13 @@ public final class LoopbackTestServer implements AutoCloseable {
             context.setAttribute(LoopbackContextListener.CLOCK_ATTRIBUTE, clock);
         }
         context.addEventListener(new LoopbackContextListener());
+        ServletHolder token = new ServletHolder(new TokenServlet());
+        token.setInitOrder(1);
+        context.addServlet(token, "/*");
         ServletHolder jersey = new ServletHolder(new ServletContainer());
         jersey.setInitParameter("jakarta.ws.rs.Application", LoopbackApplication.class.getName());
-        jersey.setInitOrder(1);
-        context.addServlet(jersey, "/*");
+        jersey.setInitOrder(2);
+        context.addServlet(jersey, "/admin/*");
         server.setHandler(context);
         server.start();
     }
