@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -47,7 +49,9 @@ class BearerTokenFilterFaultsTest {
         ANSWERS_500(502, "token-endpoint-error"),
         ANSWERS_GARBAGE(503, "token-response-malformed"),
         ANSWERS_JSON_WITHOUT_TOKEN(503, "token-response-malformed"),
-        TOO_SLOW(503, "token-endpoint-timeout");
+        TOO_SLOW(503, "token-endpoint-timeout"),
+        /** Headers at once, then a body byte every 200 ms: each read is within read-timeout, the whole is not. */
+        TRICKLES_BODY(503, "token-endpoint-timeout");
 
         final int status;
         final String type;
@@ -162,6 +166,30 @@ class BearerTokenFilterFaultsTest {
             case ANSWERS_GARBAGE -> loopback.mode = FakeLoopback.Mode.GARBAGE;
             case ANSWERS_JSON_WITHOUT_TOKEN -> loopback.mode = FakeLoopback.Mode.NO_TOKEN;
             case TOO_SLOW -> loopback.mode = FakeLoopback.Mode.SLOW;
+            case TRICKLES_BODY -> {
+                resetting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                acceptor.submit(() -> {
+                    while (!resetting.isClosed()) {
+                        try (Socket s = resetting.accept()) {
+                            s.getInputStream().read(new byte[8192]);
+                            OutputStream out = s.getOutputStream();
+                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                            for (int i = 0; i < 999; i++) {
+                                Thread.sleep(200);
+                                out.write(' ');
+                                out.flush();
+                            }
+                        } catch (IOException e) {
+                            // the filter gave up and closed the connection: expected
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                return URI.create("http://127.0.0.1:" + resetting.getLocalPort() + "/loopback");
+            }
             default -> throw new IllegalArgumentException(fault.name());
         }
         return loopback.url();

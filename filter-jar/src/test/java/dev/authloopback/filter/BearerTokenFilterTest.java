@@ -127,7 +127,7 @@ class BearerTokenFilterTest {
         assertEquals(200, app.get("/echo").statusCode());
         Set<Thread> ours = clientThreads();
         ours.removeAll(before);
-        assertFalse(ours.isEmpty(), "the filter's client ran on its own executor");
+        assertFalse(ours.isEmpty(), "the filter's exchange deadline runs on a watchdog thread of its own");
 
         app.close();
         app = null;
