@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -221,8 +222,7 @@ final class TokenEndpointConnection implements AutoCloseable {
     private static boolean isDroppedConnection(Throwable failure) {
         boolean io = false;
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException
-                    || t instanceof ConnectException || t instanceof ConnectTimeoutException
+            if (t instanceof InterruptedIOException || t instanceof ConnectException || t instanceof ConnectTimeoutException
                     || t instanceof HttpHostConnectException || t instanceof UnknownHostException
                     || t instanceof SSLException || t instanceof TooLargeException) {
                 return false;
@@ -257,9 +257,18 @@ final class TokenEndpointConnection implements AutoCloseable {
                         "The token endpoint answered with a body over " + MAX_ANSWER_BYTES + " bytes");
             }
             if (t instanceof ConnectTimeoutException) {
-                return timedOut();
+                return TokenUnavailableException.timeout("The token endpoint did not accept a connection within "
+                        + Durations.format(settings.connectTimeout()) + " (connect)");
             }
-            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
+            if (t instanceof ConnectionRequestTimeoutException) {
+                return TokenUnavailableException.timeout("All " + MAX_CONNECTIONS + " connections to the token endpoint"
+                        + " stayed busy for " + Durations.format(settings.connectTimeout()) + " (connect)");
+            }
+            if (t instanceof SocketTimeoutException) {
+                return TokenUnavailableException.timeout("The token endpoint sent nothing for "
+                        + Durations.format(settings.readTimeout()) + " (read)");
+            }
+            if (t instanceof InterruptedIOException) {
                 return timedOut();
             }
             if (t instanceof ConnectException || t instanceof HttpHostConnectException
