@@ -55,8 +55,9 @@ import java.util.Map;
  * <li>{@value #EVICT_ON_401_PARAM}: default {@code true}; when the chain answers 401, drop the token
  *     from the near cache and send one conditional {@code DELETE} (same body and headers, plus
  *     {@code If-Match} with the token answer's ETag) to the token URL; never a retry</li>
- * <li>{@value #LOCAL_TTL_PARAM}: in-process near cache, default {@code 0} = off; an entry never lives
- *     longer than the token's {@code expires_in} − min(60s, expires_in / 10)</li>
+ * <li>{@value #LOCAL_TTL_PARAM}: in-process near cache, default {@code 10s} ({@code 0} = off: ask the
+ *     loopback on every request); an entry never lives longer than the token's {@code expires_in} −
+ *     min(60s, expires_in / 10), and a 401 evicts it at once</li>
  * </ul>
  *
  * <pre>{@code

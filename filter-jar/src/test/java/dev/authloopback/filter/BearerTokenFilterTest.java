@@ -2,6 +2,7 @@ package dev.authloopback.filter;
 
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_VALUE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.LOCAL_TTL_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_BODY_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_CONTENT_TYPE_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_HEADERS_PARAM;
@@ -161,7 +162,9 @@ class BearerTokenFilterTest {
 
     @Test
     void withoutNearCacheEveryRequestAsksTheLoopback() throws Exception {
-        app = new BusinessApp(params());
+        Map<String, String> p = params();
+        p.put(LOCAL_TTL_PARAM, "0");
+        app = new BusinessApp(p);
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> response = app.get("/echo");

@@ -45,7 +45,7 @@ public final class FilterSettings {
     public static final String DEFAULT_ATTRIBUTE = "access_token";
     public static final String DEFAULT_CONNECT_TIMEOUT = "2s";
     public static final String DEFAULT_READ_TIMEOUT = "5s";
-    public static final String DEFAULT_LOCAL_TTL = "0";
+    public static final String DEFAULT_LOCAL_TTL = "10s";
     public static final String TOKEN_PLACEHOLDER = "{token}";
 
     /** Names a filter understands; anything else in its init-params is most likely a typo. */
