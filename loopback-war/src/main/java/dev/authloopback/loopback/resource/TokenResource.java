@@ -1,9 +1,9 @@
 package dev.authloopback.loopback.resource;
 
-import dev.authloopback.loopback.BoundedBody;
 import dev.authloopback.loopback.LoopbackRuntime;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.intake.RequestBody;
 import dev.authloopback.loopback.proxy.CacheStatus;
 import dev.authloopback.loopback.proxy.EvictionResult;
 import dev.authloopback.loopback.proxy.TokenAnswer;
@@ -178,7 +178,7 @@ public final class TokenResource {
         }
         byte[] bytes;
         try {
-            bytes = BoundedBody.read(body, settings.maxRequestBytes());
+            bytes = RequestBody.of(servletRequest, body, settings.maxRequestBytes());
         } catch (IOException e) {
             return Admission.refused(Problems.of(400, "unreadable-request", "Request body unreadable",
                     "the request body could not be read (" + e.getClass().getSimpleName() + ")"));
