@@ -93,6 +93,7 @@ class NoSecretsInLogsIT {
         try (FaultyUpstream upstream = FaultyUpstream.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl())
                      .setting("shared-secret", SHARED_SECRET)
+                     .setting("connect-timeout", "300ms")
                      .setting("read-timeout", "300ms")
                      .setting("max-response-bytes", 4096).start()) {
             upstream.script(Answer.status(401), Answer.status(500), Answer.nonJson(), Answer.jsonWithoutAccessToken(),

@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.net.URI;
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ClassMatcher;
@@ -91,10 +93,13 @@ public final class LoopbackLauncher implements AutoCloseable {
             }
             war = EmbeddedWar.extract();
             server = new Server();
-            ServerConnector connector = new ServerConnector(server);
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false); // no Server header: callers learn nothing about the server
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost("127.0.0.1");
             connector.setPort(options.port());
             server.addConnector(connector);
+            server.setErrorHandler(new ProblemErrorHandler());
             server.setHandler(webApp(war, upstreamUrl));
             server.start();
 

@@ -236,6 +236,66 @@ public final class FaultyUpstream implements AutoCloseable {
             });
         }
 
+        /** 200 JSON with a good token and {@code expires_in} written as the raw JSON {@code literal}. */
+        static Answer expiresIn(String literal) {
+            return named("200 token, expires_in " + literal, ex -> ex.json(200, "{\"access_token\":\"" + ex.newToken()
+                    + "\",\"token_type\":\"Bearer\",\"expires_in\":" + literal + "}"));
+        }
+
+        /** 200 with a good JSON token under a {@code Content-Type} that is no media type. */
+        static Answer garbageContentType(String contentType) {
+            return named("200 token, Content-Type " + contentType, ex -> ex.write(200, contentType,
+                    "{\"access_token\":\"" + ex.newToken() + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}"));
+        }
+
+        /**
+         * Headers with {@code Content-Length: 500}, then the start of a token body one byte every
+         * {@code every}: each gap is shorter than any read timeout, the whole never ends in time.
+         * Stops when the caller hangs up, or after {@code max}.
+         */
+        static Answer trickle(Duration every, Duration max) {
+            return named("trickling body (1 B / " + every.toMillis() + " ms)", ex -> {
+                ex.response.setStatus(200);
+                ex.response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 500L);
+                ex.dripUntil(("{\"access_token\":\"" + ex.newToken() + "\",\"pad\":\"" + "x".repeat(500)),
+                        every, max);
+            });
+        }
+
+        /** A chunked 200 whose chunks (one byte each, every {@code every}) never end; stops after {@code max}. */
+        static Answer endlessChunked(Duration every, Duration max) {
+            return named("never-ending chunked body", ex -> {
+                ex.response.setStatus(200);
+                ex.response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                ex.dripUntil("{\"access_token\":\"" + ex.newToken() + "\",\"pad\":\"" + "x".repeat(100_000),
+                        every, max);
+            });
+        }
+
+        /** {@code Content-Length: 500}, the first bytes of a token body, then a clean close (FIN). */
+        static Answer cutOff() {
+            return named("cut-off body (FIN before Content-Length)", ex -> {
+                ex.response.setStatus(200);
+                ex.response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 500L);
+                try (Blocker.Callback blocker = Blocker.callback()) {
+                    ex.response.write(false, utf8("{\"access_token\":\"" + ex.newToken() + "\""), blocker);
+                    blocker.block();
+                }
+                ex.abort(false);
+            });
+        }
+
+        /** A raw status line with {@code status} (e.g. 99 or 600) and a good token body, then closes. */
+        static Answer rawStatus(int status) {
+            return named("status " + status, ex -> {
+                String body = "{\"access_token\":\"" + ex.newToken() + "\",\"expires_in\":3600}";
+                ex.writeRaw("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+            });
+        }
+
         /** Answers bytes that are not HTTP at all, then closes. */
         static Answer garbage() {
             return named("garbage (not HTTP)", ex -> {
@@ -307,6 +367,33 @@ public final class FaultyUpstream implements AutoCloseable {
             }
             done = true;
             callback.succeeded();
+        }
+
+        /** Writes {@code bytes} one at a time, {@code every} apart, until they run out, the caller hangs up or {@code max} passed. */
+        void dripUntil(String bytes, Duration every, Duration max) throws Exception {
+            long end = System.nanoTime() + max.toNanos();
+            byte[] all = bytes.getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < all.length && System.nanoTime() < end; i++) {
+                try (Blocker.Callback blocker = Blocker.callback()) {
+                    response.write(false, ByteBuffer.wrap(all, i, 1), blocker);
+                    blocker.block();
+                } catch (IOException | RuntimeException hungUp) {
+                    abort(false);
+                    return;
+                }
+                Thread.sleep(every.toMillis());
+            }
+            abort(false);
+        }
+
+        /** Bypasses Jetty's response: raw bytes on the connection, then a clean close. */
+        void writeRaw(String text) throws IOException {
+            EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+            try (Blocker.Callback blocker = Blocker.callback()) {
+                endPoint.write(blocker, utf8(text));
+                blocker.block();
+            }
+            abort(false);
         }
 
         /** Drops the connection; with {@code reset} the close is an RST (SO_LINGER 0), not a FIN. */

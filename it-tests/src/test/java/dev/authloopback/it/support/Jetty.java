@@ -14,7 +14,12 @@ public final class Jetty {
     }
 
     public static Server server(String name) {
-        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
+        return server(name, 400);
+    }
+
+    /** @param maxThreads the pool size; Jetty's own default (as in a standalone Jetty) is 200 */
+    public static Server server(String name, int maxThreads) {
+        QueuedThreadPool threads = new QueuedThreadPool(maxThreads, 8);
         threads.setName(name);
         Server server = new Server(threads);
         ServerConnector connector = new ServerConnector(server);
@@ -25,6 +30,11 @@ public final class Jetty {
         server.addConnector(connector);
         server.setStopTimeout(2_000);
         return server;
+    }
+
+    /** Threads of the server's pool running a job right now (selectors and acceptors included). */
+    public static int busyThreads(Server server) {
+        return ((QueuedThreadPool) server.getThreadPool()).getBusyThreads();
     }
 
     public static int port(Server server) {

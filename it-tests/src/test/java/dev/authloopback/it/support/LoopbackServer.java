@@ -35,7 +35,7 @@ public final class LoopbackServer implements AutoCloseable {
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
     private LoopbackServer(Builder builder) {
-        server = Jetty.server("loopback");
+        server = Jetty.server("loopback", builder.maxThreads);
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath(CONTEXT_PATH);
         webapp.setWar(builder.war.toString());
@@ -85,6 +85,11 @@ public final class LoopbackServer implements AutoCloseable {
     /** Connections open on the loopback's connector right now (keep-alive ones included). */
     public int openConnections() {
         return ((ServerConnector) server.getConnectors()[0]).getConnectedEndPoints().size();
+    }
+
+    /** Threads of the loopback's pool busy right now. */
+    public int busyThreads() {
+        return Jetty.busyThreads(server);
     }
 
     /** Answers the loopback completed, in completion order; empty unless exchanges are recorded. */
@@ -139,6 +144,7 @@ public final class LoopbackServer implements AutoCloseable {
         private final Map<String, String> settings = new LinkedHashMap<>();
         private Clock clock;
         private boolean recordExchanges = true;
+        private int maxThreads = 400;
 
         private Builder(Path war) {
             this.war = war;
@@ -165,6 +171,12 @@ public final class LoopbackServer implements AutoCloseable {
          */
         public Builder recordExchanges(boolean record) {
             this.recordExchanges = record;
+            return this;
+        }
+
+        /** The server's thread pool size (default 400); 200 is what a standalone Jetty has. */
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
             return this;
         }
 

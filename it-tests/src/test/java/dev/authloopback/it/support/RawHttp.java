@@ -30,11 +30,16 @@ public final class RawHttp {
     }
 
     public static Answer post(String fromAddress, URI to, String contentType, String body, Map<String, String> headers) {
-        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        return send(fromAddress, "POST", to, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /** Any method, raw body bytes; {@code contentType} may be {@code null}. */
+    public static Answer send(String fromAddress, String method, URI to, String contentType, byte[] content,
+                              Map<String, String> headers) {
         StringBuilder request = new StringBuilder()
-                .append("POST ").append(to.getRawPath()).append(" HTTP/1.1\r\n")
+                .append(method).append(' ').append(to.getRawPath()).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(to.getHost()).append(':').append(to.getPort()).append("\r\n")
-                .append("Content-Type: ").append(contentType).append("\r\n")
+                .append(contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
                 .append("Content-Length: ").append(content.length).append("\r\n")
                 .append("Connection: close\r\n");
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
@@ -48,11 +53,12 @@ public final class RawHttp {
             socket.getOutputStream().flush();
             return parse(socket.getInputStream());
         } catch (IOException e) {
-            throw new UncheckedIOException("raw POST from " + fromAddress + " to " + to, e);
+            throw new UncheckedIOException("raw " + method + " from " + fromAddress + " to " + to, e);
         }
     }
 
-    private static Answer parse(InputStream in) throws IOException {
+    /** Reads one answer from a connection the server closes after it (Connection: close). */
+    public static Answer parse(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         in.transferTo(all); // Connection: close, so the server ends the stream
         String text = all.toString(StandardCharsets.UTF_8);

@@ -9,8 +9,17 @@ import java.util.function.Function;
  * {@code {profile}}, {@code {env:NAME}}, {@code {sys:name}}, {@code {header:Name}},
  * {@code {form:name}}, {@code {json:/pointer}}. A readable key never replaces the safety of the
  * digest: every entry also remembers the digest of the request that filled it.
+ *
+ * <p>Placeholder values are {@linkplain #escape(String) escaped} into {@code [A-Za-z0-9._~]} and
+ * {@code %XX}, so a value never contains a separator such as {@code -} or {@code :}: with
+ * {@code {form:a}-{form:b}}, {@code a=x-y&b=z} and {@code a=x&b=y-z} render apart. (Placeholders
+ * written next to each other with no literal between them can still run together; the digest check
+ * keeps such requests apart anyway.) An absent value ({@value #ABSENT}) differs from an empty one.
  */
 public final class KeyTemplate {
+    /** What an absent value renders as: no escaped value contains it ('%' is always followed by hex or 'u'). */
+    public static final String ABSENT = "%-";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** What a placeholder reads from. */
     public enum Source { LITERAL, PROFILE, ENV, SYS, HEADER, FORM, JSON }
@@ -84,12 +93,59 @@ public final class KeyTemplate {
         return parts;
     }
 
-    /** Renders the key; {@code resolver} answers each placeholder ({@code ""} when it has no value). */
+    /**
+     * Renders the key; {@code resolver} answers each placeholder already {@linkplain #escape escaped},
+     * or {@code null} when it has no value.
+     */
     public String render(Function<Part, String> resolver) {
         StringBuilder key = new StringBuilder();
         for (Part part : parts) {
-            key.append(part.source() == Source.LITERAL ? part.argument() : resolver.apply(part));
+            if (part.source() == Source.LITERAL) {
+                key.append(part.argument());
+            } else {
+                String value = resolver.apply(part);
+                key.append(value == null ? ABSENT : value);
+            }
         }
         return key.toString();
+    }
+
+    /**
+     * A value in the key's alphabet: {@code [A-Za-z0-9._~]} as is, other characters as {@code %XX}
+     * per UTF-8 byte, a lone surrogate as {@code %uXXXX}. Different strings give different results.
+     *
+     * @return {@code null} for {@code null}
+     */
+    public static String escape(String value) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '.' || c == '_' || c == '~';
+            if (plain) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(value.length() + 16).append(value, 0, i);
+            }
+            int codePoint = c;
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                codePoint = Character.toCodePoint(c, value.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append("%u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
+                        .append(HEX[c & 0xf]);
+                continue;
+            }
+            for (byte b : new String(Character.toChars(codePoint)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                out.append('%').append(HEX[b >> 4 & 0xf]).append(HEX[b & 0xf]);
+            }
+        }
+        return out == null ? value : out.toString();
     }
 }

@@ -41,10 +41,20 @@ public final class TokenLifetime {
         Duration skew = expiresIn == null ? Duration.ZERO : min(maxSkew, lifetime.dividedBy(10));
         Duration valid = lifetime.minus(skew);
         Duration fresh = min(ttl, valid);
-        long freshMillis = fresh.toMillis();
+        long freshMillis = millis(fresh);
         long windowMillis = (long) (freshMillis * refreshAhead * (1.0 - jitter / 2.0));
-        long refreshFrom = refreshAhead <= 0 ? Long.MAX_VALUE : now + freshMillis - windowMillis;
-        return new Window(now + freshMillis, now + valid.toMillis(), refreshFrom);
+        long refreshFrom = refreshAhead <= 0 ? Long.MAX_VALUE : plus(now, freshMillis - windowMillis);
+        return new Window(plus(now, freshMillis), plus(now, millis(valid)), refreshFrom);
+    }
+
+    /** Saturating: no lifetime (however configured or answered) can make the arithmetic throw. */
+    private static long millis(Duration d) {
+        return d.getSeconds() >= Long.MAX_VALUE / 1000 - 1 ? Long.MAX_VALUE / 2 : d.toMillis();
+    }
+
+    private static long plus(long now, long millis) {
+        long sum = now + millis;
+        return ((now ^ sum) & (millis ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -1,9 +1,12 @@
 package dev.authloopback.loopback.cache;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,15 +14,42 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 
-/** Reads what the cache needs from a token response body (RFC 6749 §5.1) without keeping the token. */
+/**
+ * Reads what the cache needs from a token response body (RFC 6749 §5.1) without keeping the token.
+ *
+ * <p>Nothing in an upstream body can make it throw. {@code expires_in} is read exactly (numbers as
+ * decimals, never through a {@code double} or {@code long} that could overflow), as a JSON number or
+ * a string of digits:
+ * <ul>
+ *   <li>absent or {@code null}: no lifetime, the entry is cached for {@code ttl};</li>
+ *   <li>1 to {@value #MAX_EXPIRES_IN_SECONDS} seconds (fractions rounded down): the token's lifetime;</li>
+ *   <li>more than that (ten years; e.g. {@code 1e18}, {@code 9223372036854775807}, {@code 1e309},
+ *       {@code "99999999999999999999"}): absurd, so treated like an answer without {@code expires_in}
+ *       and cached for exactly {@code ttl} — the token still works, no one means that lifetime;</li>
+ *   <li>below 1, negative, or anything else (text, boolean, object): invalid, the answer is passed back
+ *       but not stored.</li>
+ * </ul>
+ */
 public final class TokenResponseInspector {
-    private final ObjectMapper json;
+    /** Ten years: beyond any real token lifetime, well within millisecond arithmetic. */
+    public static final long MAX_EXPIRES_IN_SECONDS = 10L * 365 * 24 * 3600;
+    private static final BigDecimal MAX_EXPIRES_IN = BigDecimal.valueOf(MAX_EXPIRES_IN_SECONDS);
+    /** Digit strings longer than this are over the maximum whatever their digits (after leading zeros). */
+    private static final int MAX_DIGITS = String.valueOf(MAX_EXPIRES_IN_SECONDS).length();
+
+    private final ObjectReader json;
 
     public TokenResponseInspector(ObjectMapper json) {
-        this.json = json;
+        // Exact numbers: 1e309 stays a (huge) decimal instead of becoming Infinity.
+        this.json = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
-    /** What a successful token body says; the token itself only as its fingerprint. */
+    /**
+     * What a successful token body says; the token itself only as its fingerprint.
+     *
+     * @param expiresIn        the lifetime to cache for, or {@code null} for "cache for ttl"
+     * @param expiresInInvalid the answer must not be stored
+     */
     public record TokenFacts(String etag, Duration expiresIn, boolean expiresInInvalid) {
     }
 
@@ -38,22 +68,50 @@ public final class TokenResponseInspector {
         if (token == null || !token.isTextual() || token.asText().isBlank()) {
             return Optional.empty();
         }
+        String etag = etagOf(token.asText());
         JsonNode expires = root.get("expires_in");
-        Duration expiresIn = null;
-        boolean invalid = false;
-        if (expires != null && !expires.isNull()) {
-            if (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) {
-                long seconds = expires.isNumber() ? expires.asLong() : Long.parseLong(expires.asText());
-                if (seconds > 0) {
-                    expiresIn = Duration.ofSeconds(seconds);
-                } else {
-                    invalid = true;
-                }
-            } else {
-                invalid = true;
+        if (expires == null || expires.isNull()) {
+            return Optional.of(new TokenFacts(etag, null, false));
+        }
+        BigDecimal seconds = seconds(expires);
+        if (seconds == null || seconds.compareTo(BigDecimal.ONE) < 0) {
+            return Optional.of(new TokenFacts(etag, null, true));
+        }
+        if (seconds.compareTo(MAX_EXPIRES_IN) > 0) {
+            return Optional.of(new TokenFacts(etag, null, false));
+        }
+        // Between 1 and the maximum: longValue() is exact after rounding down, and cannot overflow.
+        return Optional.of(new TokenFacts(etag, Duration.ofSeconds(seconds.longValue()), false));
+    }
+
+    /** The value as an exact decimal, or {@code null} when it is no number of seconds. */
+    private static BigDecimal seconds(JsonNode expires) {
+        if (expires.isNumber()) {
+            if (expires.isDouble() || expires.isFloat()) {
+                double d = expires.doubleValue();
+                return Double.isFinite(d) ? BigDecimal.valueOf(d) : d > 0 ? MAX_EXPIRES_IN.add(BigDecimal.ONE) : null;
+            }
+            return expires.decimalValue();
+        }
+        if (!expires.isTextual()) {
+            return null;
+        }
+        String text = expires.asText();
+        int start = 0;
+        while (start < text.length() - 1 && text.charAt(start) == '0') {
+            start++;
+        }
+        if (text.isEmpty()) {
+            return null;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
             }
         }
-        return Optional.of(new TokenFacts(etagOf(token.asText()), expiresIn, invalid));
+        // Parsing a long run of digits is needless work: it is over the maximum either way.
+        return text.length() - start > MAX_DIGITS ? MAX_EXPIRES_IN.add(BigDecimal.ONE) : new BigDecimal(text.substring(start));
     }
 
     /** A quoted strong ETag: 96 bits of SHA-256 of the token, so logs and callers never see it. */

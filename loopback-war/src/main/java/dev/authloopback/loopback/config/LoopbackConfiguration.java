@@ -26,6 +26,8 @@ public final class LoopbackConfiguration {
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> RESERVED_PROFILES = Set.of("admin", SettingNames.DEFAULT_PROFILE);
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Set<String> NOT_KEY_HEADERS = new java.util.TreeSet<>(Set.of("host", "connection",
+            "content-length", "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive"));
 
     private final Map<String, LoopbackSettings> profiles;
 
@@ -136,7 +138,7 @@ public final class LoopbackConfiguration {
             double refreshAhead = value(SettingNames.REFRESH_AHEAD, LoopbackSettings.DEFAULT_REFRESH_AHEAD,
                     ProfileReader::fraction);
             String key = value(SettingNames.KEY, null, ProfileReader::keyTemplate);
-            List<String> keyHeaders = value(SettingNames.KEY_HEADERS, List.of(), ProfileReader::headerNames);
+            List<String> keyHeaders = value(SettingNames.KEY_HEADERS, List.of(), ProfileReader::keyHeaderNames);
             Set<String> methods = value(SettingNames.METHODS, Set.of("POST"), ProfileReader::methods);
             Set<String> passMethods = value(SettingNames.PASS_METHODS, Set.of(), ProfileReader::methods);
             long maxEntries = value(SettingNames.MAX_ENTRIES, LoopbackSettings.DEFAULT_MAX_ENTRIES,
@@ -159,6 +161,8 @@ public final class LoopbackConfiguration {
             AddressAllowList adminAllowFrom = value(SettingNames.ADMIN_ALLOW_FROM,
                     AddressAllowList.parse(AddressAllowList.LOOPBACK_ONLY), AddressAllowList::parse);
             String adminSecret = value(SettingNames.ADMIN_SECRET, null, ProfileReader::secret);
+            Duration requestBodyTimeout = value(SettingNames.REQUEST_BODY_TIMEOUT,
+                    LoopbackSettings.DEFAULT_REQUEST_BODY_TIMEOUT, ProfileReader::positiveDuration);
             sources.lookup(profile, SettingNames.CLUSTER_URI).ifPresent(v -> problems.add(name(SettingNames.CLUSTER_URI)
                     + "='" + v + "': the clustered tier is not part of this build; remove the setting"));
             if (problems.size() > before) {
@@ -173,7 +177,7 @@ public final class LoopbackConfiguration {
             }
             return new LoopbackSettings(profile, upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
                     passMethods, maxEntries, connect, read, maxRequest, maxResponse, minRefresh, allowFrom,
-                    sharedSecret, secretHeader, adminAllowFrom, adminSecret);
+                    sharedSecret, secretHeader, adminAllowFrom, adminSecret, requestBodyTimeout);
         }
 
         private String name(String setting) {
@@ -293,6 +297,21 @@ public final class LoopbackConfiguration {
             for (String part : raw.split(",")) {
                 if (!part.isBlank()) {
                     names.add(headerName(part));
+                }
+            }
+            return names;
+        }
+
+        /**
+         * Key headers are forwarded upstream, so framing and connection headers (RFC 9110 §7.6.1,
+         * set by the HTTP client itself) cannot be key headers.
+         */
+        private static List<String> keyHeaderNames(String raw) {
+            List<String> names = headerNames(raw);
+            for (String name : names) {
+                if (NOT_KEY_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("'" + name + "' cannot be a key header (the HTTP client sets it);"
+                            + " not allowed: " + NOT_KEY_HEADERS);
                 }
             }
             return names;

@@ -36,7 +36,8 @@ public record LoopbackSettings(
         String sharedSecret,
         String sharedSecretHeader,
         AddressAllowList adminAllowFrom,
-        String adminSecret) {
+        String adminSecret,
+        Duration requestBodyTimeout) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
     public static final Duration DEFAULT_TTI = Duration.ofHours(8);
@@ -49,6 +50,10 @@ public record LoopbackSettings(
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);
     public static final String DEFAULT_SHARED_SECRET_HEADER = "X-Loopback-Secret";
+    /** A token request body is a few hundred bytes from a local caller: it arrives in microseconds. */
+    public static final Duration DEFAULT_REQUEST_BODY_TIMEOUT = Duration.ofSeconds(5);
+    /** Slack for a coalesced waiter over the leader's own exchange budget. */
+    private static final Duration WAIT_SLACK = Duration.ofSeconds(1);
 
     public LoopbackSettings {
         keyHeaders = List.copyOf(keyHeaders);
@@ -61,9 +66,21 @@ public record LoopbackSettings(
         return methods.contains(method) || passMethods.contains(method);
     }
 
-    /** How long a caller waits for a coalesced upstream call before giving up. */
+    /**
+     * The one deadline of an upstream exchange: connect, send, status, headers and the whole body
+     * (chunked or not) together never take longer than connect-timeout + read-timeout.
+     */
+    public Duration upstreamExchangeBudget() {
+        return connectTimeout.plus(readTimeout);
+    }
+
+    /**
+     * How long a caller waits for a coalesced upstream call, counted from the start of that call:
+     * the leader's exchange budget plus a second of slack, so a waiter always sees the leader's own
+     * outcome (answer, error or timeout) and never waits longer than the call it shares.
+     */
     public Duration upstreamBudget() {
-        return connectTimeout.plus(readTimeout).plusSeconds(1);
+        return upstreamExchangeBudget().plus(WAIT_SLACK);
     }
 
     /** One line for the start-up log, secrets shown as {@code <masked>}. */
@@ -77,6 +94,7 @@ public record LoopbackSettings(
                 + " min-refresh-interval=" + minRefreshInterval + " allow-from=" + allowFrom
                 + " shared-secret=" + (sharedSecret == null ? "<none>" : "<masked>")
                 + " admin-allow-from=" + adminAllowFrom
-                + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>");
+                + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
+                + " request-body-timeout=" + requestBodyTimeout;
     }
 }

@@ -29,6 +29,7 @@ public final class LoopbackMetrics {
     private final Counter skips;
     private final Counter upstreamErrors;
     private final Counter evictions;
+    private final Counter requestBodyTimeouts;
 
     /** @param entries current number of entries of a profile, read at scrape time */
     public LoopbackMetrics(Iterable<String> profiles, ToLongFunction<String> entries) {
@@ -45,6 +46,9 @@ public final class LoopbackMetrics {
         evictions = Counter.builder().name("loopback_evictions_total")
                 .help("Conditional evictions by result, and admin evict-all").labelNames("profile", "result")
                 .register(registry);
+        requestBodyTimeouts = Counter.builder().name("loopback_request_body_timeouts_total")
+                .help("Callers cut off with 408 for not sending their request body within request-body-timeout")
+                .labelNames("profile").register(registry);
         GaugeWithCallback.builder().name("loopback_entries").help("Entries currently cached")
                 .labelNames("profile")
                 .callback(callback -> profiles.forEach(p -> callback.call(entries.applyAsLong(p), p)))
@@ -119,6 +123,11 @@ public final class LoopbackMetrics {
 
         public void evicted(String result) {
             evictions.labelValues(profile, result).inc();
+        }
+
+        /** A caller was too slow sending its request body and was cut off with 408. */
+        public void requestBodyTimedOut() {
+            requestBodyTimeouts.labelValues(profile).inc();
         }
     }
 }

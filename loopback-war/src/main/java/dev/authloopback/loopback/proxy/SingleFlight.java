@@ -16,21 +16,33 @@ import java.util.function.Supplier;
  * At most one upstream call per key at a time. The first caller (the leader) runs the call on its
  * own thread; concurrent callers for the same key wait, bounded, and share its outcome, errors
  * included. Different keys never wait for each other: there is no global lock.
+ *
+ * <p>A waiter's bound is counted from the start of the call it joins, not from its own arrival: a
+ * caller joining late waits only for what is left of that call's budget, so no waiter outlives
+ * the call it shares, and a stream of late joiners cannot keep each other waiting.
  */
 final class SingleFlight<T> {
-    private final ConcurrentHashMap<String, CompletableFuture<T>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Flight<T>> inFlight = new ConcurrentHashMap<>();
+
+    /** One running call: its outcome, and when it started (monotonic nanos; reset when a queued call starts). */
+    private static final class Flight<T> {
+        final CompletableFuture<T> outcome = new CompletableFuture<>();
+        volatile long startedNanos = System.nanoTime();
+    }
 
     /** The shared outcome, and whether this caller made the call. */
     record Result<T>(T value, boolean led) {
     }
 
+    /** @param waitBudget how long a call may keep its waiters, counted from the call's start */
     Result<T> run(String key, Supplier<T> call, Duration waitBudget) {
-        CompletableFuture<T> mine = new CompletableFuture<>();
-        CompletableFuture<T> running = inFlight.putIfAbsent(key, mine);
+        Flight<T> mine = new Flight<>();
+        Flight<T> running = inFlight.putIfAbsent(key, mine);
         if (running == null) {
             return new Result<>(lead(key, mine, call), true);
         }
-        return new Result<>(await(running, waitBudget), false);
+        long left = waitBudget.toNanos() - (System.nanoTime() - running.startedNanos);
+        return new Result<>(await(running.outcome, Math.max(0, left), waitBudget), false);
     }
 
     /**
@@ -39,12 +51,13 @@ final class SingleFlight<T> {
      * @return false when one was running or the executor refused
      */
     boolean runInBackground(String key, Supplier<T> call, Executor executor) {
-        CompletableFuture<T> mine = new CompletableFuture<>();
+        Flight<T> mine = new Flight<>();
         if (inFlight.putIfAbsent(key, mine) != null) {
             return false;
         }
         try {
             executor.execute(() -> {
+                mine.startedNanos = System.nanoTime();
                 try {
                     lead(key, mine, call);
                 } catch (RuntimeException ignored) {
@@ -54,27 +67,27 @@ final class SingleFlight<T> {
             return true;
         } catch (RejectedExecutionException e) {
             inFlight.remove(key, mine);
-            mine.cancel(false);
+            mine.outcome.cancel(false);
             return false;
         }
     }
 
-    private T lead(String key, CompletableFuture<T> mine, Supplier<T> call) {
+    private T lead(String key, Flight<T> mine, Supplier<T> call) {
         try {
             T value = call.get();
-            mine.complete(value);
+            mine.outcome.complete(value);
             return value;
         } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
+            mine.outcome.completeExceptionally(e);
             throw e;
         } finally {
             inFlight.remove(key, mine);
         }
     }
 
-    private static <T> T await(CompletableFuture<T> running, Duration budget) {
+    private static <T> T await(CompletableFuture<T> running, long leftNanos, Duration budget) {
         try {
-            return running.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+            return running.get(leftNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -82,7 +95,7 @@ final class SingleFlight<T> {
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
             throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-                    "waited " + budget + " for a coalesced upstream call", budget.toMillis());
+                    "a coalesced upstream call gave no outcome within " + budget + " of its start", budget.toMillis());
         } catch (java.util.concurrent.CancellationException e) {
             throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "coalesced upstream call was cancelled", 0);
         } catch (InterruptedException e) {

@@ -1,6 +1,9 @@
 package dev.authloopback.loopback.resource;
 
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
 
 /** Loopback-made errors as JAX-RS answers (the admin views); the document itself is a {@link Problem}. */
 public final class Problems {
@@ -15,6 +18,17 @@ public final class Problems {
 
     public static Response of(int status, String slug, String title, String detail) {
         return builder(status, slug, title, detail).build();
+    }
+
+    /**
+     * The same problem written straight to a servlet response, for answers given outside JAX-RS
+     * (servlet filters, the error page), with the {@code no-store} headers of every answer.
+     */
+    public static void write(HttpServletResponse response, int status, String slug, String title, String detail)
+            throws IOException {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
+        new Problem(status, slug, title, detail).write(response);
     }
 
     /** The JAX-RS answer for a problem made elsewhere, headers included. */

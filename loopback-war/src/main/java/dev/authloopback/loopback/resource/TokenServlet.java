@@ -1,9 +1,9 @@
 package dev.authloopback.loopback.resource;
 
-import dev.authloopback.loopback.BoundedBody;
 import dev.authloopback.loopback.LoopbackRuntime;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.intake.RequestBody;
 import dev.authloopback.loopback.proxy.CacheStatus;
 import dev.authloopback.loopback.proxy.EvictionResult;
 import dev.authloopback.loopback.proxy.TokenAnswer;
@@ -146,7 +146,7 @@ public final class TokenServlet extends HttpServlet {
         }
         byte[] bytes;
         try {
-            bytes = BoundedBody.read(request.getInputStream(), settings.maxRequestBytes());
+            bytes = RequestBody.of(request, request.getInputStream(), settings.maxRequestBytes());
         } catch (IOException e) {
             new Problem(400, "unreadable-request", "Request body unreadable",
                     "the request body could not be read (" + e.getClass().getSimpleName() + ")").write(response);

@@ -1,141 +1,205 @@
 package dev.authloopback.loopback.upstream;
 
-import dev.authloopback.loopback.BoundedBody;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.proxy.TokenRequest;
-import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.client.Client;
-import jakarta.ws.rs.client.ClientBuilder;
-import jakarta.ws.rs.client.Entity;
-import jakarta.ws.rs.client.Invocation;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
-import dev.authloopback.loopback.resource.LoopbackApplication;
-import org.glassfish.jersey.CommonProperties;
-import org.glassfish.jersey.client.ClientProperties;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
+import java.net.ProxySelector;
 import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one place that talks to the real token endpoint: a Jersey client with keep-alive, connect and
- * read timeouts, no redirects, and an answer size limit. Forwards method, body, Content-Type, Accept,
+ * The one place that talks to the real token endpoint: the JDK HTTP client (HTTP/1.1, keep-alive,
+ * no redirects, the JVM's proxy settings), forwarding method, body, Content-Type, Accept,
  * Authorization and the configured key headers unchanged.
+ *
+ * <p><b>One deadline per exchange.</b> Connecting, sending, the status line, the headers and the
+ * whole body, chunked or not, share one budget of {@code connect-timeout + read-timeout}. A
+ * per-read timeout alone is not enough: an upstream that sends one byte every few seconds never
+ * trips it and would hold the caller (and everyone coalesced behind it) for minutes.
+ *
+ * <p>An answer is usable only when it is complete and well-formed: a body shorter than its
+ * Content-Length, a broken chunked stream, or a status outside 200–599 (1xx cannot be a final
+ * answer; below 100 or above 599 is no HTTP status) is an {@link UpstreamFailure}, never passed on
+ * as an answer and never stored.
  */
 public final class UpstreamTokenClient implements AutoCloseable {
     private final LoopbackSettings settings;
-    private final Client client;
+    private final ThreadPoolExecutor executor;
+    private final HttpClient http;
+    private final long budgetMillis;
 
     public UpstreamTokenClient(LoopbackSettings settings) {
         this.settings = settings;
-        this.client = ClientBuilder.newBuilder()
-                .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .property(ClientProperties.FOLLOW_REDIRECTS, false)
-                // Bytes in, bytes out: without these default providers Jersey logs no warning about
-                // the Activation/JAXB APIs a servlet container need not have.
-                .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, LoopbackApplication.UNUSED_DEFAULT_PROVIDERS)
+        this.budgetMillis = settings.upstreamExchangeBudget().toMillis();
+        AtomicInteger threads = new AtomicInteger();
+        String prefix = "loopback-upstream-" + settings.profile() + "-";
+        int size = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // The client's own executor (not the common pool), so close() releases every thread it made.
+        this.executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, prefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.executor.allowCoreThreadTimeOut(true);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // As before with HttpURLConnection: http(s).proxyHost / nonProxyHosts still apply.
+                .proxy(ProxySelector.getDefault())
+                .executor(executor)
                 .build();
     }
 
     /**
-     * @return the upstream's answer, whatever its status
-     * @throws UpstreamFailure when there is no complete HTTP answer within the limits
+     * @return the upstream's complete answer, whatever its status in 200–599
+     * @throws UpstreamFailure when there is no complete, well-formed HTTP answer within the budget
      */
     public UpstreamAnswer exchange(TokenRequest request) {
-        // Latency is measured on the monotonic clock, not the injected one: it is for logs only.
+        // Latency is measured on the monotonic clock, not the injected one: it is for logs and deadlines.
         long started = System.nanoTime();
-        Invocation.Builder call = client.target(settings.upstreamUrl()).request();
+        HttpRequest call = build(request);
+        CompletableFuture<HttpResponse<byte[]>> pending;
+        try {
+            pending = http.sendAsync(call, this::bodyFor);
+        } catch (RejectedExecutionException e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, "the upstream client is shut down",
+                    elapsed(started));
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = pending.get(budgetMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true); // Java 16+: aborts the exchange and drops its connection
+            throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, target() + " gave no complete answer within "
+                    + settings.connectTimeout() + " (connect-timeout) + " + settings.readTimeout()
+                    + " (read-timeout), body included", elapsed(started));
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "interrupted while waiting for " + target(),
+                    elapsed(started));
+        } catch (ExecutionException | CancellationException e) {
+            throw failure(e.getCause() == null ? e : e.getCause(), started);
+        }
+        HttpHeaders headers = response.headers();
+        return new UpstreamAnswer(response.statusCode(),
+                MediaTypes.sanitise(headers.firstValue("Content-Type").orElse(null), response.body()), response.body(),
+                joined(headers.allValues("Retry-After")), joined(headers.allValues("WWW-Authenticate")),
+                elapsed(started));
+    }
+
+    private HttpRequest build(TokenRequest request) {
+        boolean hasBody = request.body().length > 0 && !"GET".equals(request.method());
+        HttpRequest.Builder call = HttpRequest.newBuilder(settings.upstreamUrl())
+                // Covers connect to headers; the get() above bounds the body as well.
+                .timeout(settings.upstreamExchangeBudget())
+                .method(request.method(), hasBody
+                        ? HttpRequest.BodyPublishers.ofByteArray(request.body())
+                        : HttpRequest.BodyPublishers.noBody());
+        if (hasBody && request.contentType() != null) {
+            call.setHeader("Content-Type", request.contentType());
+        }
         if (request.accept() != null) {
-            call.header(HttpHeaders.ACCEPT, request.accept());
+            call.setHeader("Accept", request.accept());
         }
         if (request.authorization() != null) {
-            call.header(HttpHeaders.AUTHORIZATION, request.authorization());
+            call.setHeader("Authorization", request.authorization());
         }
         for (Map.Entry<String, String> header : request.keyHeaders().entrySet()) {
             if (header.getValue() != null) {
-                call.header(header.getKey(), header.getValue());
+                call.setHeader(header.getKey(), header.getValue());
             }
         }
-        Response response;
-        try {
-            boolean hasBody = request.body().length > 0 && !"GET".equals(request.method());
-            response = hasBody
-                    ? call.method(request.method(), Entity.entity(request.body(), request.contentType()))
-                    : call.method(request.method());
-        } catch (ProcessingException e) {
-            throw failure(e, started);
-        }
-        try (response) {
-            byte[] body = readLimited(response, started);
-            return new UpstreamAnswer(response.getStatus(), response.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
-                    response.getHeaderString("Retry-After"), response.getHeaderString(HttpHeaders.WWW_AUTHENTICATE),
-                    elapsed(started));
-        } catch (ProcessingException e) {
-            throw failure(e, started);
-        }
+        return call.build();
     }
 
-    private byte[] readLimited(Response response, long started) {
+    /** Decided on the status line and headers, before any body byte is read. */
+    private HttpResponse.BodySubscriber<byte[]> bodyFor(HttpResponse.ResponseInfo info) {
+        int status = info.statusCode();
+        if (status < 200 || status > 599) {
+            return BoundedBodySubscriber.failing(new InvalidStatusException(status));
+        }
         long limit = settings.maxResponseBytes();
-        String declared = response.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > limit) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.ANSWER_TOO_LARGE,
-                    "answer of " + declared + " bytes exceeds max-response-bytes=" + limit, elapsed(started));
+        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (declared > limit) {
+            return BoundedBodySubscriber.failing(new DeclaredTooLargeException(declared, limit));
         }
-        if (!response.hasEntity()) {
-            return new byte[0];
-        }
-        try (InputStream in = response.readEntity(InputStream.class)) {
-            byte[] body = BoundedBody.read(in, limit);
-            if (body == null) {
-                throw new UpstreamFailure(UpstreamFailure.Kind.ANSWER_TOO_LARGE,
-                        "answer exceeds max-response-bytes=" + limit, elapsed(started));
-            }
-            return body;
-        } catch (IOException e) {
-            throw failure(e, started);
-        }
+        return new BoundedBodySubscriber(limit, declared);
     }
 
-    private UpstreamFailure failure(Exception e, long started) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause instanceof ProcessingException) {
-            cause = cause.getCause();
-        }
+    private UpstreamFailure failure(Throwable failure, long started) {
         long latency = elapsed(started);
-        String target = "token endpoint " + settings.upstreamUrl().getHost() + ":" + port();
-        if (cause instanceof SocketTimeoutException || cause instanceof InterruptedIOException) {
-            String phase = cause.getMessage() != null && cause.getMessage().toLowerCase().contains("connect")
-                    ? "connect" : "read";
-            return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, target + " did not answer within the " + phase
-                    + " timeout (" + ("connect".equals(phase) ? settings.connectTimeout() : settings.readTimeout())
-                    + ")", latency);
+        String target = target();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InvalidStatusException invalid) {
+                return new UpstreamFailure(UpstreamFailure.Kind.BROKEN_ANSWER, target + " answered status "
+                        + invalid.status + ", which is no final HTTP status (200-599)", latency);
+            }
+            if (t instanceof DeclaredTooLargeException declared) {
+                return new UpstreamFailure(UpstreamFailure.Kind.ANSWER_TOO_LARGE, "answer of " + declared.declared
+                        + " bytes exceeds max-response-bytes=" + declared.limit, latency);
+            }
+            if (t instanceof BoundedBodySubscriber.TooLargeException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.ANSWER_TOO_LARGE,
+                        "answer exceeds max-response-bytes=" + settings.maxResponseBytes(), latency);
+            }
+            if (t instanceof HttpConnectTimeoutException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, target + " did not accept a connection"
+                        + " within the connect timeout (" + settings.connectTimeout() + ")", latency);
+            }
+            if (t instanceof HttpTimeoutException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, target + " did not answer within "
+                        + settings.upstreamExchangeBudget(), latency);
+            }
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException
+                    || t instanceof UnknownHostException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, target
+                        + " refused or could not be reached (" + t.getClass().getSimpleName() + ")", latency);
+            }
+            if (t instanceof SSLException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.TLS_FAILED, target + ": TLS handshake failed ("
+                        + t.getClass().getSimpleName() + ")", latency);
+            }
+            if (t instanceof RejectedExecutionException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, "the upstream client is shut down",
+                        latency);
+            }
         }
-        if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-                || cause instanceof UnknownHostException) {
-            return new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, target + " refused or could not be reached ("
-                    + cause.getClass().getSimpleName() + ")", latency);
-        }
-        if (cause instanceof SSLException) {
-            return new UpstreamFailure(UpstreamFailure.Kind.TLS_FAILED, target + ": TLS handshake failed ("
-                    + cause.getClass().getSimpleName() + ")", latency);
-        }
-        return new UpstreamFailure(UpstreamFailure.Kind.BROKEN_ANSWER, target + ": connection failed mid-answer ("
-                + cause.getClass().getSimpleName() + ")", latency);
+        // Cut off before its Content-Length, a broken chunked stream, a malformed status line or
+        // headers, a reset: no usable answer. The message names the kind only, never content.
+        return new UpstreamFailure(UpstreamFailure.Kind.BROKEN_ANSWER, target + ": answer cut off or malformed ("
+                + (failure == null ? "unknown" : failure.getClass().getSimpleName()) + ")", latency);
     }
 
-    private int port() {
+    private String target() {
         int port = settings.upstreamUrl().getPort();
-        return port > 0 ? port : "https".equalsIgnoreCase(settings.upstreamUrl().getScheme()) ? 443 : 80;
+        return "token endpoint " + settings.upstreamUrl().getHost() + ":"
+                + (port > 0 ? port : "https".equalsIgnoreCase(settings.upstreamUrl().getScheme()) ? 443 : 80);
+    }
+
+    private static String joined(List<String> values) {
+        return values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     private static long elapsed(long started) {
@@ -144,6 +208,37 @@ public final class UpstreamTokenClient implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        if (http instanceof AutoCloseable closeable) { // Java 21+: HttpClient.close()
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // Closing with the web app: nothing left to tell anyone.
+            }
+        }
+        executor.shutdownNow();
+    }
+
+    /** A status line whose code is no final HTTP status. */
+    private static final class InvalidStatusException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        InvalidStatusException(int status) {
+            super("status " + status);
+            this.status = status;
+        }
+    }
+
+    /** Content-Length over max-response-bytes: refused before reading a byte of the body. */
+    private static final class DeclaredTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final long declared;
+        private final long limit;
+
+        DeclaredTooLargeException(long declared, long limit) {
+            super("declared " + declared + " bytes");
+            this.declared = declared;
+            this.limit = limit;
+        }
     }
 }

@@ -1,8 +1,12 @@
 package dev.authloopback.loopback.support;
 
 import dev.authloopback.loopback.LoopbackContextListener;
+import dev.authloopback.loopback.access.CallerAllowListFilter;
+import dev.authloopback.loopback.intake.RequestBodyFilter;
 import dev.authloopback.loopback.resource.LoopbackApplication;
 import dev.authloopback.loopback.resource.TokenServlet;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -15,10 +19,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 
 /**
- * The loopback's listener, token servlet and Jersey (admin) servlet, wired exactly as web.xml wires them, on embedded Jetty
+ * The loopback's listener, filters, token servlet and Jersey (admin) servlet, wired as web.xml wires
+ * them, on embedded Jetty
  * bound to 127.0.0.1 with a free port. Settings arrive as context init-params.
  */
 public final class LoopbackTestServer implements AutoCloseable {
@@ -45,12 +51,20 @@ public final class LoopbackTestServer implements AutoCloseable {
             context.setAttribute(LoopbackContextListener.CLOCK_ATTRIBUTE, clock);
         }
         context.addEventListener(new LoopbackContextListener());
+        FilterHolder allowList = new FilterHolder(new CallerAllowListFilter());
+        allowList.setAsyncSupported(true);
+        context.addFilter(allowList, "/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder body = new FilterHolder(new RequestBodyFilter());
+        body.setAsyncSupported(true);
+        context.addFilter(body, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         ServletHolder token = new ServletHolder(new TokenServlet());
         token.setInitOrder(1);
+        token.setAsyncSupported(true);
         context.addServlet(token, "/*");
         ServletHolder jersey = new ServletHolder(new ServletContainer());
         jersey.setInitParameter("jakarta.ws.rs.Application", LoopbackApplication.class.getName());
         jersey.setInitOrder(2);
+        jersey.setAsyncSupported(true);
         context.addServlet(jersey, "/admin/*");
         server.setHandler(context);
         server.start();

@@ -1,0 +1,166 @@
+package dev.authloopback.loopback.intake;
+
+import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.resource.Problems;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request body, collected up to a limit: first whatever can be read without blocking, then
+ * (if needed) the rest through the container's non-blocking callbacks, until the body is complete,
+ * too large, broken, or the request-body deadline passes. Exactly one of those settles it.
+ */
+final class BodyCollector implements ReadListener, AsyncListener {
+    private static final System.Logger LOG = System.getLogger(BodyCollector.class.getName());
+
+    private final long declared;
+    private final long limit;
+    private byte[] bytes;
+    private int size;
+    private boolean tooLarge;
+
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private AsyncContext async;
+    private ServletInputStream in;
+    private HttpServletResponse response;
+    private LoopbackSettings settings;
+    private LoopbackMetrics.ProfileMetrics metrics;
+
+    /** @param declared the Content-Length (at most {@code limit}), or -1 when the body is chunked */
+    BodyCollector(long declared, long limit) {
+        this.declared = declared;
+        this.limit = limit;
+        this.bytes = new byte[declared > 0 ? (int) declared : 512];
+    }
+
+    /**
+     * Reads only what {@link ServletInputStream#available()} promises without blocking.
+     *
+     * @return true when the whole declared body is here; false when the rest must be awaited
+     */
+    boolean takeAvailable(ServletInputStream stream) throws IOException {
+        if (declared <= 0) {
+            return false;
+        }
+        int available;
+        while (size < declared && (available = stream.available()) > 0) {
+            int n = stream.read(bytes, size, (int) Math.min(available, declared - size));
+            if (n < 0) {
+                break;
+            }
+            size += n;
+        }
+        return size == declared;
+    }
+
+    /** The collected body as the resources take it. */
+    Object result() {
+        if (tooLarge) {
+            return RequestBody.TOO_LARGE;
+        }
+        return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
+
+    /** Reads the rest through non-blocking callbacks; the request is dispatched again when it is complete. */
+    void readRest(AsyncContext async, ServletInputStream in, HttpServletResponse response, LoopbackSettings settings,
+                  LoopbackMetrics.ProfileMetrics metrics) {
+        this.async = async;
+        this.in = in;
+        this.response = response;
+        this.settings = settings;
+        this.metrics = metrics;
+        async.addListener(this);
+        in.setReadListener(this);
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+        while (!settled.get() && in.isReady()) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(limit + 1, (long) bytes.length * 2));
+            }
+            int n = in.read(bytes, size, bytes.length - size);
+            if (n < 0) {
+                return; // onAllDataRead follows
+            }
+            size += n;
+            if (size > limit || declared > 0 && size > declared) {
+                tooLarge = size > limit;
+                settle();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onAllDataRead() {
+        settle();
+    }
+
+    /** Body complete (or too large): hand it to the resources on a container thread. */
+    private void settle() {
+        if (settled.compareAndSet(false, true)) {
+            async.getRequest().setAttribute(RequestBody.ATTRIBUTE, result());
+            async.dispatch();
+        }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        // The caller broke its own body (reset, bad chunking): there may be no one left to answer.
+        if (settled.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.DEBUG, "request body unreadable: " + failure.getClass().getSimpleName());
+            answer(400, "unreadable-request", "Request body unreadable",
+                    "the request body could not be read (" + failure.getClass().getSimpleName() + ")");
+        }
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        if (settled.compareAndSet(false, true)) {
+            metrics.requestBodyTimedOut();
+            LOG.log(System.Logger.Level.INFO, "profile=" + settings.profile() + " request body not complete within "
+                    + settings.requestBodyTimeout() + " (" + size + " bytes received): 408, connection closed");
+            answer(408, "request-body-timeout", "Request body too slow",
+                    "the request body did not arrive within request-body-timeout=" + settings.requestBodyTimeout());
+        }
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        if (settled.compareAndSet(false, true)) {
+            async.complete();
+        }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        // Nothing held: the buffer goes with the request.
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // Not restarted.
+    }
+
+    private void answer(int status, String slug, String title, String detail) {
+        try {
+            // The rest of the body is never read: the connection cannot carry another request.
+            response.setHeader("Connection", "close");
+            Problems.write(response, status, slug, title, detail);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not answer " + status + ": " + e.getClass().getSimpleName());
+        } finally {
+            async.complete();
+        }
+    }
+}
