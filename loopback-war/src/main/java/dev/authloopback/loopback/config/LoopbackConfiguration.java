@@ -159,6 +159,9 @@ public final class LoopbackConfiguration {
             AddressAllowList adminAllowFrom = value(SettingNames.ADMIN_ALLOW_FROM,
                     AddressAllowList.parse(AddressAllowList.LOOPBACK_ONLY), AddressAllowList::parse);
             String adminSecret = value(SettingNames.ADMIN_SECRET, null, ProfileReader::secret);
+            int tokenPort = value(SettingNames.TOKEN_PORT, LoopbackSettings.ANY_PORT, ProfileReader::port);
+            int healthDownAfter = value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
+                    ProfileReader::positiveInt);
             sources.lookup(profile, SettingNames.CLUSTER_URI).ifPresent(v -> problems.add(name(SettingNames.CLUSTER_URI)
                     + "='" + v + "': the clustered tier is not part of this build; remove the setting"));
             if (problems.size() > before) {
@@ -173,7 +176,7 @@ public final class LoopbackConfiguration {
             }
             return new LoopbackSettings(profile, upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
                     passMethods, maxEntries, connect, read, maxRequest, maxResponse, minRefresh, allowFrom,
-                    sharedSecret, secretHeader, adminAllowFrom, adminSecret);
+                    sharedSecret, secretHeader, adminAllowFrom, adminSecret, tokenPort, healthDownAfter);
         }
 
         private String name(String setting) {
@@ -273,6 +276,22 @@ public final class LoopbackConfiguration {
                 throw new IllegalArgumentException("must be greater than 0");
             }
             return value;
+        }
+
+        private static int port(String raw) {
+            long value = positiveLong(raw);
+            if (value > 65535) {
+                throw new IllegalArgumentException("must be a TCP port, 1..65535");
+            }
+            return (int) value;
+        }
+
+        private static int positiveInt(String raw) {
+            long value = positiveLong(raw);
+            if (value > 1000) {
+                throw new IllegalArgumentException("must be at most 1000");
+            }
+            return (int) value;
         }
 
         private static long positiveSize(String raw) {

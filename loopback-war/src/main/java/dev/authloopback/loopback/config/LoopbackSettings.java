@@ -14,6 +14,8 @@ import java.util.Set;
  * @param keyTemplate  readable key template, or {@code null} for the default digest key
  * @param sharedSecret {@code null} when callers need no shared secret
  * @param adminSecret  {@code null} when admin calls need no secret (address guard only)
+ * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
+ * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  */
 public record LoopbackSettings(
         String profile,
@@ -36,7 +38,9 @@ public record LoopbackSettings(
         String sharedSecret,
         String sharedSecretHeader,
         AddressAllowList adminAllowFrom,
-        String adminSecret) {
+        String adminSecret,
+        int tokenPort,
+        int healthDownAfter) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
     public static final Duration DEFAULT_TTI = Duration.ofHours(8);
@@ -49,6 +53,9 @@ public record LoopbackSettings(
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);
     public static final String DEFAULT_SHARED_SECRET_HEADER = "X-Loopback-Secret";
+    /** {@code token-port} unset: token calls are answered on whatever connector the context is on. */
+    public static final int ANY_PORT = 0;
+    public static final int DEFAULT_HEALTH_DOWN_AFTER = 2;
 
     public LoopbackSettings {
         keyHeaders = List.copyOf(keyHeaders);
@@ -59,6 +66,11 @@ public record LoopbackSettings(
     /** Methods a caller may use for token requests: cached ones plus pass-through ones. */
     public boolean accepts(String method) {
         return methods.contains(method) || passMethods.contains(method);
+    }
+
+    /** Whether a token call that arrived on this local port may be answered ({@code token-port}). */
+    public boolean servesTokensOn(int localPort) {
+        return tokenPort == ANY_PORT || tokenPort == localPort;
     }
 
     /** How long a caller waits for a coalesced upstream call before giving up. */
@@ -77,6 +89,8 @@ public record LoopbackSettings(
                 + " min-refresh-interval=" + minRefreshInterval + " allow-from=" + allowFrom
                 + " shared-secret=" + (sharedSecret == null ? "<none>" : "<masked>")
                 + " admin-allow-from=" + adminAllowFrom
-                + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>");
+                + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
+                + " token-port=" + (tokenPort == ANY_PORT ? "<any>" : String.valueOf(tokenPort))
+                + " health-down-after=" + healthDownAfter;
     }
 }
