@@ -138,7 +138,7 @@ public final class LoopbackMetrics {
         private final CounterDataPoint bypass;
         private final CounterDataPoint failed;
         private final CounterDataPoint stored;
-        /** Index = status / 100 (1..5); index 0 = no HTTP answer. */
+        /** Index = status / 100 (2..5); index 0 = no HTTP answer. */
         private final CounterDataPoint[] upstreamByClass = new CounterDataPoint[6];
         private final DistributionDataPoint upstreamSeconds;
         private final CounterDataPoint refreshStored;
@@ -156,7 +156,7 @@ public final class LoopbackMetrics {
             failed = answers.labelValues(profile, "FAILED");
             stored = stores.labelValues(profile);
             upstreamByClass[0] = upstreamRequests.labelValues(profile, "failed");
-            for (int c = 1; c <= 5; c++) {
+            for (int c = 2; c <= 5; c++) {
                 upstreamByClass[c] = upstreamRequests.labelValues(profile, c + "xx");
             }
             upstreamSeconds = upstreamDuration.labelValues(profile);
@@ -205,7 +205,11 @@ public final class LoopbackMetrics {
         public void upstreamAnswered(int status, long latencyMillis) {
             upstreamSeconds.observe(latencyMillis / 1000.0);
             int statusClass = status / 100;
-            upstreamByClass[statusClass >= 1 && statusClass <= 5 ? statusClass : 0].inc();
+            if (statusClass >= 2 && statusClass <= 5) {
+                upstreamByClass[statusClass].inc();
+            } else {
+                upstreamRequests.labelValues(profile, statusClass + "xx").inc(); // never seen from a token endpoint
+            }
             if (status >= 400) {
                 upstreamErrors.labelValues(profile, "status_" + statusClass + "xx").inc();
             }
