@@ -55,7 +55,7 @@ public final class LoopbackRuntime implements AutoCloseable {
         Map<String, TokenCache.ProfileCache> caches = new LinkedHashMap<>();
         configuration.profiles().keySet().forEach(name -> caches.put(name, cache.forProfile(name)));
         this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
-                profile -> caches.get(profile).stats(clock.millis()));
+                profile -> caches.get(profile).stats(clock.millis()), profile -> health(profile).status());
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();

@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.metrics;
 
 import dev.authloopback.loopback.cache.EntryStats;
+import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
@@ -53,8 +54,10 @@ public final class LoopbackMetrics {
 
     /**
      * @param entryStats the entries of a profile, computed at scrape time
+     * @param health     the health of a profile, read at scrape time
      */
-    public LoopbackMetrics(Collection<String> profiles, Function<String, EntryStats> entryStats) {
+    public LoopbackMetrics(Collection<String> profiles, Function<String, EntryStats> entryStats,
+                           Function<String, HealthStatus> health) {
         answers = Counter.builder().name("loopback_answers_total")
                 .help("Token answers by how the cache produced them (HIT, MISS, COALESCED, STALE, BYPASS, FAILED)")
                 .labelNames("profile", "cache").withoutExemplars().register(registry);
@@ -80,6 +83,7 @@ public final class LoopbackMetrics {
                 .help("Conditional evictions by result, and admin evict-all").labelNames("profile", "result")
                 .withoutExemplars().register(registry);
         registry.register(new EntryGauges(List.copyOf(profiles), entryStats));
+        registry.register(new HealthGauge(List.copyOf(profiles), health));
         registerJvmMetrics(registry);
     }
 
