@@ -3,6 +3,7 @@ package dev.authloopback.loopback.metrics;
 import dev.authloopback.loopback.cache.EntryStats;
 import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
+import dev.authloopback.loopback.upstream.UpstreamFailure;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -26,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -41,6 +43,11 @@ import java.util.function.Function;
 public final class LoopbackMetrics {
     /** Upstream latency buckets, seconds: a token endpoint answers in milliseconds to a few seconds. */
     static final double[] UPSTREAM_SECONDS_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+    /** Why an upstream answer was not stored, besides the failure kinds (TokenProxy's SKIP(...) reasons). */
+    static final List<String> SKIP_REASONS = List.of("status", "no_access_token", "expires_in");
+    /** EvictionResult values, lower case, and "all" for the admin evict-all. */
+    static final List<String> EVICTION_RESULTS = List.of("evicted", "newer_token", "absent", "too_soon", "all");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter answers;
@@ -164,6 +171,21 @@ public final class LoopbackMetrics {
                 upstreamByClass[c] = upstreamRequests.labelValues(profile, c + "xx");
             }
             upstreamSeconds = upstreamDuration.labelValues(profile);
+            // Every known label value starts at 0, so rate() and increase() see the first event and a
+            // dashboard names series that exist from the first scrape.
+            for (UpstreamFailure.Kind kind : UpstreamFailure.Kind.values()) {
+                String name = kind.name().toLowerCase(Locale.ROOT);
+                skips.labelValues(profile, name);
+                upstreamErrors.labelValues(profile, name);
+            }
+            for (String reason : SKIP_REASONS) {
+                skips.labelValues(profile, reason);
+            }
+            upstreamErrors.labelValues(profile, "status_4xx");
+            upstreamErrors.labelValues(profile, "status_5xx");
+            for (String result : EVICTION_RESULTS) {
+                evictions.labelValues(profile, result);
+            }
             refreshStored = refreshes.labelValues(profile, "stored");
             refreshSkipped = refreshes.labelValues(profile, "skipped");
             refreshFailed = refreshes.labelValues(profile, "failed");
