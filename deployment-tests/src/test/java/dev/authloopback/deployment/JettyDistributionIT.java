@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Standalone Jetty 12.1 (jetty-home tar.gz) with server-config/jetty applied as
  * README.md "Deploying on Jetty" says: loopback.war on the loopback-only connector,
- * the sample business app on the main connector, the pattern proof through both.
+ * the sample business app on the main connector, the pattern proof through both; with the admin
+ * connector of README "Operating it", the admin views are scraped there and the token API is not.
  */
 class JettyDistributionIT {
 
@@ -64,6 +65,7 @@ class JettyDistributionIT {
                 "loopback.upstream-url=" + upstream.tokenUrl());
         int mainPort = DeploymentEnvironment.freePort();
         int loopbackPort = DeploymentEnvironment.freePort();
+        int adminPort = DeploymentEnvironment.freePort();
         Path override = base.resolve("etc/sample-app-override-web.xml");
         edit(override, "http://localhost:9090/backend", backend.url().toString());
         edit(override, "http://127.0.0.1:8082/loopback", "http://127.0.0.1:" + loopbackPort + "/loopback");
@@ -78,7 +80,11 @@ class JettyDistributionIT {
                 "-jar", home.resolve("start.jar").toString(),
                 "jetty.http.host=127.0.0.1",
                 "jetty.http.port=" + mainPort,
-                "jetty.loopback.port=" + loopbackPort));
+                "jetty.loopback.port=" + loopbackPort,
+                // README "Operating it": the admin connector for Prometheus, bound to 127.0.0.1 here.
+                "--module=loopback-admin-connector",
+                "jetty.loopback.admin.host=127.0.0.1",
+                "jetty.loopback.admin.port=" + adminPort));
         ServerLog log = ServerLog.of(work.resolve("jetty-console.log"));
         jetty = ServerProcess.start(base, Map.of(), work.resolve("jetty-console.log"), command);
         Duration boot = jetty.awaitReady(() -> log.contains("Started oejs.Server@"), env.bootTimeout(), "Jetty");
@@ -96,6 +102,14 @@ class JettyDistributionIT {
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve("/sample-app/api/forward"));
+
+        OperatorProof operator = new OperatorProof("Jetty");
+        URI admin = URI.create("http://127.0.0.1:" + adminPort);
+        operator.adminViewsAreScrapedOnTheAdminPort(admin);
+        operator.tokenApiIsRefusedOnTheAdminPort(admin);
+        operator.ehcacheLogReachesTheServerLog(log);
+        upstream.close();
+        operator.healthIsDownWithinTwoRefusedConnections(loopback, admin);
 
         Duration stop = jetty.stop(Duration.ofSeconds(60));
         assertTrue(log.contains("Stopped oejs.Server@"), () -> "Jetty did not log a clean stop\n" + log.tail(30));

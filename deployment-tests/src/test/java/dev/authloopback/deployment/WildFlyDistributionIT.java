@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class WildFlyDistributionIT {
 
     /** Ports of standalone.xml's socket-binding-group plus the loopback listener, before the offset. */
-    private static final int[] BASE_PORTS = {8080, 8443, 8009, 9990, 9993, 4712, 4713, 8082};
+    private static final int[] BASE_PORTS = {8080, 8443, 8009, 9990, 9993, 4712, 4713, 8082, 8083};
     private static final DateTimeFormatter WILDFLY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final Pattern STARTED_IN = Pattern.compile("WFLYSRV0025: .* started in (\\d+)ms");
 
@@ -76,7 +76,12 @@ class WildFlyDistributionIT {
         edit(config.resolve("loopback.properties"),
                 "loopback.upstream-url=https://idp.example.com/oauth2/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
+        // The port offset moves the listener, so token-port follows it (README "Operating it").
+        edit(config.resolve("loopback.properties"), "loopback.token-port=8082", "loopback.token-port=" + loopbackPort);
         cli(home, config, javaHome, "loopback.properties", "loopback.cli");
+        // The admin listener for Prometheus, bound to 127.0.0.1 here.
+        edit(config.resolve("loopback-admin.properties"), "loopback.admin-address=0.0.0.0", "loopback.admin-address=127.0.0.1");
+        cli(home, config, javaHome, "loopback-admin.properties", "loopback-admin.cli");
 
         // The business app, with its web.xml pointed at this server's loopback port and backend.
         Files.copy(env.sampleAppWar(), config.resolve("sample-app.war"));
@@ -115,6 +120,14 @@ class WildFlyDistributionIT {
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve("/sample-app/api/forward"));
+
+        OperatorProof operator = new OperatorProof("WildFly");
+        URI admin = URI.create("http://127.0.0.1:" + (8083 + offset));
+        assertTrue(log.contains("Undertow HTTP listener loopback-admin listening on 127.0.0.1:" + (8083 + offset)),
+                () -> "the admin listener is not bound to 127.0.0.1:" + (8083 + offset) + "\n" + log.tail(80));
+        operator.adminViewsAreScrapedOnTheAdminPort(admin);
+        operator.tokenApiIsRefusedOnTheAdminPort(admin);
+        operator.ehcacheLogReachesTheServerLog(log);
 
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));

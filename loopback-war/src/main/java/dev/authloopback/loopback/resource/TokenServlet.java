@@ -49,7 +49,10 @@ public final class TokenServlet extends HttpServlet {
         // Unknown profiles are guarded by the default profile's rules, so strangers learn nothing.
         LoopbackSettings guard = proxy != null ? proxy.settings()
                 : runtime.proxyOrNull(SettingNames.DEFAULT_PROFILE).settings();
-        Problem refusal = CallerGuard.check(request, guard.allowFrom(), guard.sharedSecret(), guard.sharedSecretHeader());
+        Problem refusal = TokenPortGuard.check(request, guard);
+        if (refusal == null) {
+            refusal = CallerGuard.check(request, guard.allowFrom(), guard.sharedSecret(), guard.sharedSecretHeader());
+        }
         if (refusal == null && proxy == null) {
             refusal = new Problem(404, "unknown-profile", "Unknown profile",
                     "no loopback profile named '" + printable(profile == null ? request.getPathInfo() : profile) + "'");
