@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
@@ -23,8 +22,6 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.io.ManagedHttpClientConnection;
-import org.apache.hc.client5.http.impl.io.DefaultManagedHttpClientConnection;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -50,6 +47,10 @@ import org.apache.hc.core5.util.Timeout;
  * <p>Bounds: connect-timeout for the connection (and for the wait for a pooled one), read-timeout
  * per read, and connect-timeout + read-timeout for the whole exchange, body included: a watchdog
  * aborts an exchange that outlives it, so a trickling endpoint cannot hold a request thread longer.
+ *
+ * <p>Logging: the shaded client logs through a relocated SLF4J bound to its NOP provider (see the
+ * filter-jar POM), because its header and wire logs would show the token request's credentials and
+ * the token. What the filter needs to say, it logs itself through {@code System.Logger}.
  */
 final class TokenEndpointConnection implements AutoCloseable {
 
@@ -88,18 +89,7 @@ final class TokenEndpointConnection implements AutoCloseable {
         this.contentType = ContentType.parse(settings.tokenContentType());
         Timeout connect = Timeout.ofMilliseconds(settings.connectTimeout().toMillis());
         Timeout read = Timeout.ofMilliseconds(settings.readTimeout().toMillis());
-        AtomicLong connectionIds = new AtomicLong();
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                // Plain connections, never HttpClient's logging ones: its header and wire logs (DEBUG)
-                // would write the token request's credentials and the token to the log.
-                .setConnectionFactory(socket -> {
-                    ManagedHttpClientConnection connection =
-                            new DefaultManagedHttpClientConnection("token-endpoint-" + connectionIds.incrementAndGet());
-                    if (socket != null) {
-                        connection.bind(socket);
-                    }
-                    return connection;
-                })
                 .setMaxConnTotal(MAX_CONNECTIONS)
                 .setMaxConnPerRoute(MAX_CONNECTIONS)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
