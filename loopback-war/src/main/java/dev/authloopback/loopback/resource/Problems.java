@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.Response;
  */
 public final class Problems {
     public static final String MEDIA_TYPE = "application/problem+json";
-    private static final String TYPE_PREFIX = "urn:auth-loopback:problem:";
+    private static final String TYPE_PREFIX = "urn:authloopback:problem:";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Problems() {
