@@ -12,6 +12,7 @@ import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.RuntimeDelegate;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /api/orders}: reports the {@code Authorization} this resource received (inbound, set by
  * {@code BearerTokenFilter}) and calls the backend with a JAX-RS client whose only token code is
  * {@link BearerTokenClientFilter} (outbound). Answers
- * {@code {"inbound":"Bearer","token_sha256":"…","backend_status":200}}, a fingerprint, never a token.
+ * {@code {"inbound":"Bearer","token_sha256":"…","backend_status":200,"jaxrs":"…"}}: a fingerprint,
+ * never a token, and the class name of the JAX-RS implementation in use.
  *
  * <p>The backend is the context-param {@value #BACKEND_URL_PARAM}, else the system property
  * {@value #BACKEND_URL_PROPERTY}.
@@ -60,8 +62,11 @@ public class OrdersResource {
         } finally {
             client.close();
         }
+        // Which JAX-RS implementation serves this app (Jersey from WEB-INF/lib, or the server's RESTEasy).
+        String implementation = RuntimeDelegate.getInstance().getClass().getName();
         return Response.ok("{\"inbound\":\"" + scheme(authorization) + "\",\"token_sha256\":\""
-                + fingerprint(authorization) + "\",\"backend_status\":" + backendStatus + "}").build();
+                + fingerprint(authorization) + "\",\"backend_status\":" + backendStatus
+                + ",\"jaxrs\":\"" + implementation + "\"}").build();
     }
 
     /** "Bearer", "none", or "other". */
