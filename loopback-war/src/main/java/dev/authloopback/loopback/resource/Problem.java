@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class Problem {
     public static final String MEDIA_TYPE = "application/problem+json";
-    static final String TYPE_PREFIX = "urn:auth-loopback:problem:";
+    static final String TYPE_PREFIX = "urn:authloopback:problem:";
 
     private final int status;
     private final String slug;
