@@ -17,10 +17,12 @@ final class TokenPortGuard {
     }
 
     static Optional<Response> check(HttpServletRequest request, LoopbackSettings settings) {
-        if (settings.servesTokensOn(request.getLocalPort())) {
-            return Optional.empty();
-        }
-        return Optional.of(Problems.of(404, "not-found", "Not found",
-                "only the admin views (health, metrics, stats) are served on this address"));
+        return settings.servesTokensOn(request.getLocalPort()) ? Optional.empty() : Optional.of(notHere());
+    }
+
+    /** The 404 for a token call that arrived on another connector. */
+    static Response notHere() {
+        return Problems.of(404, "not-found", "Not found",
+                "only the admin views (health, metrics, stats) are served on this address");
     }
 }

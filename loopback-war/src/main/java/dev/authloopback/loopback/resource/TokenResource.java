@@ -162,8 +162,11 @@ public final class TokenResource {
         // Unknown profiles are guarded by the default profile's rules, so strangers learn nothing.
         LoopbackSettings guard = proxy.orElseGet(() -> runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow())
                 .settings();
-        Optional<Response> refusal = TokenPortGuard.check(servletRequest, guard).or(() -> CallerGuard.check(
-                servletRequest, guard.allowFrom(), guard.sharedSecret(), guard.sharedSecretHeader()));
+        if (!guard.servesTokensOn(servletRequest.getLocalPort())) {
+            return Admission.refused(TokenPortGuard.notHere());
+        }
+        Optional<Response> refusal = CallerGuard.check(servletRequest, guard.allowFrom(), guard.sharedSecret(),
+                guard.sharedSecretHeader());
         if (refusal.isPresent()) {
             return Admission.refused(refusal.get());
         }
