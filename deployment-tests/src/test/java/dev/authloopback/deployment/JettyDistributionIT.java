@@ -96,6 +96,7 @@ class JettyDistributionIT {
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve("/sample-app/api/forward"));
+        proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
 
         Duration stop = jetty.stop(Duration.ofSeconds(60));
         assertTrue(log.contains("Stopped oejs.Server@"), () -> "Jetty did not log a clean stop\n" + log.tail(30));

@@ -115,6 +115,7 @@ class WildFlyDistributionIT {
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve("/sample-app/api/forward"));
+        proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
 
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));
