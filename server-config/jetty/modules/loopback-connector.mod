@@ -22,8 +22,8 @@ etc/loopback-connector.xml
 ## reachable from the network.
 # jetty.loopback.host=127.0.0.1
 
-## Port of the loopback connector; business apps' filter token-url points here.
-# jetty.loopback.port=8082
+## The port is the system property auth-loopback.port (default 8082), read by business apps'
+## token-url as well: java -Dauth-loopback.port=9082 -jar $JETTY_HOME/start.jar
 
 ## Idle timeout of the loopback connector, in milliseconds.
 # jetty.loopback.idleTimeout=30000

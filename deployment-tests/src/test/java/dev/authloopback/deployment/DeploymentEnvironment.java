@@ -37,6 +37,11 @@ record DeploymentEnvironment(Path distDir, Path warsDir, Path serverConfigDir, P
         return warsDir.resolve("sample-app.war");
     }
 
+    /** A business WAR copied by this module's pom, e.g. {@code sample-annotated-app.war}. */
+    Path war(String fileName) {
+        return warsDir.resolve(fileName);
+    }
+
     /** A fresh, empty directory under target/servers. */
     Path freshWorkDir(String name) throws IOException {
         Path dir = workDir.resolve(name);

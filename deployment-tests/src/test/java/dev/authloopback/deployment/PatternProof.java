@@ -73,6 +73,17 @@ final class PatternProof {
                 + answer.statusCode() + " " + answer.headers().map() + " " + answer.body());
     }
 
+    /** A loopback-made problem answer is in the one namespace the filter's answers use too. */
+    void loopbackProblemsShareTheFiltersNamespace(URI loopbackUrl) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(loopbackUrl)
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, answer.statusCode(), () -> server + ": " + answer.body());
+        assertTrue(answer.body().contains("\"type\":\"urn:authloopback:problem:unsupported-media-type\""),
+                () -> server + ": " + answer.body());
+    }
+
     /** Business apps are not served on the loopback connector. */
     void businessAppIsNotServedOnTheLoopbackPort(URI loopbackBusinessUrl) throws Exception {
         HttpResponse<String> answer = get(loopbackBusinessUrl);

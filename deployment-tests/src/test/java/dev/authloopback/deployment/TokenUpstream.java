@@ -14,6 +14,7 @@ final class TokenUpstream implements AutoCloseable {
 
     private final MockOAuth2Server server = new MockOAuth2Server();
     private int tokenRequests;
+    private boolean closed;
 
     TokenUpstream() throws Exception {
         server.start(InetAddress.getLoopbackAddress(), 0);
@@ -41,8 +42,12 @@ final class TokenUpstream implements AutoCloseable {
         }
     }
 
+    /** Shuts the OAuth2 server down; from then on its port refuses connections. Safe to call twice. */
     @Override
-    public void close() {
-        server.shutdown();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            server.shutdown();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.authloopback.deployment;
 import static dev.authloopback.deployment.DeploymentEnvironment.replaceOnce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -29,13 +30,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Standalone WildFly 39 (wildfly-dist tar.gz) configured by server-config/wildfly as
  * README.md "Deploying on WildFly" says: loopback.war on its own loopback-only
- * Undertow server and listener, the sample business app on the default server; all ports moved
- * by a free port offset.
+ * Undertow server and listener, moved off 8082 with the README's one option; three business apps
+ * on the default server (web.xml filter through business-app.cli; annotations only and Jakarta REST
+ * on RESTEasy copied into deployments/); all other ports moved by a free port offset.
  */
 class WildFlyDistributionIT {
 
-    /** Ports of standalone.xml's socket-binding-group plus the loopback listener, before the offset. */
-    private static final int[] BASE_PORTS = {8080, 8443, 8009, 9990, 9993, 4712, 4713, 8082};
+    /** Ports of standalone.xml's socket-binding-group plus the admin listener, before the offset (the loopback's is fixed). */
+    private static final int[] BASE_PORTS = {8080, 8443, 8009, 9990, 9993, 4712, 4713, 8083};
+    private static final List<String> WARS = List.of("loopback.war", "sample-app.war", "sample-annotated-app.war", "sample-rest-app.war");
     private static final DateTimeFormatter WILDFLY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final Pattern STARTED_IN = Pattern.compile("WFLYSRV0025: .* started in (\\d+)ms");
 
@@ -60,46 +63,57 @@ class WildFlyDistributionIT {
     }
 
     @Test
-    void sampleAppGetsOneCachedTokenThroughTheLoopbackListenerOnly() throws Exception {
+    void businessAppsOfEveryKindGetOneCachedTokenThroughTheMovedLoopbackListenerOnly() throws Exception {
         long begin = System.nanoTime();
         Path work = env.freshWorkDir("wildfly");
         DeploymentEnvironment.untar(env.distDir().resolve("wildfly-dist.tar.gz"), work);
         Path home = work.resolve("wildfly-" + System.getProperty("wildfly.version"));
         Map<String, String> javaHome = Map.of("JAVA_HOME", System.getProperty("java.home"));
         int offset = freePortOffset();
-        int loopbackPort = 8082 + offset;
+        int loopbackPort = DeploymentEnvironment.freePort();
 
-        // README.md, "Deploying on WildFly", step by step.
+        // README.md, "Deploying on WildFly", step by step; each script twice, as an operator re-runs it.
         Path config = Files.createDirectories(work.resolve("loopback-config"));
         DeploymentEnvironment.copyTree(env.serverConfigDir().resolve("wildfly"), config);
         Files.copy(env.loopbackWar(), config.resolve("loopback.war"));
         edit(config.resolve("loopback.properties"),
                 "loopback.upstream-url=https://idp.example.com/oauth2/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
-        cli(home, config, javaHome, "loopback.properties", "loopback.cli");
+        cliRunsCleanlyTwice(home, config, javaHome, "loopback.properties", "loopback.cli");
+        // README "Operating it": the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
+        edit(config.resolve("loopback-admin.properties"), "loopback.admin-address=0.0.0.0", "loopback.admin-address=127.0.0.1");
+        Processes.run(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+                "--resolve-parameter-values", "--properties=loopback-admin.properties", "--file=loopback-admin.cli"));
 
-        // The business app, with its web.xml pointed at this server's loopback port and backend.
+        // B: sample-app through business-app.cli, its web.xml's backend-url changed by the overlay.
         Files.copy(env.sampleAppWar(), config.resolve("sample-app.war"));
         String webXml = webXmlOf(config.resolve("sample-app.war"));
-        webXml = replaceOnce(webXml, "http://localhost:8082/loopback", "http://127.0.0.1:" + loopbackPort + "/loopback", "sample-app web.xml");
         webXml = replaceOnce(webXml, "http://localhost:8080/backend", backend.url().toString(), "sample-app web.xml");
         Files.writeString(config.resolve("sample-app-web.xml"), webXml);
-        cli(home, config, javaHome, "business-app.properties", "business-app.cli");
+        cliRunsCleanlyTwice(home, config, javaHome, "business-app.properties", "business-app.cli");
+        // A: the apps that need no per-server web.xml, copied into deployments/.
+        for (String war : List.of("sample-annotated-app.war", "sample-rest-app.war")) {
+            Files.copy(env.war(war), home.resolve("standalone/deployments/" + war));
+        }
         Duration configure = Duration.ofNanos(System.nanoTime() - begin);
 
         // The embedded CLI runs logged to server.log too; keep the real boot's log on its own.
         Path serverLog = home.resolve("standalone/log/server.log");
         Files.move(serverLog, serverLog.resolveSibling("cli-server.log"), StandardCopyOption.REPLACE_EXISTING);
         ServerLog log = ServerLog.of(serverLog);
+        // README.md, "Moving the loopback port": -Dauth-loopback.port moves the listener and every
+        // business app's token-url; the port offset moves everything else, not the loopback.
         wildfly = ServerProcess.start(home, Map.of("JAVA_HOME", System.getProperty("java.home"), "LAUNCH_JBOSS_IN_BACKGROUND", "1"),
                 work.resolve("wildfly-console.log"), List.of(home.resolve("bin/standalone.sh").toString(),
+                        "-Dauth-loopback.port=" + loopbackPort,
                         "-Djboss.socket.binding.port-offset=" + offset,
                         "-Dsample.client-id=" + PatternProof.CLIENT_ID,
-                        "-Dsample.client-secret=" + PatternProof.CLIENT_SECRET));
+                        "-Dsample.client-secret=" + PatternProof.CLIENT_SECRET,
+                        "-Dsample.backend-url=" + backend.url()));
         Duration boot = wildfly.awaitReady(() -> log.contains("WFLYSRV0025") || log.contains("WFLYSRV0026"),
                 env.bootTimeout(), "WildFly");
         assertFalse(log.contains("WFLYSRV0026"), () -> "WildFly started with errors\n" + log.tail(80));
-        for (String war : List.of("loopback.war", "sample-app.war")) {
+        for (String war : WARS) {
             assertTrue(log.contains("WFLYSRV0010: Deployed \"" + war + "\""), () -> war + " not deployed\n" + log.tail(80));
         }
         assertTrue(log.contains("Registered web context: '/loopback' for server 'loopback-server'"),
@@ -113,24 +127,47 @@ class WildFlyDistributionIT {
         URI main = URI.create("http://127.0.0.1:" + (8080 + offset));
         URI loopback = URI.create("http://127.0.0.1:" + loopbackPort);
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
+        AdoptedBusinessApps adopted = new AdoptedBusinessApps("WildFly");
+        assertNull(adopted.inboundAndOutboundCarryTheToken(main.resolve("/sample-annotated-app/api/orders"), backend));
+        String jaxrs = adopted.inboundAndOutboundCarryTheToken(main.resolve("/sample-rest-app/api/orders"), backend);
+        assertTrue(jaxrs.startsWith("org.jboss.resteasy."), "WildFly: its RESTEasy serves the REST app, not " + jaxrs);
+        assertEquals(1, upstream.tokenRequests(), "WildFly: three business apps, one token from the OAuth2 server");
+        proof.loopbackProblemsShareTheFiltersNamespace(loopback.resolve("/loopback"));
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
-        proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve("/sample-app/api/forward"));
+        for (String context : List.of("/sample-app", "/sample-annotated-app", "/sample-rest-app")) {
+            proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve(context + "/api/orders"));
+        }
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
+
+        OperatorProof operator = new OperatorProof("WildFly");
+        URI admin = URI.create("http://127.0.0.1:" + (8083 + offset));
+        assertTrue(log.contains("Undertow HTTP listener loopback-admin listening on 127.0.0.1:" + (8083 + offset)),
+                () -> "the admin listener is not bound to 127.0.0.1:" + (8083 + offset) + "\n" + log.tail(80));
+        operator.adminViewsAreScrapedOnTheAdminPort(admin);
+        operator.tokenApiIsRefusedOnTheAdminPort(admin);
+        operator.ehcacheLogReachesTheServerLog(log);
 
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));
         log.assertNoErrorsAndNoStackTraceOfOurs("WildFly");
+        StringBuilder deploys = new StringBuilder();
+        for (String war : WARS) {
+            String context = "/" + war.substring(0, war.length() - ".war".length());
+            deploys.append(deploys.length() == 0 ? "" : ", ").append(Report.seconds(war, deployTime(log, war, context)));
+        }
         Report.print("WildFly " + System.getProperty("wildfly.version") + " (boot by its own count: " + startedInMillis(log) + " ms)",
-                configure, boot,
-                Report.seconds("loopback.war", deployTime(log, "loopback.war", "/loopback"))
-                        + ", " + Report.seconds("sample-app.war", deployTime(log, "sample-app.war", "/sample-app"))
-                        + " (in parallel)",
-                stop, Duration.ofNanos(System.nanoTime() - begin), log.warnings());
+                configure, boot, deploys + " (in parallel)", stop, Duration.ofNanos(System.nanoTime() - begin), log.warnings());
     }
 
-    private void cli(Path home, Path config, Map<String, String> env, String properties, String script) {
-        Processes.run(config, env, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
-                "--resolve-parameter-values", "--properties=" + properties, "--file=" + script));
+    /** README's CLI command, run twice: both runs succeed and print no CLI warning. */
+    private void cliRunsCleanlyTwice(Path home, Path config, Map<String, String> env, String properties, String script) {
+        for (int run = 1; run <= 2; run++) {
+            String output = Processes.run(config, env, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+                    "--properties=" + properties, "--file=" + script));
+            int attempt = run;
+            List<String> warnings = output.lines().filter(line -> line.contains("WARNING") || line.contains("failed")).toList();
+            assertTrue(warnings.isEmpty(), () -> script + " run " + attempt + " printed " + warnings + "\n" + output);
+        }
     }
 
     private static String webXmlOf(Path war) throws Exception {

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Obtains a token from the auth loopback (or any token endpoint), and passes the request on with
@@ -55,8 +56,9 @@ import java.util.Map;
  * <li>{@value #EVICT_ON_401_PARAM}: default {@code true}; when the chain answers 401, drop the token
  *     from the near cache and send one conditional {@code DELETE} (same body and headers, plus
  *     {@code If-Match} with the token answer's ETag) to the token URL; never a retry</li>
- * <li>{@value #LOCAL_TTL_PARAM}: in-process near cache, default {@code 0} = off; an entry never lives
- *     longer than the token's {@code expires_in} − min(60s, expires_in / 10)</li>
+ * <li>{@value #LOCAL_TTL_PARAM}: in-process near cache, default {@code 10s} ({@code 0} = off: ask the
+ *     loopback on every request); an entry never lives longer than the token's {@code expires_in} −
+ *     min(60s, expires_in / 10), and a 401 evicts it at once</li>
  * </ul>
  *
  * <pre>{@code
@@ -127,12 +129,24 @@ public final class BearerTokenFilter implements Filter {
         }
         String filterName = config.getFilterName();
         ServletContext ctx = config.getServletContext();
+        // Registered by BearerTokenFilterRegistration: the operator wrote context-params, so name those.
+        boolean fromContextParams = ctx != null && BearerTokenFilterRegistration.FILTER_NAME.equals(filterName)
+                && Boolean.TRUE.equals(ctx.getAttribute(BearerTokenFilterRegistration.REGISTERED_ATTRIBUTE));
+        UnaryOperator<String> paramLabel = fromContextParams
+                ? name -> "context-param " + BearerTokenFilterRegistration.PARAM_PREFIX + name
+                : name -> "init-param " + name + " of filter " + filterName;
         TokenService created;
         try {
             FilterSettings settings = FilterSettings.from(params, Placeholders.system());
             Object clock = ctx == null ? null : ctx.getAttribute(CLOCK_ATTRIBUTE);
-            created = new TokenService(settings, clock instanceof Clock c ? c : Clock.systemUTC());
+            created = new TokenService(settings, clock instanceof Clock c ? c : Clock.systemUTC(), paramLabel);
         } catch (InvalidSettingsException e) {
+            if (fromContextParams) {
+                throw new ServletException("Filter " + filterName + " (registered from context-params "
+                        + BearerTokenFilterRegistration.PARAM_PREFIX + "*): invalid configuration: "
+                        + String.join("; ", e.problems().stream()
+                                .map(problem -> BearerTokenFilterRegistration.PARAM_PREFIX + problem).toList()));
+            }
             throw new ServletException("Filter " + filterName + ": " + e.getMessage());
         }
         this.service = created;

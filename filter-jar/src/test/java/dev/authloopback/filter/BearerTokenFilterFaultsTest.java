@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,20 +44,25 @@ class BearerTokenFilterFaultsTest {
     private static final String SECRET = "s3cr3t-client-secret";
 
     enum Fault {
-        DOWN(503, "token-endpoint-unreachable"),
-        RESETS_CONNECTION(503, "token-endpoint-unreachable"),
-        ANSWERS_401(502, "token-endpoint-error"),
-        ANSWERS_500(502, "token-endpoint-error"),
-        ANSWERS_GARBAGE(503, "token-response-malformed"),
-        ANSWERS_JSON_WITHOUT_TOKEN(503, "token-response-malformed"),
-        TOO_SLOW(503, "token-endpoint-timeout");
+        DOWN(503, "token-endpoint-unreachable", "check init-param token-url of filter bearer-token: is the loopback listening there?"),
+        RESETS_CONNECTION(503, "token-endpoint-unreachable", "check init-param token-url of filter bearer-token"),
+        ANSWERS_401(502, "token-endpoint-error", "check init-param token-body of filter bearer-token and init-param token-headers"),
+        ANSWERS_500(502, "token-endpoint-error", "see its log (init-param token-url of filter bearer-token names it)"),
+        ANSWERS_GARBAGE(503, "token-response-malformed", "check init-param token-url of filter bearer-token (does it name a token endpoint?)"),
+        ANSWERS_JSON_WITHOUT_TOKEN(503, "token-response-malformed", "and init-param token-path of filter bearer-token"),
+        TOO_SLOW(503, "token-endpoint-timeout", "or raise init-param connect-timeout of filter bearer-token"),
+        /** Headers at once, then a body byte every 200 ms: each read is within read-timeout, the whole is not. */
+        TRICKLES_BODY(503, "token-endpoint-timeout", "or raise init-param connect-timeout of filter bearer-token");
 
         final int status;
         final String type;
+        /** The part of the detail that tells the operator which param to change. */
+        final String advice;
 
-        Fault(int status, String type) {
+        Fault(int status, String type, String advice) {
             this.status = status;
             this.type = type;
+            this.advice = advice;
         }
     }
 
@@ -84,7 +92,9 @@ class BearerTokenFilterFaultsTest {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void rejectAnswersProblemJsonWithinTimeoutsAndSkipsTheChain(Fault fault) throws Exception {
-        app = new BusinessApp(params(fault, "reject"));
+        Map<String, String> params = params(fault, "reject");
+        String tokenUrl = params.get(TOKEN_URL_PARAM);
+        app = new BusinessApp(params);
 
         long start = System.nanoTime();
         HttpResponse<String> response = app.get("/echo", "Authorization", "Basic client-supplied");
@@ -97,12 +107,29 @@ class BearerTokenFilterFaultsTest {
         assertTrue(body.contains("\"status\":" + fault.status), body);
         assertTrue(body.contains("\"title\":\""), body);
         assertTrue(body.contains("\"detail\":\"The token endpoint"), body);
+        assertTrue(body.contains("; POST " + tokenUrl + "; "), "the detail names the URL tried: " + body);
+        assertTrue(body.contains(fault.advice), "the detail names the param to change: " + body);
         assertFalse(body.contains(SECRET), body);
         assertFalse(body.contains("invalid_client") || body.contains("not a token") || body.contains("boom"),
                 "the endpoint's body is not echoed: " + body);
         assertFalse(body.contains("Exception"), "no stack trace: " + body);
         assertEquals(0, app.chainCalls.get(), "the chain must not be called: " + body);
         assertTrue(took.compareTo(CONNECT_TIMEOUT.plus(READ_TIMEOUT).plus(MARGIN)) < 0, "took " + took + ": " + body);
+    }
+
+    @Test
+    void failureDetailNamesTheTokenUrlWithItsCredentialsMasked() throws Exception {
+        Map<String, String> params = params(Fault.DOWN, "reject");
+        URI down = URI.create(params.get(TOKEN_URL_PARAM));
+        params.put(TOKEN_URL_PARAM, "http://client:" + SECRET + "@127.0.0.1:" + down.getPort() + "/loopback?key=" + SECRET);
+        app = new BusinessApp(params);
+
+        HttpResponse<String> response = app.get("/echo");
+
+        assertEquals(503, response.statusCode(), response.body());
+        assertTrue(response.body().contains("; POST http://127.0.0.1:" + down.getPort() + "/loopback (user info/query masked); "
+                + "check init-param token-url of filter bearer-token"), response.body());
+        assertFalse(response.body().contains(SECRET), response.body());
     }
 
     @ParameterizedTest
@@ -162,6 +189,30 @@ class BearerTokenFilterFaultsTest {
             case ANSWERS_GARBAGE -> loopback.mode = FakeLoopback.Mode.GARBAGE;
             case ANSWERS_JSON_WITHOUT_TOKEN -> loopback.mode = FakeLoopback.Mode.NO_TOKEN;
             case TOO_SLOW -> loopback.mode = FakeLoopback.Mode.SLOW;
+            case TRICKLES_BODY -> {
+                resetting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                acceptor.submit(() -> {
+                    while (!resetting.isClosed()) {
+                        try (Socket s = resetting.accept()) {
+                            s.getInputStream().read(new byte[8192]);
+                            OutputStream out = s.getOutputStream();
+                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                            for (int i = 0; i < 999; i++) {
+                                Thread.sleep(200);
+                                out.write(' ');
+                                out.flush();
+                            }
+                        } catch (IOException e) {
+                            // the filter gave up and closed the connection: expected
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                return URI.create("http://127.0.0.1:" + resetting.getLocalPort() + "/loopback");
+            }
             default -> throw new IllegalArgumentException(fault.name());
         }
         return loopback.url();

@@ -77,8 +77,21 @@ class NearCacheTest {
     }
 
     @Test
-    void offByDefaultSoEveryRequestAsksTheLoopback() throws Exception {
+    void onByDefaultForTenSeconds() throws Exception {
         start(null);
+
+        assertEquals("Bearer tok-1", headerSeen());
+        clock.advance(Duration.ofSeconds(9));
+        assertEquals("Bearer tok-1", headerSeen());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals("Bearer tok-2", headerSeen());
+
+        assertEquals(2, loopback.tokenCalls.get());
+    }
+
+    @Test
+    void zeroTurnsItOffSoEveryRequestAsksTheLoopback() throws Exception {
+        start("0");
 
         headerSeen();
         headerSeen();

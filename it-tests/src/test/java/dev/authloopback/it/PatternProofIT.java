@@ -37,7 +37,9 @@ class PatternProofIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             // The hop to the loopback on every request is what this proves: near cache off.
+             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+                     .filterParam("local-ttl", "0").start()) {
 
             Http.Answer cold = http.get(app.forwardUrl());
             Http.Answer warm = http.get(app.forwardUrl());
@@ -72,7 +74,8 @@ class PatternProofIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              // "before": the only difference to the test above is token-url.
-             BusinessApp app = BusinessApp.builder().tokenUrl(oauth2.tokenUrl()).backendUrl(backend.url()).start()) {
+             BusinessApp app = BusinessApp.builder().tokenUrl(oauth2.tokenUrl()).backendUrl(backend.url())
+                     .filterParam("local-ttl", "0").start()) {
 
             Http.Answer first = http.get(app.forwardUrl());
             Http.Answer second = http.get(app.forwardUrl());
@@ -89,6 +92,30 @@ class PatternProofIT {
             System.out.printf("PatternProofIT (before, token-url = OAuth2 server): request 1 TTFB %d ms, request 2 TTFB %d ms,"
                             + " OAuth2 token calls %d%n",
                     first.ttfb().toMillis(), second.ttfb().toMillis(), oauth2.tokenRequests());
+        }
+    }
+
+    @Test
+    void withTheDefaultNearCacheTheSecondRequestDoesNotLeaveTheBusinessApp() throws Exception {
+        try (OAuth2Upstream oauth2 = new OAuth2Upstream();
+             RecordingBackend backend = RecordingBackend.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
+             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+
+            Http.Answer first = http.get(app.forwardUrl());
+            Http.Answer second = http.get(app.forwardUrl());
+            Supplier<String> both = () -> "first: " + first + "\nsecond: " + second
+                    + "\nloopback: " + loopback.exchanges() + "\nbackend: " + backend.seen();
+
+            assertEquals(200, first.status(), both);
+            assertEquals(200, second.status(), both);
+            List<String> cacheStates = loopback.awaitExchanges(Exchange::isTokenCall, 1, LOG_WAIT).stream()
+                    .map(Exchange::cache).toList();
+            assertEquals(List.of("MISS"), cacheStates, both);
+            List<Seen> seen = backend.seen();
+            assertEquals(2, seen.size(), both);
+            assertEquals(seen.get(0).token(), seen.get(1).token(), both);
+            assertEquals(1, oauth2.tokenRequests(), both);
         }
     }
 }

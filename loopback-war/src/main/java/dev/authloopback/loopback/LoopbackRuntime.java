@@ -7,6 +7,7 @@ import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
@@ -37,6 +38,8 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final List<UpstreamTokenClient> clients = new ArrayList<>();
     private final ThreadPoolExecutor refreshExecutor;
     private final LoopbackMetrics metrics;
+    private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
+    private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
 
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock) {
         Map<String, TokenCache.Limits> limits = new LinkedHashMap<>();
@@ -50,16 +53,22 @@ public final class LoopbackRuntime implements AutoCloseable {
             return t;
         });
         this.refreshExecutor.allowCoreThreadTimeOut(true);
+        Map<String, TokenCache.ProfileCache> caches = new LinkedHashMap<>();
+        configuration.profiles().keySet().forEach(name -> caches.put(name, cache.forProfile(name)));
         this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
-                profile -> proxy(profile).map(TokenProxy::entries).orElse(0L));
+                profile -> caches.get(profile).stats(clock.millis()), profile -> health(profile).status());
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();
             UpstreamTokenClient client = new UpstreamTokenClient(settings);
             clients.add(client);
-            proxies.put(profile.getKey(), new TokenProxy(settings, cache.forProfile(profile.getKey()), client,
-                    new CacheKeys(settings, json), inspector, clock, refreshExecutor,
-                    metrics.forProfile(profile.getKey())));
+            UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
+                    settings.healthDownAfter(), clock);
+            health.put(profile.getKey(), upstreamHealth);
+            LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
+            profileMetrics.put(profile.getKey(), counters);
+            proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), client,
+                    new CacheKeys(settings, json), inspector, clock, refreshExecutor, counters));
         }
     }
 
@@ -75,8 +84,31 @@ public final class LoopbackRuntime implements AutoCloseable {
         return Optional.ofNullable(proxies.get(profile));
     }
 
+    /** The proxy of a profile, or {@code null}: the token servlet's per-request lookup, without an Optional. */
+    public TokenProxy proxyOrNull(String profile) {
+        return proxies.get(profile);
+    }
+
     public Map<String, TokenProxy> proxies() {
         return Map.copyOf(proxies);
+    }
+
+    /** The counters of a configured profile (the same ones its proxy counts with). */
+    public LoopbackMetrics.ProfileMetrics metrics(String profile) {
+        LoopbackMetrics.ProfileMetrics counters = profileMetrics.get(profile);
+        if (counters == null) {
+            throw new IllegalArgumentException("no profile " + profile);
+        }
+        return counters;
+    }
+
+    /** What the upstream calls of a profile say about its health. */
+    public UpstreamHealth health(String profile) {
+        UpstreamHealth tracker = health.get(profile);
+        if (tracker == null) {
+            throw new IllegalArgumentException("no profile " + profile);
+        }
+        return tracker;
     }
 
     public LoopbackMetrics metrics() {
@@ -85,6 +117,12 @@ public final class LoopbackRuntime implements AutoCloseable {
 
     public ObjectMapper json() {
         return json;
+    }
+
+    private static String hostAndPort(LoopbackSettings settings) {
+        java.net.URI url = settings.upstreamUrl();
+        int port = url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return url.getHost() + ":" + port;
     }
 
     @Override

@@ -15,7 +15,10 @@ public record RequestTarget(String profile, boolean admin) {
     private static final String ADMIN = "admin";
 
     public static RequestTarget of(HttpServletRequest request) {
-        // The decoded path inside the context, as the resources match it (Jersey at /*).
+        // web.xml maps the admin views (Jersey) at /admin/* and the token servlet at /*.
+        if ("/admin".equals(request.getServletPath())) {
+            return new RequestTarget(SettingNames.DEFAULT_PROFILE, true);
+        }
         String path = request.getPathInfo();
         if (path == null || path.length() <= 1) {
             return new RequestTarget(SettingNames.DEFAULT_PROFILE, false);

@@ -131,5 +131,7 @@ class KeysAndProfilesTest {
         HttpResponse<String> unknown = loopback.post("/nobody", FORM, body);
         assertEquals(404, unknown.statusCode());
         assertEquals("application/problem+json", unknown.headers().firstValue("Content-Type").orElse(null));
+        // One problem-type namespace for the loopback and the filter jar (docs/http-contract.md).
+        assertTrue(unknown.body().contains("\"type\":\"urn:authloopback:problem:unknown-profile\""), unknown.body());
     }
 }

@@ -1,8 +1,17 @@
 package dev.authloopback.launcher;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
+import dev.authloopback.loopback.config.InvalidSettingsException;
+import dev.authloopback.loopback.config.LoopbackConfiguration;
+import dev.authloopback.loopback.config.SettingsSources;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -20,8 +29,10 @@ import org.eclipse.jetty.util.ClassMatcher;
  *
  * With no upstream URL configured, a {@link DemoTokenEndpoint} is started and the loopback is
  * pointed at it. The upstream URL reaches the WAR as the context init-param
- * {@value #UPSTREAM_INIT_PARAM}; no system property is set. Programmatic use (tests):
- * {@link #start(LauncherOptions, PrintStream)} then {@link #stop()}.
+ * {@value #UPSTREAM_INIT_PARAM}; no system property is set. Before anything starts, every loopback
+ * setting (system properties, environment, the upstream URL) is checked with the WAR's own rules
+ * and the port is tried, so a mistake ends the launcher with one message and nothing left running.
+ * Programmatic use (tests): {@link #start(LauncherOptions, PrintStream)} then {@link #stop()}.
  */
 public final class LoopbackLauncher implements AutoCloseable {
 
@@ -29,6 +40,9 @@ public final class LoopbackLauncher implements AutoCloseable {
     public static final String UPSTREAM_INIT_PARAM = "loopback.upstream-url";
     static final int EXIT_USAGE = 2;
     static final int EXIT_START_FAILED = 1;
+    /** Stands in for the demo endpoint's URL (known only once it runs) while settings are checked. */
+    private static final String DEMO_PLACEHOLDER_URL = "http://127.0.0.1/token";
+    private static final String HOST = "127.0.0.1";
 
     private final Server server;
     private final ServerConnector connector;
@@ -65,6 +79,9 @@ public final class LoopbackLauncher implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(new Thread(launcher::stopQuietly, "loopback-launcher-stop"));
             System.out.println("Ctrl-C stops it.");
             launcher.server.join();
+        } catch (LaunchException e) {
+            System.err.println("loopback-launcher: " + e.getMessage());
+            System.exit(e.exitCode());
         } catch (Exception | LinkageError e) {
             System.err.println("loopback-launcher: could not start: " + e);
             System.exit(EXIT_START_FAILED);
@@ -75,9 +92,19 @@ public final class LoopbackLauncher implements AutoCloseable {
      * Starts the loopback (and the demo token endpoint when no upstream is configured), prints
      * where it listens to {@code out}, and returns once it answers requests.
      *
-     * @throws Exception when the port is taken or the WAR fails to deploy; nothing is left running
+     * @throws LaunchException for an invalid setting or a port that cannot be bound, before anything
+     *                         started; nothing is left running
+     * @throws Exception       when the WAR fails to deploy anyway; nothing is left running
      */
     public static LoopbackLauncher start(LauncherOptions options, PrintStream out) throws Exception {
+        return start(options, out, systemProperties(), System.getenv());
+    }
+
+    /** As {@link #start(LauncherOptions, PrintStream)}, with the settings sources given (tests). */
+    static LoopbackLauncher start(LauncherOptions options, PrintStream out, Map<String, String> systemProperties,
+                                  Map<String, String> environment) throws Exception {
+        checkSettings(options, systemProperties, environment);
+        checkPortFree(options.port());
         DemoTokenEndpoint demo = null;
         EmbeddedWar war = null;
         Server server = null;
@@ -101,7 +128,12 @@ public final class LoopbackLauncher implements AutoCloseable {
             server.addConnector(connector);
             server.setErrorHandler(new ProblemErrorHandler());
             server.setHandler(webApp(war, upstreamUrl));
-            server.start();
+            try {
+                server.start();
+            } catch (IOException e) {
+                // Taken between checkPortFree and now (another process was quicker).
+                throw isBindFailure(e) ? cannotListen(options.port(), e) : e;
+            }
 
             LoopbackLauncher launcher = new LoopbackLauncher(server, connector, war, demo, upstreamUrl);
             launcher.printBanner(out);
@@ -110,6 +142,62 @@ public final class LoopbackLauncher implements AutoCloseable {
             stopAll(server, war, demo, e);
             throw e;
         }
+    }
+
+    /**
+     * Every loopback setting, checked with the WAR's own rules (the same sources it will read), so
+     * a bad one is reported before the demo endpoint or Jetty starts.
+     */
+    static void checkSettings(LauncherOptions options, Map<String, String> systemProperties,
+                              Map<String, String> environment) throws LaunchException {
+        String upstream = options.upstreamUrl().map(URI::toString).orElse(DEMO_PLACEHOLDER_URL);
+        try {
+            LoopbackConfiguration.from(SettingsSources.of(systemProperties, environment,
+                    Map.of(UPSTREAM_INIT_PARAM, upstream)));
+        } catch (InvalidSettingsException e) {
+            throw new LaunchException(e.getMessage(), EXIT_USAGE);
+        }
+    }
+
+    /** Binds the port once, as Jetty will (address reuse on), and lets it go again. */
+    static void checkPortFree(int port) throws LaunchException {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(HOST, port));
+        } catch (IOException e) {
+            throw cannotListen(port, e);
+        }
+    }
+
+    private static LaunchException cannotListen(int port, IOException e) {
+        String reason = String.valueOf(e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                reason = String.valueOf(t.getMessage());
+            }
+        }
+        return reason.toLowerCase().contains("in use")
+                ? new LaunchException("port " + port + " on " + HOST + " is in use; choose another with --port", EXIT_START_FAILED)
+                : new LaunchException("cannot listen on " + HOST + ":" + port + " (" + reason + "); choose another port with --port",
+                        EXIT_START_FAILED);
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> values = new LinkedHashMap<>();
+        System.getProperties().forEach((k, v) -> values.put(String.valueOf(k), String.valueOf(v)));
+        return values;
     }
 
     private static WebAppContext webApp(EmbeddedWar war, URI upstreamUrl) {
@@ -166,13 +254,33 @@ public final class LoopbackLauncher implements AutoCloseable {
         String system = System.getProperty(UPSTREAM_INIT_PARAM);
         if (system != null && !system.isBlank() && !system.strip().equals(upstreamUrl.toString())) {
             // The WAR ranks system properties above init-params (docs/http-contract.md).
-            out.println("Warning: system property " + UPSTREAM_INIT_PARAM + "=" + system
+            String value;
+            try {
+                value = shown(new URI(system.strip()));
+            } catch (java.net.URISyntaxException e) {
+                value = "(not a URL)";
+            }
+            out.println("Warning: system property " + UPSTREAM_INIT_PARAM + "=" + value
                     + " overrides --upstream-url inside the WAR");
         }
-        out.println("Auth Loopback listening on " + loopbackUrl() + " (127.0.0.1 only), upstream " + upstreamUrl);
-        out.println("Try it (run it twice: X-Loopback-Cache MISS, then HIT):");
-        out.println("  curl -si -X POST " + loopbackUrl() + " -u demo-client:demo-secret"
-                + " -d grant_type=client_credentials -d scope=demo");
+        out.println("Auth Loopback listening on " + loopbackUrl() + " (127.0.0.1 only), upstream " + shown(upstreamUrl));
+        if (demo != null) {
+            out.println("Try it (run it twice: X-Loopback-Cache MISS, then HIT; the demo endpoint accepts any client):");
+            out.println("  curl -si -X POST " + loopbackUrl() + " -u demo-client:demo-secret"
+                    + " -d grant_type=client_credentials -d scope=demo");
+        } else {
+            out.println("Try it with a client registered at " + shown(upstreamUrl)
+                    + " (run it twice: X-Loopback-Cache MISS, then HIT):");
+            out.println("  curl -si -X POST " + loopbackUrl() + " -u YOUR_CLIENT_ID:YOUR_CLIENT_SECRET"
+                    + " -d grant_type=client_credentials");
+        }
+    }
+
+    /** Scheme, host, port and path: user info or a query could hold credentials. */
+    static String shown(URI uri) {
+        boolean masked = uri.getRawUserInfo() != null || uri.getRawQuery() != null;
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath()) + (masked ? " (user info/query masked)" : "");
     }
 
     private static void stopAll(Server server, EmbeddedWar war, DemoTokenEndpoint demo, Throwable failure) throws Exception {

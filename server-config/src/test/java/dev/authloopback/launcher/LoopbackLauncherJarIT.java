@@ -1,8 +1,11 @@
 package dev.authloopback.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -59,6 +63,49 @@ class LoopbackLauncherJarIT {
         String console = Files.readString(out, StandardCharsets.UTF_8);
         assertTrue(console.contains("Auth Loopback stopped."), () -> "no clean stop reported:\n" + console);
         assertEquals(143, launcher.exitValue(), "exit status after SIGTERM");
+    }
+
+    @Test
+    void takenPortEndsTheLauncherWithOneLineNamingTheOptionAndNoStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Finished run = runToEnd("--port", String.valueOf(taken.getLocalPort()));
+
+            assertEquals(1, run.exitCode(), run.console());
+            assertEquals("loopback-launcher: port " + taken.getLocalPort() + " on 127.0.0.1 is in use; choose another with --port",
+                    run.console().strip(), "the whole console");
+        }
+    }
+
+    @Test
+    void invalidSettingEndsTheLauncherWithTheWarsMessageAndNoStackTrace() throws Exception {
+        Finished run = runToEnd("-Dloopback.expiry-skew=soon", "--port", "0");
+
+        assertEquals(2, run.exitCode(), run.console());
+        assertTrue(run.console().startsWith("loopback-launcher: Invalid loopback configuration (1 problem):"), run.console());
+        assertTrue(run.console().contains("loopback.expiry-skew") && run.console().contains("soon"), run.console());
+        assertFalse(run.console().contains("\tat ") || run.console().contains("Exception"), "no stack trace: " + run.console());
+        assertFalse(run.console().contains("demo"), "nothing started first: " + run.console());
+    }
+
+    private record Finished(int exitCode, String console) {
+    }
+
+    /** Runs the jar; JVM options (-D...) before -jar, the rest after it. */
+    private Finished runToEnd(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> jarArgs = new ArrayList<>();
+        for (String arg : args) {
+            (arg.startsWith("-D") ? command : jarArgs).add(arg);
+        }
+        command.addAll(List.of("-jar", System.getProperty("launcher.jar")));
+        command.addAll(jarArgs);
+        Path out = dir.resolve("launcher-" + System.nanoTime() + ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the launcher did not end within 60 s:\n" + Files.readString(out, StandardCharsets.UTF_8));
+        }
+        return new Finished(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 
     private URI awaitUrl(Path out) throws Exception {

@@ -45,7 +45,7 @@ public final class FilterSettings {
     public static final String DEFAULT_ATTRIBUTE = "access_token";
     public static final String DEFAULT_CONNECT_TIMEOUT = "2s";
     public static final String DEFAULT_READ_TIMEOUT = "5s";
-    public static final String DEFAULT_LOCAL_TTL = "0";
+    public static final String DEFAULT_LOCAL_TTL = "10s";
     public static final String TOKEN_PLACEHOLDER = "{token}";
 
     /** Names a filter understands; anything else in its init-params is most likely a typo. */
@@ -147,11 +147,24 @@ public final class FilterSettings {
                 + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl);
     }
 
+    /**
+     * The token URL as logs and problem answers may show it: scheme, host, port and path only,
+     * because user info or a query could carry credentials.
+     */
+    public String safeTokenUrl() {
+        return safeUrl(tokenUrl);
+    }
+
     /** Scheme, host, port and path only: user info or a query could carry credentials. */
     private static String safeUrl(URI uri) {
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                 + (uri.getRawPath() == null ? "" : uri.getRawPath())
                 + (uri.getRawUserInfo() != null || uri.getRawQuery() != null ? " (user info/query masked)" : "");
+    }
+
+    /** A raw, possibly unparsable URL value with its user info and query masked. */
+    static String maskUrl(String raw) {
+        return raw.replaceAll("(?<=//)[^/?#@]*@", "<masked>@").replaceAll("\\?.*$", "?<masked>");
     }
 
     /** Reads and checks every param, collecting problems instead of stopping at the first. */
@@ -186,7 +199,7 @@ public final class FilterSettings {
             for (String name : unknown) {
                 problems.add(name + ": unknown init-param (known: " + new TreeSet<>(PARAM_NAMES) + ")");
             }
-            tokenUrl = url(value(TOKEN_URL_PARAM, DEFAULT_TOKEN_URL));
+            tokenUrl = url(tokenUrlValue());
             tokenMethod = value(TOKEN_METHOD_PARAM, DEFAULT_TOKEN_METHOD).toUpperCase(Locale.ROOT);
             if (!tokenMethod.matches("[A-Z]+")) {
                 problem(TOKEN_METHOD_PARAM, tokenMethod, "must be an HTTP method such as POST");
@@ -237,6 +250,17 @@ public final class FilterSettings {
             problems.add(name + ": <masked> " + rule);
         }
 
+        /** token-url with its placeholders resolved, e.g. {@code http://localhost:${sys:auth-loopback.port:8082}/loopback}. */
+        private String tokenUrlValue() {
+            String raw = value(TOKEN_URL_PARAM, DEFAULT_TOKEN_URL);
+            try {
+                return placeholders.resolve(raw);
+            } catch (IllegalArgumentException e) {
+                problem(TOKEN_URL_PARAM, maskUrl(raw), e.getMessage());
+                return DEFAULT_TOKEN_URL;
+            }
+        }
+
         private URI url(String value) {
             try {
                 URI uri = new URI(value);
@@ -247,7 +271,7 @@ public final class FilterSettings {
             } catch (URISyntaxException e) {
                 // reported below
             }
-            problem(TOKEN_URL_PARAM, value, "must be an absolute http or https URL");
+            problem(TOKEN_URL_PARAM, maskUrl(value), "must be an absolute http or https URL");
             return URI.create(DEFAULT_TOKEN_URL);
         }
 

@@ -4,8 +4,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * Resolves {@code ${env:NAME}} and {@code ${sys:name}} in init-param values, so client secrets can
- * live in the environment or in system properties instead of {@code web.xml}. <code>$${</code> is a
- * literal <code>${</code>. Error messages name the placeholder, never the resolved value.
+ * live in the environment or in system properties instead of {@code web.xml}, and deployment-time
+ * values (the loopback's port) can come from the server: {@code ${sys:name:default}} uses
+ * {@code default} when the variable is not set (the {@code ${name:default}} form WildFly uses).
+ * <code>$${</code> is a literal <code>${</code>. Error messages name the placeholder, never the
+ * resolved value.
  */
 public final class Placeholders {
 
@@ -56,8 +59,15 @@ public final class Placeholders {
         int colon = ref.indexOf(':');
         String kind = colon < 0 ? "" : ref.substring(0, colon);
         String name = colon < 0 ? "" : ref.substring(colon + 1).trim();
+        String fallback = null;
+        int defaultColon = name.indexOf(':');
+        if (defaultColon >= 0) {
+            fallback = name.substring(defaultColon + 1);
+            name = name.substring(0, defaultColon).trim();
+        }
         if (name.isEmpty() || !name.matches("[A-Za-z0-9_.\\-]+")) {
-            throw new IllegalArgumentException("placeholder ${" + safe(ref) + "} must be ${env:NAME} or ${sys:name}");
+            throw new IllegalArgumentException("placeholder ${" + safe(ref) + "} must be ${env:NAME} or ${sys:name}"
+                    + " (optionally with :default)");
         }
         String resolved;
         if ("env".equals(kind)) {
@@ -65,7 +75,11 @@ public final class Placeholders {
         } else if ("sys".equals(kind)) {
             resolved = sys.apply(name);
         } else {
-            throw new IllegalArgumentException("placeholder ${" + safe(ref) + "} must be ${env:NAME} or ${sys:name}");
+            throw new IllegalArgumentException("placeholder ${" + safe(ref) + "} must be ${env:NAME} or ${sys:name}"
+                    + " (optionally with :default)");
+        }
+        if (resolved == null && fallback != null) {
+            return fallback;
         }
         if (resolved == null) {
             throw new IllegalArgumentException("${" + kind + ":" + name + "} is not set");

@@ -2,6 +2,7 @@ package dev.authloopback.filter.internal;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /**
  * What the servlet filter and the JAX-RS client filter share: validated settings, the loopback
@@ -14,8 +15,22 @@ public final class TokenService implements TokenSource, AutoCloseable {
     private final FilterSettings settings;
     private final LoopbackTokenClient client;
     private final TokenSource source;
+    private final UnaryOperator<String> paramLabel;
 
+    /** Failures name params as {@code init-param <name>} (web.xml, or {@code create(Map)}). */
     public TokenService(FilterSettings settings, Clock clock) {
+        this(settings, clock, name -> "init-param " + name);
+    }
+
+    /**
+     * @param paramLabel how a param is named in failure details and log lines, e.g.
+     *                   {@code token-url -> context-param bearer-token.token-url}
+     */
+    public TokenService(FilterSettings settings, Clock clock, UnaryOperator<String> paramLabel) {
+        if (paramLabel == null) {
+            throw new IllegalArgumentException("paramLabel must not be null");
+        }
+        this.paramLabel = paramLabel;
         this.settings = settings;
         this.client = new LoopbackTokenClient(settings, clock);
         this.source = settings.localTtl().isZero() ? client : new NearCache(client, settings.localTtl(), clock);
@@ -30,8 +45,12 @@ public final class TokenService implements TokenSource, AutoCloseable {
         try {
             return source.token();
         } catch (TokenUnavailableException e) {
-            LOG.log(Level.WARNING, "No token: {0} ({1})", e.detail(), e.kind());
-            throw e;
+            // The operator reading this (or the problem answer built from it) must learn where the
+            // filter asked and which param to change, not only what went wrong.
+            TokenUnavailableException explained = e.withContext(
+                    settings.tokenMethod() + " " + settings.safeTokenUrl(), paramLabel);
+            LOG.log(Level.WARNING, "No token: {0} ({1})", explained.detail(), explained.kind());
+            throw explained;
         }
     }
 

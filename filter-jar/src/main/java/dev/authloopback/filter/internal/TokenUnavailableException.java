@@ -1,5 +1,8 @@
 package dev.authloopback.filter.internal;
 
+import dev.authloopback.filter.BearerTokenFilter;
+import java.util.function.UnaryOperator;
+
 /**
  * The one domain failure of token fetching: what happened, never a token, secret or body.
  * {@link Problems} is the one place that maps it to an HTTP answer.
@@ -44,6 +47,38 @@ public final class TokenUnavailableException extends Exception {
 
     public static TokenUnavailableException malformed(String detail) {
         return new TokenUnavailableException(Kind.MALFORMED, 0, detail, null);
+    }
+
+    /**
+     * The same failure, its detail extended with where the filter asked and what to change, e.g.
+     * {@code ... (connection failed); POST http://127.0.0.1:8082/loopback; check init-param token-url:
+     * is the loopback listening there?}. Built where the failure is turned into an answer or a log
+     * line, so the HTTP client itself stays free of presentation.
+     *
+     * @param request    method and URL as they may be shown (user info and query already masked)
+     * @param paramLabel how a param is named to the operator, e.g. {@code token-url -> init-param token-url}
+     */
+    public TokenUnavailableException withContext(String request, UnaryOperator<String> paramLabel) {
+        return new TokenUnavailableException(kind, status,
+                getMessage() + "; " + request + "; " + advice(paramLabel), getCause());
+    }
+
+    /** Which setting most likely needs to change for this failure. */
+    private String advice(UnaryOperator<String> label) {
+        String url = label.apply(BearerTokenFilter.TOKEN_URL_PARAM);
+        return switch (kind) {
+            case UNREACHABLE -> "check " + url + ": is the loopback listening there?";
+            case TIMEOUT -> "check " + url + ", or raise " + label.apply(BearerTokenFilter.CONNECT_TIMEOUT_PARAM)
+                    + " / " + label.apply(BearerTokenFilter.READ_TIMEOUT_PARAM);
+            case MALFORMED -> "check " + url + " (does it name a token endpoint?) and "
+                    + label.apply(BearerTokenFilter.TOKEN_PATH_PARAM);
+            case ERROR_STATUS -> switch (status) {
+                case 400, 401, 403 -> "check " + label.apply(BearerTokenFilter.TOKEN_BODY_PARAM) + " and "
+                        + label.apply(BearerTokenFilter.TOKEN_HEADERS_PARAM) + " (client credentials, grant, scope)";
+                case 404, 405 -> "check " + url + " (path, or /loopback/{profile} for a named profile)";
+                default -> "the token endpoint failed; see its log (" + url + " names it)";
+            };
+        };
     }
 
     public Kind kind() {

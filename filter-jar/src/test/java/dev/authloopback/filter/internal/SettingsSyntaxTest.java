@@ -36,6 +36,38 @@ class SettingsSyntaxTest {
     }
 
     @Test
+    void placeholderDefaultIsUsedOnlyWhenTheVariableIsNotSet() {
+        assertEquals("http://localhost:8082/loopback|orders|",
+                placeholders.resolve("http://localhost:${sys:auth-loopback.port:8082}/loopback|${sys:client.id:other}|${env:UNSET:}"));
+    }
+
+    @Test
+    void tokenUrlResolvesPlaceholdersSoTheLoopbackPortCanComeFromTheServer() {
+        Placeholders moved = new Placeholders(name -> null, name -> Map.of("auth-loopback.port", "9082").get(name));
+        FilterSettings settings = FilterSettings.from(
+                Map.of("token-url", "http://127.0.0.1:${sys:auth-loopback.port:8082}/loopback"), moved);
+        assertEquals("http://127.0.0.1:9082/loopback", settings.tokenUrl().toString());
+        assertEquals("http://127.0.0.1:8082/loopback", FilterSettings.from(
+                Map.of("token-url", "http://127.0.0.1:${sys:auth-loopback.port:8082}/loopback"), placeholders).tokenUrl().toString());
+    }
+
+    @Test
+    void tokenUrlWithAnUnsetPlaceholderFailsNamingParamAndVariable() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> FilterSettings.from(
+                Map.of("token-url", "http://u:pw@127.0.0.1:${sys:no.such.port}/loopback"), placeholders));
+        assertTrue(e.getMessage().contains("token-url: 'http://<masked>@127.0.0.1:${sys:no.such.port}/loopback'")
+                && e.getMessage().contains("${sys:no.such.port} is not set") && !e.getMessage().contains("pw"), e.getMessage());
+    }
+
+    @Test
+    void urlsInMessagesHaveUserInfoAndQueryMasked() {
+        assertEquals("https://<masked>@idp.example/token?<masked>", FilterSettings.maskUrl("https://client:secret@idp.example/token?key=k"));
+        assertEquals("http://127.0.0.1:8082/loopback", FilterSettings.maskUrl("http://127.0.0.1:8082/loopback"));
+        assertEquals("http://127.0.0.1:8082/loopback (user info/query masked)",
+                FilterSettings.from(Map.of("token-url", "http://a:b@127.0.0.1:8082/loopback?c=d"), placeholders).safeTokenUrl());
+    }
+
+    @Test
     void unterminatedPlaceholderIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> placeholders.resolve("a=${env:X"));
         assertTrue(e.getMessage().contains("unterminated"), e.getMessage());

@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
@@ -48,6 +49,7 @@ public final class FaultyUpstream implements AutoCloseable {
     private final AtomicInteger callCount = new AtomicInteger();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
+    private volatile int refusedPort;
 
     private FaultyUpstream() {
         server = Jetty.server("faulty-upstream");
@@ -66,7 +68,8 @@ public final class FaultyUpstream implements AutoCloseable {
     }
 
     public URI tokenUrl() {
-        return URI.create("http://127.0.0.1:" + Jetty.port(server) + "/token");
+        int port = refusedPort > 0 ? refusedPort : Jetty.port(server);
+        return URI.create("http://127.0.0.1:" + port + "/token");
     }
 
     /** Queues answers for the next calls, in order. */
@@ -111,6 +114,33 @@ public final class FaultyUpstream implements AutoCloseable {
     /** Every access token this upstream handed out, for the no-secrets-in-logs checks. */
     public List<String> issuedTokens() {
         return List.copyOf(issuedTokens);
+    }
+
+    /**
+     * Closes the listening socket: from now on every connection attempt is refused, as when the
+     * token endpoint's host is up but its server is not. {@link #acceptConnections()} reopens the same port.
+     */
+    public FaultyUpstream refuseConnections() {
+        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
+        refusedPort = connector.getLocalPort();
+        try {
+            connector.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the upstream's connector", e);
+        }
+        return this;
+    }
+
+    /** Listens again on the port {@link #tokenUrl()} names. */
+    public FaultyUpstream acceptConnections() {
+        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
+        connector.setPort(refusedPort);
+        try {
+            connector.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("reopening the upstream on port " + refusedPort, e);
+        }
+        return this;
     }
 
     public void reset() {

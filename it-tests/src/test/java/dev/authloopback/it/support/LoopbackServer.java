@@ -31,12 +31,25 @@ public final class LoopbackServer implements AutoCloseable {
     public static final String CONTEXT_PATH = "/loopback";
 
     private final Server server;
+    private final WebAppContext webapp;
+    private final ServerConnector adminConnector;
     private final StatisticsHandler statistics;
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
     private LoopbackServer(Builder builder) {
         server = Jetty.server("loopback", builder.maxThreads);
-        WebAppContext webapp = new WebAppContext();
+        if (builder.adminConnector) {
+            // What an operator adds for Prometheus (README "Operating it"): a second connector on the same
+            // context; bound to 127.0.0.1 here like everything in the tests.
+            adminConnector = new ServerConnector(server);
+            adminConnector.setHost("127.0.0.1");
+            adminConnector.setPort(0);
+            adminConnector.setName("loopback-admin");
+            server.addConnector(adminConnector);
+        } else {
+            adminConnector = null;
+        }
+        webapp = new WebAppContext();
         webapp.setContextPath(CONTEXT_PATH);
         webapp.setWar(builder.war.toString());
         webapp.setThrowUnavailableOnStartupException(true);
@@ -45,6 +58,11 @@ public final class LoopbackServer implements AutoCloseable {
         // org.slf4j from the server classpath (as a standalone Jetty with its logging module does)
         // routes it to JUL, where LogCapture sees it.
         webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
+        // The JAX-RS API and Jersey come from the WAR, as on a standalone Jetty (whose server classpath
+        // has neither). The test classpath carries them for the business app's outbound client; shared
+        // with the loopback, RuntimeDelegate's JVM-wide instance could be the loopback's Jersey and break
+        // the business app's UriBuilder once the loopback's class loader is gone.
+        webapp.addHiddenClassMatcher(new ClassMatcher("jakarta.ws.rs.", "org.glassfish.jersey.", "org.glassfish.hk2."));
         builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
         if (builder.clock != null) {
             webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);
@@ -70,6 +88,14 @@ public final class LoopbackServer implements AutoCloseable {
 
     public URI url(String pathUnderContext) {
         return URI.create(tokenUrl() + pathUnderContext);
+    }
+
+    /** A URL on the admin connector (see {@link Builder#adminConnector()}), e.g. {@code /admin/metrics}. */
+    public URI adminUrl(String pathUnderContext) {
+        if (adminConnector == null) {
+            throw new IllegalStateException("started without an admin connector");
+        }
+        return URI.create("http://127.0.0.1:" + adminConnector.getLocalPort() + CONTEXT_PATH + pathUnderContext);
     }
 
     /** Requests inside the loopback right now (arrived, not yet answered). */
@@ -140,6 +166,7 @@ public final class LoopbackServer implements AutoCloseable {
         private Clock clock;
         private boolean recordExchanges = true;
         private int maxThreads = 400;
+        private boolean adminConnector;
 
         private Builder(Path war) {
             this.war = war;
@@ -175,9 +202,28 @@ public final class LoopbackServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a second connector serving the same context, as the admin exposure does, and sets
+         * {@code token-port} to the first connector's port (unless the test set it), so token calls
+         * are answered only there.
+         */
+        public Builder adminConnector() {
+            this.adminConnector = true;
+            return this;
+        }
+
         public LoopbackServer start() {
             LoopbackServer loopback = new LoopbackServer(this);
             try {
+                if (adminConnector) {
+                    // Bind first, so the token connector's port is known before the WAR reads its settings.
+                    for (org.eclipse.jetty.server.Connector connector : loopback.server.getConnectors()) {
+                        ((ServerConnector) connector).open();
+                    }
+                    if (!settings.containsKey("token-port")) {
+                        loopback.webapp.setInitParameter("loopback.token-port", String.valueOf(Jetty.port(loopback.server)));
+                    }
+                }
                 loopback.server.start();
             } catch (Exception e) {
                 Jetty.stop(loopback.server);

@@ -77,6 +77,15 @@ public final class TokenCache implements AutoCloseable {
             cache.clear();
         }
 
+        /** Every live entry, read at scrape time for the entry gauges; never on the request path. */
+        public EntryStats stats(long now) {
+            EntryStats.Accumulator stats = new EntryStats.Accumulator(now);
+            for (Cache.Entry<String, CachedToken> entry : cache) {
+                stats.add(entry.getValue());
+            }
+            return stats.result();
+        }
+
         public long size() {
             long n = 0;
             for (Cache.Entry<String, CachedToken> ignored : cache) {

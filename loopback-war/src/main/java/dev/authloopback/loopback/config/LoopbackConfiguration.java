@@ -163,6 +163,9 @@ public final class LoopbackConfiguration {
             String adminSecret = value(SettingNames.ADMIN_SECRET, null, ProfileReader::secret);
             Duration requestBodyTimeout = value(SettingNames.REQUEST_BODY_TIMEOUT,
                     LoopbackSettings.DEFAULT_REQUEST_BODY_TIMEOUT, ProfileReader::positiveDuration);
+            int tokenPort = value(SettingNames.TOKEN_PORT, LoopbackSettings.ANY_PORT, ProfileReader::port);
+            int healthDownAfter = value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
+                    ProfileReader::positiveInt);
             sources.lookup(profile, SettingNames.CLUSTER_URI).ifPresent(v -> problems.add(name(SettingNames.CLUSTER_URI)
                     + "='" + v + "': the clustered tier is not part of this build; remove the setting"));
             if (problems.size() > before) {
@@ -177,7 +180,8 @@ public final class LoopbackConfiguration {
             }
             return new LoopbackSettings(profile, upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
                     passMethods, maxEntries, connect, read, maxRequest, maxResponse, minRefresh, allowFrom,
-                    sharedSecret, secretHeader, adminAllowFrom, adminSecret, requestBodyTimeout);
+                    sharedSecret, secretHeader, adminAllowFrom, adminSecret, requestBodyTimeout, tokenPort,
+                    healthDownAfter);
         }
 
         private String name(String setting) {
@@ -277,6 +281,22 @@ public final class LoopbackConfiguration {
                 throw new IllegalArgumentException("must be greater than 0");
             }
             return value;
+        }
+
+        private static int port(String raw) {
+            long value = positiveLong(raw);
+            if (value > 65535) {
+                throw new IllegalArgumentException("must be a TCP port, 1..65535");
+            }
+            return (int) value;
+        }
+
+        private static int positiveInt(String raw) {
+            long value = positiveLong(raw);
+            if (value > 1000) {
+                throw new IllegalArgumentException("must be at most 1000");
+            }
+            return (int) value;
         }
 
         private static long positiveSize(String raw) {

@@ -14,6 +14,8 @@ import java.util.Set;
  * @param keyTemplate  readable key template, or {@code null} for the default digest key
  * @param sharedSecret {@code null} when callers need no shared secret
  * @param adminSecret  {@code null} when admin calls need no secret (address guard only)
+ * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
+ * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  */
 public record LoopbackSettings(
         String profile,
@@ -37,7 +39,9 @@ public record LoopbackSettings(
         String sharedSecretHeader,
         AddressAllowList adminAllowFrom,
         String adminSecret,
-        Duration requestBodyTimeout) {
+        Duration requestBodyTimeout,
+        int tokenPort,
+        int healthDownAfter) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
     public static final Duration DEFAULT_TTI = Duration.ofHours(8);
@@ -54,6 +58,9 @@ public record LoopbackSettings(
     public static final Duration DEFAULT_REQUEST_BODY_TIMEOUT = Duration.ofSeconds(5);
     /** Slack for a coalesced waiter over the leader's own exchange budget. */
     private static final Duration WAIT_SLACK = Duration.ofSeconds(1);
+    /** {@code token-port} unset: token calls are answered on whatever connector the context is on. */
+    public static final int ANY_PORT = 0;
+    public static final int DEFAULT_HEALTH_DOWN_AFTER = 2;
 
     public LoopbackSettings {
         keyHeaders = List.copyOf(keyHeaders);
@@ -72,6 +79,11 @@ public record LoopbackSettings(
      */
     public Duration upstreamExchangeBudget() {
         return connectTimeout.plus(readTimeout);
+    }
+
+    /** Whether a token call that arrived on this local port may be answered ({@code token-port}). */
+    public boolean servesTokensOn(int localPort) {
+        return tokenPort == ANY_PORT || tokenPort == localPort;
     }
 
     /**
@@ -95,6 +107,8 @@ public record LoopbackSettings(
                 + " shared-secret=" + (sharedSecret == null ? "<none>" : "<masked>")
                 + " admin-allow-from=" + adminAllowFrom
                 + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
-                + " request-body-timeout=" + requestBodyTimeout;
+                + " request-body-timeout=" + requestBodyTimeout
+                + " token-port=" + (tokenPort == ANY_PORT ? "<any>" : String.valueOf(tokenPort))
+                + " health-down-after=" + healthDownAfter;
     }
 }

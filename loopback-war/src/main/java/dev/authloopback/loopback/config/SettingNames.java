@@ -26,6 +26,10 @@ public final class SettingNames {
     public static final String ADMIN_SECRET = "admin-secret";
     public static final String CLUSTER_URI = "cluster-uri";
     public static final String REQUEST_BODY_TIMEOUT = "request-body-timeout";
+    /** Local port of the loopback-only connector; token calls arriving on any other port are refused. */
+    public static final String TOKEN_PORT = "token-port";
+    /** Consecutive failed upstream calls, none covered by a stale token, after which health says DOWN. */
+    public static final String HEALTH_DOWN_AFTER = "health-down-after";
 
     /** Not per profile: the list of named profiles, and an optional properties file. */
     public static final String PROFILES = "profiles";
@@ -38,7 +42,7 @@ public final class SettingNames {
     static final Set<String> PER_PROFILE = Set.of(UPSTREAM_URL, TTL, TTI, EXPIRY_SKEW, REFRESH_AHEAD, KEY,
             KEY_HEADERS, METHODS, PASS_METHODS, MAX_ENTRIES, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MIN_REFRESH_INTERVAL, ALLOW_FROM, SHARED_SECRET, SHARED_SECRET_HEADER,
-            ADMIN_ALLOW_FROM, ADMIN_SECRET, CLUSTER_URI, REQUEST_BODY_TIMEOUT);
+            ADMIN_ALLOW_FROM, ADMIN_SECRET, CLUSTER_URI, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE);
 

@@ -77,7 +77,7 @@ public final class RequestBodyFilter implements Filter {
         AsyncContext async = request.startAsync();
         async.setTimeout(settings.requestBodyTimeout().toMillis());
         // Counted under the profile whose rules applied: an unknown name must not become a label.
-        body.readRest(async, in, (HttpServletResponse) res, settings, runtime.metrics().forProfile(settings.profile()));
+        body.readRest(async, in, (HttpServletResponse) res, settings, runtime.metrics(settings.profile()));
     }
 
     /** RFC 9112 §6.3: on HTTP/1.1 a request has a body only with Content-Length or Transfer-Encoding. */

@@ -1,124 +1,281 @@
 package dev.authloopback.loopback.metrics;
 
+import dev.authloopback.loopback.cache.EntryStats;
+import dev.authloopback.loopback.health.HealthStatus;
+import dev.authloopback.loopback.health.UpstreamHealth;
+import dev.authloopback.loopback.upstream.UpstreamFailure;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 
 /**
- * The loopback's counters, in a registry of its own (never the library's static default
- * registry), so two loopback.war deployments in one JVM never mix their numbers. Exposed as
- * Prometheus text and as JSON by the admin resource.
+ * The loopback's metrics, in a registry of its own (never the library's static default registry),
+ * so two loopback.war deployments in one JVM never mix their numbers. Exposed as Prometheus text
+ * and as JSON by the admin resource; README "Operating it" lists every metric.
+ *
+ * <p>Counters on the request path are resolved per profile once ({@link ProfileMetrics}), carry no
+ * exemplars, and cost one striped add per event: no lock, no label lookup, no allocation. Entry
+ * gauges are computed when scraped ({@link EntryGauges}), never maintained per request.
  */
 public final class LoopbackMetrics {
+    /** Upstream latency buckets, seconds: a token endpoint answers in milliseconds to a few seconds. */
+    static final double[] UPSTREAM_SECONDS_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+    /** Why an upstream answer was not stored, besides the failure kinds (TokenProxy's SKIP(...) reasons). */
+    static final List<String> SKIP_REASONS = List.of("status", "no_access_token", "expires_in");
+    /** EvictionResult values, lower case, and "all" for the admin evict-all. */
+    static final List<String> EVICTION_RESULTS = List.of("evicted", "newer_token", "absent", "too_soon", "all");
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter answers;
     private final Counter stores;
     private final Counter skips;
+    private final Counter upstreamRequests;
     private final Counter upstreamErrors;
+    private final Histogram upstreamDuration;
+    private final Counter refreshes;
     private final Counter evictions;
     private final Counter requestBodyTimeouts;
 
-    /** @param entries current number of entries of a profile, read at scrape time */
-    public LoopbackMetrics(Iterable<String> profiles, ToLongFunction<String> entries) {
+    /**
+     * @param entryStats the entries of a profile, computed at scrape time
+     * @param health     the health of a profile, read at scrape time
+     */
+    public LoopbackMetrics(Collection<String> profiles, Function<String, EntryStats> entryStats,
+                           Function<String, HealthStatus> health) {
         answers = Counter.builder().name("loopback_answers_total")
-                .help("Token answers by how the cache produced them (HIT, MISS, COALESCED, STALE, BYPASS)")
-                .labelNames("profile", "cache").register(registry);
-        stores = Counter.builder().name("loopback_stores_total").help("Token responses stored")
-                .labelNames("profile").register(registry);
+                .help("Token answers by how the cache produced them (HIT, MISS, COALESCED, STALE, BYPASS, FAILED)")
+                .labelNames("profile", "cache").withoutExemplars().register(registry);
+        stores = Counter.builder().name("loopback_stores_total").help("Token responses stored in the cache")
+                .labelNames("profile").withoutExemplars().register(registry);
         skips = Counter.builder().name("loopback_skips_total")
-                .help("Upstream answers not stored, by reason").labelNames("profile", "reason").register(registry);
+                .help("Upstream answers not stored, by reason").labelNames("profile", "reason")
+                .withoutExemplars().register(registry);
+        upstreamRequests = Counter.builder().name("loopback_upstream_requests_total")
+                .help("Calls to the token endpoint by status class (2xx..5xx), or failed without an HTTP answer")
+                .labelNames("profile", "status_class").withoutExemplars().register(registry);
         upstreamErrors = Counter.builder().name("loopback_upstream_errors_total")
-                .help("Upstream calls that failed or answered 4xx/5xx, by kind").labelNames("profile", "kind")
-                .register(registry);
+                .help("Calls to the token endpoint that failed or answered 4xx/5xx, by kind")
+                .labelNames("profile", "kind").withoutExemplars().register(registry);
+        upstreamDuration = Histogram.builder().name("loopback_upstream_request_duration_seconds").unit(Unit.SECONDS)
+                .help("Latency of calls to the token endpoint, failed ones included")
+                .labelNames("profile").classicOnly().classicUpperBounds(UPSTREAM_SECONDS_BUCKETS)
+                .withoutExemplars().register(registry);
+        refreshes = Counter.builder().name("loopback_refreshes_total")
+                .help("Background refreshes ahead of expiry, by outcome (stored, skipped, failed)")
+                .labelNames("profile", "outcome").withoutExemplars().register(registry);
         evictions = Counter.builder().name("loopback_evictions_total")
                 .help("Conditional evictions by result, and admin evict-all").labelNames("profile", "result")
-                .register(registry);
+                .withoutExemplars().register(registry);
         requestBodyTimeouts = Counter.builder().name("loopback_request_body_timeouts_total")
                 .help("Callers cut off with 408 for not sending their request body within request-body-timeout")
                 .labelNames("profile").register(registry);
-        GaugeWithCallback.builder().name("loopback_entries").help("Entries currently cached")
-                .labelNames("profile")
-                .callback(callback -> profiles.forEach(p -> callback.call(entries.applyAsLong(p), p)))
-                .register(registry);
+        registry.register(new EntryGauges(List.copyOf(profiles), entryStats));
+        registry.register(new HealthGauge(List.copyOf(profiles), health));
+        registerJvmMetrics(registry);
     }
 
-    /** The counters of one profile, handed to that profile's proxy. */
-    public ProfileMetrics forProfile(String profile) {
-        return new ProfileMetrics(profile);
+    /**
+     * Heap, threads, GC, classes, buffers, JIT and process (start time, CPU, file descriptors).
+     * Not {@code JvmMetrics.builder()}: its allocation metrics add GC notification listeners that
+     * are never removed and would pin this web app's class loader after an undeploy.
+     */
+    private static void registerJvmMetrics(PrometheusRegistry registry) {
+        JvmThreadsMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+    }
+
+    /** The counters of one profile, handed to that profile's proxy; {@code health} hears every upstream outcome. */
+    public ProfileMetrics forProfile(String profile, UpstreamHealth health) {
+        return new ProfileMetrics(profile, health);
     }
 
     public String prometheusText() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         try {
             PrometheusTextFormatWriter.create().write(out, registry.scrape());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     public static String prometheusContentType() {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
-    /** metric name → {label=value,... → value}, for the JSON view. */
+    /** Exposition name → {label=value,... → value}, for the JSON view. */
     public Map<String, Map<String, Double>> values() {
-        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
-        for (MetricSnapshot snapshot : registry.scrape()) {
-            Map<String, Double> points = new LinkedHashMap<>();
-            for (DataPointSnapshot point : snapshot.getDataPoints()) {
-                double value = point instanceof CounterSnapshot.CounterDataPointSnapshot c ? c.getValue()
-                        : point instanceof GaugeSnapshot.GaugeDataPointSnapshot g ? g.getValue() : Double.NaN;
-                points.put(labels(point.getLabels()), value);
-            }
-            values.put(snapshot.getMetadata().getPrometheusName(), points);
-        }
-        return values;
+        MetricSnapshots snapshots = registry.scrape();
+        return JsonValues.of(snapshots);
     }
 
-    private static String labels(Labels labels) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < labels.size(); i++) {
-            text.append(i == 0 ? "" : ",").append(labels.getName(i)).append('=').append(labels.getValue(i));
-        }
-        return text.toString();
-    }
-
-    /** Event methods for one profile's proxy; label values come only from fixed vocabularies. */
+    /**
+     * Event methods for one profile's proxy. Label values come only from fixed vocabularies; the
+     * ones on the request path are resolved here once.
+     */
     public final class ProfileMetrics {
         private final String profile;
+        private final UpstreamHealth health;
+        private final CounterDataPoint hit;
+        private final CounterDataPoint miss;
+        private final CounterDataPoint coalesced;
+        private final CounterDataPoint stale;
+        private final CounterDataPoint bypass;
+        private final CounterDataPoint failed;
+        private final CounterDataPoint stored;
+        /** Index = status / 100 (2..5); index 0 = no HTTP answer. */
+        private final CounterDataPoint[] upstreamByClass = new CounterDataPoint[6];
+        private final DistributionDataPoint upstreamSeconds;
+        private final CounterDataPoint refreshStored;
+        private final CounterDataPoint refreshSkipped;
+        private final CounterDataPoint refreshFailed;
 
-        private ProfileMetrics(String profile) {
+        private ProfileMetrics(String profile, UpstreamHealth health) {
             this.profile = profile;
+            this.health = health;
+            hit = answers.labelValues(profile, "HIT");
+            miss = answers.labelValues(profile, "MISS");
+            coalesced = answers.labelValues(profile, "COALESCED");
+            stale = answers.labelValues(profile, "STALE");
+            bypass = answers.labelValues(profile, "BYPASS");
+            failed = answers.labelValues(profile, "FAILED");
+            stored = stores.labelValues(profile);
+            upstreamByClass[0] = upstreamRequests.labelValues(profile, "failed");
+            for (int c = 2; c <= 5; c++) {
+                upstreamByClass[c] = upstreamRequests.labelValues(profile, c + "xx");
+            }
+            upstreamSeconds = upstreamDuration.labelValues(profile);
+            // Every known label value starts at 0, so rate() and increase() see the first event and a
+            // dashboard names series that exist from the first scrape.
+            for (UpstreamFailure.Kind kind : UpstreamFailure.Kind.values()) {
+                String name = kind.name().toLowerCase(Locale.ROOT);
+                skips.labelValues(profile, name);
+                upstreamErrors.labelValues(profile, name);
+            }
+            for (String reason : SKIP_REASONS) {
+                skips.labelValues(profile, reason);
+            }
+            upstreamErrors.labelValues(profile, "status_4xx");
+            upstreamErrors.labelValues(profile, "status_5xx");
+            for (String result : EVICTION_RESULTS) {
+                evictions.labelValues(profile, result);
+            }
+            refreshStored = refreshes.labelValues(profile, "stored");
+            refreshSkipped = refreshes.labelValues(profile, "skipped");
+            refreshFailed = refreshes.labelValues(profile, "failed");
         }
 
+        /** One answer to a caller, by its {@code X-Loopback-Cache} value (or FAILED). */
         public void answered(String cacheStatus) {
-            answers.labelValues(profile, cacheStatus).inc();
+            switch (cacheStatus) {
+                case "HIT" -> hit.inc(); // the hot path: one striped add, nothing else
+                case "MISS" -> {
+                    miss.inc();
+                    health.answerSent();
+                }
+                case "COALESCED" -> {
+                    coalesced.inc();
+                    health.answerSent();
+                }
+                case "STALE" -> {
+                    stale.inc();
+                    health.servedStale();
+                }
+                case "BYPASS" -> {
+                    bypass.inc();
+                    health.answerSent();
+                }
+                case "FAILED" -> {
+                    failed.inc();
+                    health.answerSent();
+                }
+                default -> answers.labelValues(profile, cacheStatus).inc();
+            }
         }
 
         public void stored() {
-            stores.labelValues(profile).inc();
+            stored.inc();
         }
 
         public void skipped(String reason) {
             skips.labelValues(profile, reason).inc();
         }
 
-        public void upstreamError(String kind) {
+        /** The token endpoint gave an HTTP answer after {@code latencyMillis}. */
+        public void upstreamAnswered(int status, long latencyMillis) {
+            upstreamSeconds.observe(latencyMillis / 1000.0);
+            int statusClass = status / 100;
+            if (statusClass >= 2 && statusClass <= 5) {
+                upstreamByClass[statusClass].inc();
+            } else {
+                upstreamRequests.labelValues(profile, statusClass + "xx").inc(); // never seen from a token endpoint
+            }
+            if (status >= 400) {
+                upstreamErrors.labelValues(profile, "status_" + statusClass + "xx").inc();
+            }
+            // 5xx and 429 are outages; a 4xx refusal proves the endpoint up (the caller's request is wrong).
+            if (status >= 500 || status == 429) {
+                health.failed("status_" + status);
+            } else {
+                health.answered();
+            }
+        }
+
+        /** The token endpoint gave no usable HTTP answer ({@code kind}: connect_failed, timeout, ...). */
+        public void upstreamFailed(String kind, long latencyMillis) {
+            upstreamSeconds.observe(latencyMillis / 1000.0);
+            upstreamByClass[0].inc();
             upstreamErrors.labelValues(profile, kind).inc();
+            health.failed(kind);
+        }
+
+        /**
+         * A refresh ahead finished: {@code stored} a new token, {@code skipped} (the answer was not
+         * storable) or {@code failed} (no answer); in the last two the old entry stays in use.
+         */
+        public void refreshed(String outcome) {
+            switch (outcome) {
+                case "stored" -> refreshStored.inc();
+                case "skipped" -> {
+                    refreshSkipped.inc();
+                    health.keptOldEntry();
+                }
+                case "failed" -> {
+                    refreshFailed.inc();
+                    health.keptOldEntry();
+                }
+                default -> refreshes.labelValues(profile, outcome).inc();
+            }
         }
 
         public void evicted(String result) {

@@ -2,7 +2,8 @@ package dev.authloopback.loopback.proxy;
 
 /**
  * The one line each request leaves in the log: profile, key id (a short hash), what the cache did,
- * upstream status and latency. Built only from values that cannot hold secrets.
+ * upstream status and latency. Built only from values that cannot hold secrets. Lines whose
+ * upstream call failed (no answer, 5xx, 429) are WARNING, the rest INFO; HITs only at DEBUG.
  */
 final class RequestLog {
     private static final System.Logger LOG = System.getLogger("dev.authloopback.loopback.requests");
@@ -16,12 +17,25 @@ final class RequestLog {
      */
     static void line(String profile, String keyId, String cache, String action, String upstreamStatus,
                      long upstreamMillis, int status) {
-        if (LOG.isLoggable(System.Logger.Level.INFO)) {
-            LOG.log(System.Logger.Level.INFO, "profile=" + profile + " key=" + keyId + " cache=" + cache
+        System.Logger.Level level = upstreamFailed(upstreamStatus) ? System.Logger.Level.WARNING
+                : System.Logger.Level.INFO;
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, "profile=" + profile + " key=" + keyId + " cache=" + cache
                     + " action=" + action + " upstream=" + upstreamStatus
                     + " upstream_ms=" + (upstreamMillis < 0 ? "-" : String.valueOf(upstreamMillis))
                     + " status=" + status);
         }
+    }
+
+    /** A failure kind (CONNECT_FAILED, TIMEOUT, ...) or an outage status (5xx, 429); not "-" or 2xx-4xx. */
+    private static boolean upstreamFailed(String upstreamStatus) {
+        if ("-".equals(upstreamStatus) || upstreamStatus.isEmpty()) {
+            return false;
+        }
+        if (!Character.isDigit(upstreamStatus.charAt(0))) {
+            return true;
+        }
+        return upstreamStatus.charAt(0) == '5' || "429".equals(upstreamStatus);
     }
 
     /**

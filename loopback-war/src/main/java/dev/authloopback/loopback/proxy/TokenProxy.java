@@ -228,12 +228,10 @@ public final class TokenProxy {
         try {
             answer = upstream.exchange(request);
         } catch (UpstreamFailure failure) {
-            metrics.upstreamError(failure.kind().name().toLowerCase());
+            metrics.upstreamFailed(failure.kind().name().toLowerCase(), failure.latencyMillis());
             throw failure;
         }
-        if (answer.status() >= 400) {
-            metrics.upstreamError("status_" + answer.status() / 100 + "xx");
-        }
+        metrics.upstreamAnswered(answer.status(), answer.latencyMillis());
         return answer;
     }
 
@@ -251,12 +249,14 @@ public final class TokenProxy {
                 } else {
                     backOff(flightKey);
                 }
+                metrics.refreshed(fetched.stored() != null ? "stored" : "skipped");
                 RequestLog.line(settings.profile(), keyId, "REFRESH", fetched.action(),
                         String.valueOf(fetched.answer().status()), fetched.answer().latencyMillis(),
                         fetched.answer().status());
                 return fetched;
             } catch (UpstreamFailure failure) {
                 backOff(flightKey);
+                metrics.refreshed("failed");
                 RequestLog.line(settings.profile(), keyId, "REFRESH", "KEEP_OLD", failure.kind().name(),
                         failure.latencyMillis(), failure.kind().status());
                 throw failure;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.authloopback.loopback.LoopbackRuntime;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import jakarta.servlet.ServletContext;
@@ -20,12 +21,18 @@ import java.util.Optional;
 
 /**
  * Operator calls, guarded separately from token calls ({@code admin-allow-from}, optional
- * {@code admin-secret} in {@code X-Loopback-Admin-Secret}): evict all entries of a profile, health,
- * metrics (Prometheus text) and stats (JSON).
+ * {@code admin-secret}; see {@link AdminGuard}): health (full, readiness, liveness), metrics
+ * (Prometheus text), stats (JSON), and evict-all. Jersey serves them under {@code /admin/*}
+ * (web.xml); the token API is the {@link TokenServlet}.
+ *
+ * <p>The views (health, metrics, stats) may be reached through an admin connector an operator's
+ * Prometheus can scrape; evict-all changes the cache, so like the token API it is answered only on
+ * the loopback connector ({@code token-port}).
  */
-@Path("admin")
+@Path("/")
 public final class AdminResource {
-    public static final String ADMIN_SECRET_HEADER = "X-Loopback-Admin-Secret";
+    /** Header carrying the admin secret; {@code Authorization: Bearer <secret>} works too (Prometheus sends that). */
+    public static final String ADMIN_SECRET_HEADER = AdminGuard.ADMIN_SECRET_HEADER;
 
     @Context
     private ServletContext servletContext;
@@ -36,7 +43,8 @@ public final class AdminResource {
     @Path("entries")
     public Response evictAll(@QueryParam("profile") String profile) {
         LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
-        Optional<Response> refused = guard(runtime);
+        Optional<Response> refused = guard(runtime)
+                .or(() -> Optional.ofNullable(TokenPortGuard.check(servletRequest, defaultSettings(runtime))).map(Problems::of));
         if (refused.isPresent()) {
             return refused.get();
         }
@@ -49,6 +57,7 @@ public final class AdminResource {
         return Response.noContent().build();
     }
 
+    /** Every profile's checks; 503 when any profile is DOWN, so a probe or load balancer can use it. */
     @GET
     @Path("health")
     @Produces("application/json")
@@ -58,19 +67,43 @@ public final class AdminResource {
         if (refused.isPresent()) {
             return refused.get();
         }
-        ObjectNode health = runtime.json().createObjectNode();
-        health.put("status", "UP");
-        ObjectNode profiles = health.putObject("profiles");
-        runtime.proxies().forEach((name, proxy) -> {
-            ObjectNode p = profiles.putObject(name);
-            p.put("entries", proxy.entries());
-            p.put("upstream", proxy.settings().upstreamUrl().getHost() + ":" + proxy.settings().upstreamUrl().getPort());
-            p.put("tier", "heap");
-        });
-        return Response.ok(health.toString(), "application/json").build();
+        HealthReport report = HealthReport.of(runtime);
+        return json(report.status().httpStatus(), report.toJson(runtime.json(), true));
     }
 
-    /** Counters in Prometheus text format, for a scraper on the loopback connector. */
+    /** Readiness: the same verdict without the per-check detail (503 when DOWN). */
+    @GET
+    @Path("health/ready")
+    @Produces("application/json")
+    public Response ready() {
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
+        Optional<Response> refused = guard(runtime);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        HealthReport report = HealthReport.of(runtime);
+        return json(report.status().httpStatus(), report.toJson(runtime.json(), false));
+    }
+
+    /**
+     * Liveness: the web app is initialised and answers. Deliberately blind to the upstream: a
+     * restart cures nothing when the token endpoint is down, and would throw the cache away.
+     */
+    @GET
+    @Path("health/live")
+    @Produces("application/json")
+    public Response live() {
+        LoopbackRuntime runtime = LoopbackRuntime.of(servletContext);
+        Optional<Response> refused = guard(runtime);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        ObjectNode live = runtime.json().createObjectNode();
+        live.put("status", HealthStatus.UP.name());
+        return json(200, live);
+    }
+
+    /** Prometheus text format 0.0.4, for a scraper on the loopback or the admin connector. */
     @GET
     @Path("metrics")
     public Response metrics() {
@@ -82,7 +115,7 @@ public final class AdminResource {
         return Response.ok(runtime.metrics().prometheusText(), LoopbackMetrics.prometheusContentType()).build();
     }
 
-    /** The same counters as JSON. */
+    /** The same numbers as JSON, under the names the Prometheus text uses. */
     @GET
     @Path("stats")
     @Produces("application/json")
@@ -97,13 +130,19 @@ public final class AdminResource {
             ObjectNode metric = stats.putObject(name);
             points.forEach(metric::put);
         });
-        return Response.ok(stats.toString(), "application/json").build();
+        return json(200, stats);
     }
 
     private Optional<Response> guard(LoopbackRuntime runtime) {
-        LoopbackSettings settings = runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow().settings();
-        return CallerGuard.check(servletRequest, settings.adminAllowFrom(), settings.adminSecret(),
-                ADMIN_SECRET_HEADER);
+        LoopbackSettings settings = defaultSettings(runtime);
+        return AdminGuard.check(servletRequest, settings.adminAllowFrom(), settings.adminSecret());
     }
 
+    private static LoopbackSettings defaultSettings(LoopbackRuntime runtime) {
+        return runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow().settings();
+    }
+
+    private static Response json(int status, ObjectNode body) {
+        return Response.status(status).entity(body.toString()).type("application/json").build();
+    }
 }

@@ -5,15 +5,14 @@ import jakarta.ws.rs.core.Application;
 import java.util.Map;
 import java.util.Set;
 
-/** The JAX-RS application of loopback.war, declared in web.xml (no classpath scanning). */
+/** The JAX-RS application of loopback.war (the admin views under {@code /admin/*}), declared in web.xml (no classpath scanning). */
 public final class LoopbackApplication extends Application {
     /** Jersey default providers for types a token API never reads or writes. */
     public static final String UNUSED_DEFAULT_PROVIDERS = "DATASOURCE,DOMSOURCE,RENDEREDIMAGE,SAXSOURCE,SOURCE";
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(TokenResource.class, AdminResource.class, NoStoreHeaders.class, UpstreamFailureMapper.class,
-                WebApplicationExceptionMapper.class);
+        return Set.of(AdminResource.class, AdminNoStoreHeaders.class, WebApplicationExceptionMapper.class);
     }
 
     /**

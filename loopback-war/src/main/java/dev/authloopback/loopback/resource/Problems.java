@@ -1,27 +1,23 @@
 package dev.authloopback.loopback.resource;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
-/**
- * Loopback-made errors as RFC 9457 problem details. The detail says what happened; callers pass
- * it to logs, so it never holds a token, secret, body or Authorization value.
- */
+/** Loopback-made errors as JAX-RS answers (the admin views); the document itself is a {@link Problem}. */
 public final class Problems {
-    public static final String MEDIA_TYPE = "application/problem+json";
-    private static final String TYPE_PREFIX = "urn:auth-loopback:problem:";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String MEDIA_TYPE = Problem.MEDIA_TYPE;
 
     private Problems() {
     }
 
     public static Response.ResponseBuilder builder(int status, String slug, String title, String detail) {
-        return Response.status(status).type(MEDIA_TYPE).entity(json(status, slug, title, detail));
+        return Response.status(status).type(MEDIA_TYPE).entity(new Problem(status, slug, title, detail).json());
+    }
+
+    public static Response of(int status, String slug, String title, String detail) {
+        return builder(status, slug, title, detail).build();
     }
 
     /**
@@ -30,25 +26,15 @@ public final class Problems {
      */
     public static void write(HttpServletResponse response, int status, String slug, String title, String detail)
             throws IOException {
-        byte[] body = json(status, slug, title, detail).getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType(MEDIA_TYPE);
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Pragma", "no-cache");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        new Problem(status, slug, title, detail).write(response);
     }
 
-    private static String json(int status, String slug, String title, String detail) {
-        ObjectNode problem = JSON.createObjectNode();
-        problem.put("type", TYPE_PREFIX + slug);
-        problem.put("title", title);
-        problem.put("status", status);
-        problem.put("detail", detail);
-        return problem.toString();
-    }
-
-    public static Response of(int status, String slug, String title, String detail) {
-        return builder(status, slug, title, detail).build();
+    /** The JAX-RS answer for a problem made elsewhere, headers included. */
+    public static Response of(Problem problem) {
+        Response.ResponseBuilder builder = Response.status(problem.status()).type(MEDIA_TYPE).entity(problem.json());
+        problem.headers().forEach(builder::header);
+        return builder.build();
     }
 }

@@ -4,6 +4,7 @@ import dev.authloopback.loopback.LoopbackContextListener;
 import dev.authloopback.loopback.access.CallerAllowListFilter;
 import dev.authloopback.loopback.intake.RequestBodyFilter;
 import dev.authloopback.loopback.resource.LoopbackApplication;
+import dev.authloopback.loopback.resource.TokenServlet;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -22,7 +23,8 @@ import java.util.EnumSet;
 import java.util.Map;
 
 /**
- * The loopback's listener, filters and Jersey servlet, wired as web.xml wires them, on embedded Jetty
+ * The loopback's listener, filters, token servlet and Jersey (admin) servlet, wired as web.xml wires
+ * them, on embedded Jetty
  * bound to 127.0.0.1 with a free port. Settings arrive as context init-params.
  */
 public final class LoopbackTestServer implements AutoCloseable {
@@ -55,11 +57,15 @@ public final class LoopbackTestServer implements AutoCloseable {
         FilterHolder body = new FilterHolder(new RequestBodyFilter());
         body.setAsyncSupported(true);
         context.addFilter(body, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        ServletHolder token = new ServletHolder(new TokenServlet());
+        token.setInitOrder(1);
+        token.setAsyncSupported(true);
+        context.addServlet(token, "/*");
         ServletHolder jersey = new ServletHolder(new ServletContainer());
         jersey.setInitParameter("jakarta.ws.rs.Application", LoopbackApplication.class.getName());
-        jersey.setInitOrder(1);
+        jersey.setInitOrder(2);
         jersey.setAsyncSupported(true);
-        context.addServlet(jersey, "/*");
+        context.addServlet(jersey, "/admin/*");
         server.setHandler(context);
         server.start();
     }

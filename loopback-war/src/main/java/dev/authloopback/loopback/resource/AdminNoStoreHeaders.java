@@ -6,10 +6,10 @@ import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.MultivaluedMap;
 
 /**
- * Every answer says {@code Cache-Control: no-store} (RFC 6749 §5.1), errors included, so no other
- * intermediary or client cache keeps a token.
+ * Admin answers say {@code Cache-Control: no-store} too, errors included, like every answer of the
+ * token servlet: nothing the loopback says is for an intermediary to keep.
  */
-public final class NoStoreHeaders implements ContainerResponseFilter {
+public final class AdminNoStoreHeaders implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         MultivaluedMap<String, Object> headers = response.getHeaders();
