@@ -108,6 +108,7 @@ class JettyDistributionIT {
         for (String context : BUSINESS_CONTEXTS) {
             proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve(context + "/api/orders"));
         }
+        proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
 
         OperatorProof operator = new OperatorProof("Jetty");
         URI admin = URI.create("http://127.0.0.1:" + adminPort);

@@ -91,6 +91,43 @@ final class PatternProof {
                 + answer.statusCode() + " " + answer.body());
     }
 
+    /**
+     * Issue 10 on a real server: a token request whose body arrives after its headers is read
+     * without blocking (the WAR's non-blocking body read and ASYNC re-dispatch work on this server),
+     * one whose body never completes is cut off with 408 at request-body-timeout, and the loopback
+     * connector sends no Server header.
+     */
+    void slowAndStalledBodiesAreHandled(URI loopbackUrl) throws Exception {
+        String body = "grant_type=client_credentials&client_id=" + CLIENT_ID + "&scope=late-body";
+        String late = rawPost(loopbackUrl, body, 300, true);
+        // Whatever the token endpoint makes of it: the request reached the token resource and got its answer.
+        assertTrue(late.contains("X-Loopback-Cache: ") && !late.startsWith("HTTP/1.1 408") && !late.startsWith("HTTP/1.1 5"),
+                () -> server + ": a body sent 300 ms after the headers got " + late);
+        assertTrue(!late.toLowerCase(java.util.Locale.ROOT).contains("\nserver:"),
+                () -> server + ": the loopback connector sent a Server header: " + late);
+        String stalled = rawPost(loopbackUrl, body, 0, false);
+        assertTrue(stalled.startsWith("HTTP/1.1 408") && stalled.contains("application/problem+json"),
+                () -> server + ": a body that never completes got " + stalled);
+    }
+
+    /** Headers, then (after {@code pauseMillis}) the body, or only half of it; the answer as text. */
+    private static String rawPost(URI url, String body, long pauseMillis, boolean wholeBody) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setSoTimeout(30_000);
+            socket.connect(new java.net.InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+                    + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(pauseMillis);
+            out.write(body.substring(0, wholeBody ? body.length() : body.length() / 2)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private HttpResponse<String> get(URI url) throws Exception {
         return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

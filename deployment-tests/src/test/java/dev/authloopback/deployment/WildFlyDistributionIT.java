@@ -137,6 +137,7 @@ class WildFlyDistributionIT {
         for (String context : List.of("/sample-app", "/sample-annotated-app", "/sample-rest-app")) {
             proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve(context + "/api/orders"));
         }
+        proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
 
         OperatorProof operator = new OperatorProof("WildFly");
         URI admin = URI.create("http://127.0.0.1:" + (8083 + offset));

@@ -307,6 +307,8 @@ class HostileInputIT {
                         () -> shown + ": " + rejected));
                 checks.add(() -> assertEquals(rejected.status(), JSON.readTree(rejected.body()).path("status").asInt(),
                         () -> shown + ": " + rejected));
+                checks.add(() -> assertTrue(JSON.readTree(rejected.body()).path("type").asText()
+                        .startsWith("urn:authloopback:problem:"), () -> shown + ": " + rejected));
                 checks.add(() -> assertNull(rejected.header("Server"), () -> shown + ": " + rejected));
             }
             assertAll(checks);

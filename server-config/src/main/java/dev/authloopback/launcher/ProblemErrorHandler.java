@@ -43,7 +43,7 @@ final class ProblemErrorHandler extends ErrorHandler {
 
     private static String problem(int status) {
         String title = HttpStatus.getMessage(status);
-        return "{\"type\":\"urn:auth-loopback:problem:http-" + status + "\",\"title\":\"" + title
+        return "{\"type\":\"urn:authloopback:problem:http-" + status + "\",\"title\":\"" + title
                 + "\",\"status\":" + status + ",\"detail\":\"the server refused the request before the loopback"
                 + " could handle it (HTTP " + status + ")\"}";
     }

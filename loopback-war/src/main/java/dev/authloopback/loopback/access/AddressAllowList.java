@@ -11,6 +11,13 @@ public final class AddressAllowList {
     public static final String LOOPBACK_ONLY = "127.0.0.0/8,::1/128";
 
     private final List<Cidr> networks;
+    /**
+     * The last peer literal found allowed. Every request is checked (by the allow-list filter, then
+     * by the resource), nearly always from the same local address: a string comparison then
+     * replaces parsing the address. Only a yes is remembered, and the list never changes, so a stale
+     * value is still a right answer.
+     */
+    private volatile String lastAllowed;
 
     private AddressAllowList(List<Cidr> networks) {
         this.networks = List.copyOf(networks);
@@ -38,6 +45,9 @@ public final class AddressAllowList {
         if (remoteAddress == null || remoteAddress.isBlank()) {
             return false;
         }
+        if (remoteAddress.equals(lastAllowed)) {
+            return true;
+        }
         String literal = remoteAddress.startsWith("[") && remoteAddress.endsWith("]")
                 ? remoteAddress.substring(1, remoteAddress.length() - 1)
                 : remoteAddress;
@@ -54,6 +64,7 @@ public final class AddressAllowList {
         }
         for (Cidr network : networks) {
             if (network.contains(address)) {
+                lastAllowed = remoteAddress;
                 return true;
             }
         }

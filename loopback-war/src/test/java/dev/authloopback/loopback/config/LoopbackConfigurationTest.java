@@ -95,6 +95,9 @@ class LoopbackConfigurationTest {
             "key|service-{form:scope|unclosed",
             "key-headers|Bad Header|not a valid HTTP header name",
             "connect-timeout|soon|not a duration",
+            "key-headers|X-Tenant,Host|cannot be a key header",
+            "request-body-timeout|0|positive duration",
+            "request-body-timeout|slowly|not a duration",
             "upstreem-url|http://127.0.0.1/x|unknown setting"})
     void badSettingsAreRefusedWithTheirNameAndValue(String name, String value, String rule) {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
