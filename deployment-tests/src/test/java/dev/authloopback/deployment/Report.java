@@ -14,7 +14,7 @@ final class Report {
         StringBuilder out = new StringBuilder()
                 .append("\n=== ").append(server).append(" deployment test ===\n")
                 .append(String.format("  configure (unpack + server-config): %6.1f s%n", seconds(configure)))
-                .append(String.format("  boot to ready (both WARs deployed): %6.1f s%n", seconds(boot)))
+                .append(String.format("  boot to ready (all WARs deployed):  %6.1f s%n", seconds(boot)))
                 .append("  deploy (from the server's log):     ").append(deploy).append('\n')
                 .append(String.format("  stop:                               %6.1f s%n", seconds(stop)))
                 .append(String.format("  whole test:                         %6.1f s%n", seconds(total)));

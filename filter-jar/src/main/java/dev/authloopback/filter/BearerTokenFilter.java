@@ -34,10 +34,12 @@ import java.util.function.UnaryOperator;
  * param name) fails {@link #init(FilterConfig)} with a message naming the param and the value
  * (values of {@code token-body} and {@code token-headers} are masked).
  * <ul>
- * <li>{@value #TOKEN_URL_PARAM}: token endpoint, default {@code http://localhost:8082/loopback}</li>
+ * <li>{@value #TOKEN_URL_PARAM}: token endpoint, default {@code http://localhost:8082/loopback}; placeholders as
+ *     for {@value #TOKEN_BODY_PARAM}</li>
  * <li>{@value #TOKEN_METHOD_PARAM}: method of the token request, default {@code POST}</li>
  * <li>{@value #TOKEN_BODY_PARAM}: body of the token request, default empty; {@code ${env:NAME}} and
- *     {@code ${sys:name}} are replaced at init (<code>$${</code> for a literal <code>${</code>)</li>
+ *     {@code ${sys:name}} are replaced at init, {@code ${sys:name:default}} falls back to {@code default}
+ *     (<code>$${</code> for a literal <code>${</code>)</li>
  * <li>{@value #TOKEN_CONTENT_TYPE_PARAM}: default {@code application/x-www-form-urlencoded}</li>
  * <li>{@value #TOKEN_HEADERS_PARAM}: extra headers of the token request, {@code Name: value} entries (values without {@code |})
  *     separated by new lines or {@code |}, with the same substitution, e.g.
@@ -83,6 +85,12 @@ import java.util.function.UnaryOperator;
  *   <url-pattern>/api/*</url-pattern>
  * </filter-mapping>
  * }</pre>
+ *
+ * <p>Without a {@code web.xml} entry, {@link BearerTokenFilterRegistration} registers this filter from
+ * context-params {@code bearer-token.*} (opt-in by {@code bearer-token.url-patterns}).
+ * {@code token-url} takes the same placeholders as {@code token-body}, e.g.
+ * {@code http://localhost:${sys:auth-loopback.port:8082}/loopback}. A failure's problem detail and
+ * WARNING line name the request made (URL with user info and query masked) and the param to change.
  *
  * <p>After init the filter publishes its token source in the servlet context, so outbound JAX-RS
  * calls can carry the same token: {@link BearerTokenClientFilter#fromServletContext(ServletContext)}.

@@ -34,6 +34,8 @@ class ConfigErrorsIT {
         bad.put("allow-from", "300.1.1.1/8");
         bad.put("admin-allow-from", "127.0.0.1/99");
         bad.put("methods", "P O S T");
+        bad.put("token-port", "70000");
+        bad.put("health-down-after", "0");
         bad.put("tll", "8h"); // unknown setting: a typo of ttl
         return bad;
     }

@@ -78,6 +78,9 @@ class MetricsAfterAKnownSequenceIT {
             assertEquals(204, evicted.status(), message);
             assertEquals(3, upstream.callCount(), message);
 
+            System.out.println("=== /admin/metrics after the sequence (loopback_* and process start) ===\n"
+                    + text.lines().filter(l -> l.startsWith("loopback_") || l.startsWith("process_start"))
+                    .collect(java.util.stream.Collectors.joining("\n")));
             Promtool.Result lint = Promtool.checkMetrics(text);
             assertTrue(lint.ok(), () -> "promtool check metrics: " + lint.output() + "\n" + message.get());
 

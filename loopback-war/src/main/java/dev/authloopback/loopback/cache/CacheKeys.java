@@ -37,6 +37,8 @@ public final class CacheKeys {
     private final KeyTemplate template;
     private final ObjectMapper json;
     private final JsonBody jsonBody;
+    /** Never updated, only cloned, so sharing it between request threads is safe. */
+    private final MessageDigest pristineSha256 = sha256();
 
     public CacheKeys(LoopbackSettings settings, ObjectMapper json) {
         this.settings = settings;
@@ -54,7 +56,7 @@ public final class CacheKeys {
     }
 
     public String digestOf(TokenRequest request) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = freshSha256();
         update(sha, settings.upstreamUrl().toString());
         update(sha, request.method());
         update(sha, request.mediaType());
@@ -146,6 +148,15 @@ public final class CacheKeys {
         sha.update((byte) (bytes.length >>> 8));
         sha.update((byte) bytes.length);
         sha.update(bytes);
+    }
+
+    /** A copy of a pristine instance: cheaper than a provider lookup on every request. */
+    private MessageDigest freshSha256() {
+        try {
+            return (MessageDigest) pristineSha256.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256();
+        }
     }
 
     private static MessageDigest sha256() {

@@ -1,5 +1,7 @@
 package dev.authloopback.loopback.proxy;
 
+import dev.authloopback.loopback.cache.CacheKeys;
+
 /**
  * The one line each request leaves in the log: profile, key id (a short hash), what the cache did,
  * upstream status and latency. Built only from values that cannot hold secrets. Lines whose
@@ -42,9 +44,9 @@ final class RequestLog {
      * A HIT leaves a line only at DEBUG: a busy node serves tens of thousands a second, and HITs are
      * counted in the metrics instead (DESIGN.md, "Visibility").
      */
-    static void hit(String profile, String keyId, int status) {
+    static void hit(String profile, String key, int status) {
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(System.Logger.Level.DEBUG, "profile=" + profile + " key=" + keyId
+            LOG.log(System.Logger.Level.DEBUG, "profile=" + profile + " key=" + CacheKeys.keyId(key)
                     + " cache=HIT action=- upstream=- upstream_ms=- status=" + status);
         }
     }

@@ -65,25 +65,26 @@ public final class TokenProxy {
     public TokenAnswer handle(TokenRequest request) {
         String digest = keys.digestOf(request);
         String key = keys.keyFor(request, digest);
-        String keyId = CacheKeys.keyId(key);
         if (!settings.methods().contains(request.method())) {
-            return bypass(request, keyId);
+            return bypass(request, CacheKeys.keyId(key));
         }
         long now = clock.millis();
         CachedToken entry = cache.get(key);
         if (entry != null && !entry.requestDigest().equals(digest)) {
-            RequestLog.warn("profile=" + settings.profile() + " key=" + keyId + ": stored entry was filled by a"
-                    + " different request (other credentials or body); not served, refetching");
+            RequestLog.warn("profile=" + settings.profile() + " key=" + CacheKeys.keyId(key) + ": stored entry was"
+                    + " filled by a different request (other credentials or body); not served, refetching");
             entry = null;
         }
         if (entry != null && entry.isFreshAt(now)) {
             if (entry.wantsRefreshAt(now)) {
-                refreshInBackground(request, key, digest, keyId, now);
+                refreshInBackground(request, key, digest, CacheKeys.keyId(key), now);
             }
-            RequestLog.hit(settings.profile(), keyId, entry.status());
+            // The key id (a second hash) is only worked out when the DEBUG line is really written.
+            RequestLog.hit(settings.profile(), key, entry.status());
             metrics.answered(CacheStatus.HIT.name());
             return fromEntry(entry, CacheStatus.HIT, now);
         }
+        String keyId = CacheKeys.keyId(key);
         CachedToken staleCandidate = entry != null && entry.isValidAt(now) ? entry : null;
         SingleFlight.Result<Fetched> result;
         try {
