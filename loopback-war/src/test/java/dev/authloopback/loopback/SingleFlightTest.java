@@ -48,6 +48,30 @@ class SingleFlightTest {
         upstream.close();
     }
 
+    /**
+     * Holds every upstream answer until the whole herd is inside the loopback (bounded), so on a
+     * busy machine no straggler arrives after the shared call ended and makes a second one.
+     */
+    private void holdUpstreamUntilHerdArrived(int size) {
+        CountDownLatch arrived = new CountDownLatch(1);
+        upstream.gate(arrived);
+        Thread watcher = new Thread(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            try {
+                while (loopback.activeRequests() < size && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(100); // the last arrivals' bodies are on the wire; let them join the call
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                arrived.countDown();
+            }
+        }, "herd-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
     private List<HttpResponse<String>> herd(int size, java.util.function.IntFunction<String> bodyFor)
             throws Exception {
         CountDownLatch go = new CountDownLatch(1);
@@ -71,6 +95,7 @@ class SingleFlightTest {
     @Test
     void concurrentColdRequestsForOneKeyMakeExactlyOneUpstreamCall() throws Exception {
         upstream.hold(300);
+        holdUpstreamUntilHerdArrived(HERD);
         List<HttpResponse<String>> responses = herd(HERD, i -> "grant_type=client_credentials&scope=a");
 
         assertEquals(1, upstream.calls(), "upstream calls for one key");
@@ -102,6 +127,7 @@ class SingleFlightTest {
     @Test
     void anErrorIsSharedWithAllWaitersAndNeverStored() throws Exception {
         upstream.hold(300);
+        holdUpstreamUntilHerdArrived(HERD);
         upstream.script(n -> n == 1 ? new Answer(503, "application/json", "{\"error\":\"down\"}", Map.of())
                 : Answer.token("tok-" + n, 3600L));
         List<HttpResponse<String>> responses = herd(HERD, i -> "grant_type=client_credentials");

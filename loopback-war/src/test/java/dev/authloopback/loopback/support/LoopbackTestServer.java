@@ -11,6 +11,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.glassfish.jersey.servlet.ServletContainer;
 
 import java.net.URI;
@@ -32,6 +33,7 @@ public final class LoopbackTestServer implements AutoCloseable {
     private final ServerConnector connector;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ServletContextHandler context;
+    private final StatisticsHandler statistics;
 
     public LoopbackTestServer(Map<String, String> settings, Clock clock) throws Exception {
         this(settings, clock, "127.0.0.1");
@@ -66,7 +68,8 @@ public final class LoopbackTestServer implements AutoCloseable {
         jersey.setInitOrder(2);
         jersey.setAsyncSupported(true);
         context.addServlet(jersey, "/admin/*");
-        server.setHandler(context);
+        statistics = new StatisticsHandler(context);
+        server.setHandler(statistics);
         server.start();
     }
 
@@ -89,6 +92,11 @@ public final class LoopbackTestServer implements AutoCloseable {
 
     public HttpResponse<String> send(HttpRequest request) throws Exception {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Requests inside the loopback right now: arrived (headers read), not yet answered. */
+    public int activeRequests() {
+        return statistics.getRequestsActive();
     }
 
     @Override
