@@ -2,6 +2,12 @@ package dev.authloopback.it.bench;
 
 import dev.authloopback.it.support.Http;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class HeapRun {
 
-    private static final int FILL_THREADS = 8;
+    /** At most the JDK's keep-alive cache per destination ({@code http.maxConnections}, default 5). */
+    private static final int FILL_THREADS = 5;
     private static final int MAX_SAMPLES = 5;
 
     record Point(int entries, long heapAfterGcBytes, double bytesPerEntry, long loopbackEntries, long upstreamCalls,
@@ -111,7 +118,12 @@ final class HeapRun {
 
     /** Keys {@code from} (inclusive) to {@code to} (exclusive), each its own token request; returns failure samples. */
     private static List<String> fill(BenchBase base, int from, int to) throws InterruptedException {
-        Http http = new Http();
+        URL url;
+        try {
+            url = base.loopbackUrl(BenchBase.FILL_PROFILE).toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
         AtomicLong next = new AtomicLong(from);
         AtomicLong failures = new AtomicLong();
         ConcurrentLinkedQueue<String> samples = new ConcurrentLinkedQueue<>();
@@ -121,7 +133,7 @@ final class HeapRun {
             for (int t = 0; t < FILL_THREADS; t++) {
                 workers.add(pool.submit(() -> {
                     for (long key = next.getAndIncrement(); key < to; key = next.getAndIncrement()) {
-                        String problem = fillOne(http, base, key);
+                        String problem = fillOne(url, key);
                         if (problem != null) {
                             failures.incrementAndGet();
                             if (samples.size() < MAX_SAMPLES) {
@@ -147,15 +159,36 @@ final class HeapRun {
         return result;
     }
 
-    private static String fillOne(Http http, BenchBase base, long key) {
-        String body = "grant_type=client_credentials&client_id=" + BenchBase.CLIENT_ID + "&client_secret="
-                + BenchBase.CLIENT_SECRET + "&scope=" + String.format("fill-%08d", key);
+    /**
+     * One fill request over {@code HttpURLConnection} (keep-alive, blocking): the fill is not timed,
+     * but the driver shares the two cores with the server, and this client costs far less CPU per
+     * request than the JDK {@code HttpClient}.
+     */
+    private static String fillOne(URL url, long key) {
+        byte[] body = ("grant_type=client_credentials&client_id=" + BenchBase.CLIENT_ID + "&client_secret="
+                + BenchBase.CLIENT_SECRET + "&scope=" + String.format("fill-%08d", key)).getBytes(StandardCharsets.UTF_8);
         try {
-            Http.Answer answer = http.post(base.loopbackUrl(BenchBase.FILL_PROFILE), "application/x-www-form-urlencoded",
-                    body, "Accept", "application/json");
-            String cache = answer.header("X-Loopback-Cache");
-            return answer.status() == 200 && "MISS".equals(cache) ? null : "HTTP " + answer.status() + " " + cache;
-        } catch (RuntimeException e) {
+            HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+            connection.setRequestMethod("POST");
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(20_000);
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+            connection.setRequestProperty("Accept", "application/json");
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            int status = connection.getResponseCode();
+            String cache = connection.getHeaderField("X-Loopback-Cache");
+            // Read to the end and close, so the connection goes back to the keep-alive cache.
+            try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                if (in != null) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+            return status == 200 && "MISS".equals(cache) ? null : "HTTP " + status + " " + cache;
+        } catch (IOException e) {
             return e.toString();
         }
     }

@@ -20,7 +20,7 @@ import java.util.Map;
 final class RatioChart {
 
     private static final int WIDTH = 980;
-    private static final int HEIGHT = 470;
+    private static final int HEIGHT = 480;
     private static final int LEFT = 70;
     private static final int RIGHT = 960;
     private static final int TOP = 92;
@@ -48,13 +48,14 @@ final class RatioChart {
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", WIDTH, HEIGHT));
-        text(svg, LEFT, 28, 18, "bold", "start", "Auth Loopback benchmark: throughput of a row / its baseline (higher is better)");
+        text(svg, LEFT, 28, 18, "bold", "start", "Auth Loopback benchmark: throughput of a row / its baseline, same server, same run");
         Map<String, Object> machine = report.machine();
         text(svg, LEFT, 50, 12, "normal", "start", String.format(Locale.ROOT,
-                "%s; %s cores, %s; wrk, %d s warm-up + %d s per run, server heap %s; dashed: issue 9 targets",
-                LocalDate.now(ZoneOffset.UTC), machine.get("cores"), machine.get("java"),
+                "%s · %s cores · Java %s · wrk, %d s warm-up + %d s per run · server heap %s · load average %s → %s",
+                LocalDate.now(ZoneOffset.UTC), machine.get("cores"), System.getProperty("java.specification.version"),
                 report.settings().warmup().toSeconds(), report.settings().measure().toSeconds(),
-                report.settings().serverHeap()));
+                report.settings().serverHeap(), first(machine.get("loadAverageAtStart")),
+                first(machine.get("loadAverageAtEnd"))));
         legend(svg, targets, concurrency);
 
         // y axis and grid
@@ -71,7 +72,6 @@ final class RatioChart {
         for (int g = 0; g < RATIO_ROWS.size(); g++) {
             Row row = RATIO_ROWS.get(g);
             double groupLeft = LEFT + g * groupWidth + 15;
-            goalLine(svg, row, groupLeft, groupLeft + groupWidth - 30, yMax);
             int s = 0;
             for (BenchSettings.Target target : targets) {
                 double clusterLeft = groupLeft + s * slot;
@@ -88,9 +88,14 @@ final class RatioChart {
                 text(svg, (clusterLeft + clusterRight) / 2, BOTTOM + 16, 10, "normal", "middle", target.id());
                 s++; // gap between targets
             }
+            goalLine(svg, row, groupLeft, groupLeft + groupWidth - 30, yMax); // over the bars
             text(svg, groupLeft + (groupWidth - 30) / 2, BOTTOM + 38, 14, "bold", "middle",
                     row.id + " / " + row.baseline().id);
             text(svg, groupLeft + (groupWidth - 30) / 2, BOTTOM + 54, 10, "normal", "middle", caption(row));
+            if (goal(row) > 0) {
+                text(svg, groupLeft + (groupWidth - 30) / 2, BOTTOM + 68, 10, "normal", "middle",
+                        String.format(Locale.ROOT, "issue 9 target (dashed): ≥ %.2f", goal(row)));
+            }
         }
         svg.append("</svg>\n");
         return svg.toString();
@@ -121,20 +126,28 @@ final class RatioChart {
         }
     }
 
-    private static void goalLine(StringBuilder svg, Row row, double from, double to, double yMax) {
-        double goal = switch (row) {
+    /** The issue's throughput target for a ratio, or -1. */
+    private static double goal(Row row) {
+        return switch (row) {
             case HIT -> 0.6;
             case FILTER -> 0.30;
             case NEAR -> 0.95;
             default -> -1;
         };
-        if (goal < 0) {
+    }
+
+    private static void goalLine(StringBuilder svg, Row row, double from, double to, double yMax) {
+        if (goal(row) < 0) {
             return;
         }
-        double y = y(goal, yMax);
+        double y = y(goal(row), yMax);
         svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\" "
                 + "stroke-width=\"1.2\" stroke-dasharray=\"5,4\"/>%n", from, y, to, y));
-        text(svg, to, y - 4, 10, "normal", "end", String.format(Locale.ROOT, "target %.2f", goal));
+    }
+
+    /** The 1-minute figure of a load-average triple. */
+    private static String first(Object loadAverage) {
+        return String.valueOf(loadAverage).split(" ")[0];
     }
 
     private static void bar(StringBuilder svg, double x, double slot, Report.Ratio ratio, String colour,

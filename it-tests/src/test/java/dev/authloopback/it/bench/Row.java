@@ -94,7 +94,7 @@ enum Row {
      * {@code slack}: requests wrk had in flight when it stopped (answered by the server, not counted
      * by wrk), plus the counter reads' own requests.
      */
-    List<String> check(Map<String, Long> delta, long answered, long slack) {
+    Verdict check(Map<String, Long> delta, long answered, long slack) {
         Expect expect = new Expect(delta, answered, slack);
         switch (this) {
             case FLOOR -> expect.answered("floor.answered");
@@ -130,7 +130,11 @@ enum Row {
                 expect.answered("upstream.BEFORE");
             }
         }
-        return expect.problems;
+        return new Verdict(List.copyOf(expect.problems), Map.copyOf(expect.checked));
+    }
+
+    /** What the check found wrong, and the counter deltas it looked at (for the report). */
+    record Verdict(List<String> problems, Map<String, Long> counters) {
     }
 
     /**
@@ -173,6 +177,7 @@ enum Row {
         private final long answered;
         private final long slack;
         private final List<String> problems = new ArrayList<>();
+        private final Map<String, Long> checked = new java.util.TreeMap<>();
 
         Expect(Map<String, Long> delta, long answered, long slack) {
             this.delta = delta;
@@ -213,6 +218,7 @@ enum Row {
                 problems.add(counter + " was not read");
                 return 0;
             }
+            checked.put(counter, value);
             return value;
         }
     }

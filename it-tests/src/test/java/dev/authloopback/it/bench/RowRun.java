@@ -38,7 +38,7 @@ final class RowRun {
                 map.put("warmup", Report.ordered("requests", warmup.requests(), "seconds", Report.round(warmup.seconds()),
                         "socketErrors", warmup.socketErrors(), "non2xx", warmup.non2xx()));
             }
-            map.put("serverCounterDeltas", counterDeltas);
+            map.put("serverCounterDeltas", new java.util.TreeMap<>(counterDeltas));
             map.put("flagged", flagged());
             map.put("problems", problems);
             return map;
@@ -94,8 +94,9 @@ final class RowRun {
             problems.add("measured run: no request answered");
         }
         // wrk stops with up to one request in flight per connection per run; the reads add one more.
-        problems.addAll(row.check(delta, answered, runs * concurrency + 2));
-        return new Result(row, concurrency, measured, warmup, delta, List.copyOf(problems));
+        Row.Verdict verdict = row.check(delta, answered, runs * concurrency + 2);
+        problems.addAll(verdict.problems());
+        return new Result(row, concurrency, measured, warmup, verdict.counters(), List.copyOf(problems));
     }
 
     /**
