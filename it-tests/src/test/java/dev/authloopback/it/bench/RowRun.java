@@ -59,11 +59,17 @@ final class RowRun {
         this.scriptDir = scriptDir;
     }
 
-    Result measure(Row row, int concurrency) throws IOException, InterruptedException {
-        return measure(row, concurrency, settings.warmup(), settings.measure());
+    /** Something to do between the warm-up run and the measured run (the soak's first snapshot). */
+    @FunctionalInterface
+    interface BetweenRuns {
+        void run() throws IOException;
     }
 
-    Result measure(Row row, int concurrency, Duration warmupTime, Duration measureTime)
+    Result measure(Row row, int concurrency) throws IOException, InterruptedException {
+        return measure(row, concurrency, settings.warmup(), settings.measure(), () -> { });
+    }
+
+    Result measure(Row row, int concurrency, Duration warmupTime, Duration measureTime, BetweenRuns betweenRuns)
             throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
         String primed = row.prime(http, base);
@@ -74,6 +80,7 @@ final class RowRun {
         Wrk.Request request = row.request(base);
         Wrk.Result warmup = warmupTime.isZero() ? null
                 : Wrk.run(scriptDir, request, concurrency, settings.wrkThreads(), warmupTime);
+        betweenRuns.run();
         Wrk.Result measured = Wrk.run(scriptDir, request, concurrency, settings.wrkThreads(), measureTime);
         settle(row);
         Map<String, Long> delta = ServerCounters.delta(before, counters.read(row.sources()));

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,15 +98,13 @@ final class ServerCounters {
             }
             values.put("loopback." + profile + ".entries", 0L);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> metrics = stats.fields(); metrics.hasNext(); ) {
-            Map.Entry<String, JsonNode> metric = metrics.next();
+        for (Map.Entry<String, JsonNode> metric : stats.properties()) {
             boolean answers = metric.getKey().startsWith("loopback_answers");
             boolean entries = metric.getKey().startsWith("loopback_entries");
             if (!answers && !entries) {
                 continue;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> points = metric.getValue().fields(); points.hasNext(); ) {
-                Map.Entry<String, JsonNode> point = points.next();
+            for (Map.Entry<String, JsonNode> point : metric.getValue().properties()) {
                 Map<String, String> labels = labels(point.getKey());
                 String name = "loopback." + labels.get("profile") + "." + (answers ? labels.get("cache") : "entries");
                 values.put(name, point.getValue().asLong());

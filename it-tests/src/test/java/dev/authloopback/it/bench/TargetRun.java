@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Everything measured on one target, against one server JVM: heap per entry on the fresh server,
- * then the rows at every concurrency (concurrency by concurrency, all rows side by side), the soak
- * if asked, and the herd. A failure to start or measure is recorded as the target's problem, never thrown past
+ * the soak if asked, the rows at every concurrency (concurrency by concurrency, all rows side by
+ * side), and the herd. A failure to start or measure is recorded as the target's problem, never thrown past
  * the run, so the other target is still measured.
  */
 final class TargetRun {
@@ -36,6 +36,9 @@ final class TargetRun {
             return rows.stream().filter(r -> r.row() == row && r.concurrency() == concurrency).findFirst().orElse(null);
         }
     }
+
+    /** At least this much c=32 load before the soak's first snapshot, so the pools have grown to it. */
+    private static final java.time.Duration SOAK_WARMUP = java.time.Duration.ofSeconds(10);
 
     private final BenchSettings settings;
     private final BenchSettings.Target target;
@@ -110,6 +113,14 @@ final class TargetRun {
         }
         started = server.snapshot();
         RowRun rowRun = new RowRun(settings, base, counters, http, work);
+        if (!settings.soak().isZero()) {
+            log("soak: filter row at c=%d for %d s ...", BenchSettings.SOAK_CONCURRENCY, settings.soak().toSeconds());
+            java.time.Duration warmup = SOAK_WARMUP.compareTo(settings.warmup()) > 0 ? SOAK_WARMUP : settings.warmup();
+            soak = SoakRun.run(rowRun, server, warmup, settings.soak());
+            log("soak: heap after GC %.1f -> %.1f MiB, threads %d -> %d, %s", soak.start().heapMiB(), soak.end().heapMiB(),
+                    soak.start().liveThreads(), soak.end().liveThreads(),
+                    soak.row().flagged() ? "FLAGGED " + soak.row().problems() : "ok");
+        }
         for (int concurrency : settings.concurrency()) {
             for (Row row : Row.values()) {
                 RowRun.Result result = rowRun.measure(row, concurrency);
@@ -120,13 +131,6 @@ final class TargetRun {
             }
         }
         afterRows = server.snapshot();
-        if (!settings.soak().isZero()) {
-            log("soak: filter row at c=%d for %d s ...", BenchSettings.SOAK_CONCURRENCY, settings.soak().toSeconds());
-            soak = SoakRun.run(rowRun, server, settings.soak());
-            log("soak: heap after GC %.1f -> %.1f MiB, threads %d -> %d, %s", soak.start().heapMiB(), soak.end().heapMiB(),
-                    soak.start().liveThreads(), soak.end().liveThreads(),
-                    soak.row().flagged() ? "FLAGGED " + soak.row().problems() : "ok");
-        }
         herd = HerdRun.run(settings, base, tokens);
         log("herd: %d requests, %d upstream call(s), %s, %s", herd.size(), herd.upstreamCalls(), herd.cache(),
                 herd.flagged() ? "FLAGGED " + herd.problems() : "ok");
@@ -168,7 +172,7 @@ final class TargetRun {
         map.put("loadAverageBefore", result.loadBefore());
         map.put("loadAverageAfter", result.loadAfter());
         map.put("seconds", Report.round(result.seconds()));
-        map.put("serverAfterStart", snapshot(result.started()));
+        map.put("serverBeforeRows", snapshot(result.started()));
         map.put("serverAfterRows", snapshot(result.afterRows()));
         map.put("rows", result.rows().stream().map(RowRun.Result::asMap).toList());
         map.put("soak", result.soak() == null ? null : result.soak().asMap());

@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.ClassMatcher;
 
@@ -51,12 +50,10 @@ public final class LoopbackServer implements AutoCloseable {
         }
         statistics = new StatisticsHandler(webapp);
         server.setHandler(statistics);
-        if (builder.recordExchanges) {
-            server.setRequestLog((request, response) -> exchanges.add(new Exchange(
-                    request.getMethod(), request.getHttpURI().getPath(), response.getStatus(),
-                    response.getHeaders().get("X-Loopback-Cache"), response.getHeaders().get("Age"),
-                    response.getHeaders().get("ETag"))));
-        }
+        server.setRequestLog((request, response) -> exchanges.add(new Exchange(
+                request.getMethod(), request.getHttpURI().getPath(), response.getStatus(),
+                response.getHeaders().get("X-Loopback-Cache"), response.getHeaders().get("Age"),
+                response.getHeaders().get("ETag"))));
     }
 
     public static Builder builder() {
@@ -77,12 +74,7 @@ public final class LoopbackServer implements AutoCloseable {
         return statistics.getRequestsActive();
     }
 
-    /** Connections open on the loopback's connector right now (keep-alive ones included). */
-    public int openConnections() {
-        return ((ServerConnector) server.getConnectors()[0]).getConnectedEndPoints().size();
-    }
-
-    /** Answers the loopback completed, in completion order; empty unless exchanges are recorded. */
+    /** Answers the loopback completed, in completion order. */
     public List<Exchange> exchanges() {
         return List.copyOf(exchanges);
     }
@@ -133,7 +125,6 @@ public final class LoopbackServer implements AutoCloseable {
         private final Path war;
         private final Map<String, String> settings = new LinkedHashMap<>();
         private Clock clock;
-        private boolean recordExchanges = true;
 
         private Builder(Path war) {
             this.war = war;
@@ -151,15 +142,6 @@ public final class LoopbackServer implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Whether {@link #exchanges()} records every answer (default true). The benchmark turns it off:
-         * an ever-growing copy-on-write list would cost O(n) per request and look like a leak.
-         */
-        public Builder recordExchanges(boolean record) {
-            this.recordExchanges = record;
             return this;
         }
 
