@@ -27,17 +27,22 @@ import java.util.stream.Stream;
  *       filter's {@code local-ttl} set explicitly;</li>
  *   <li>two more copies of the sample business app, deployed as README says for another business
  *       app (a context XML + override descriptor each): {@code /sample-near} with
- *       {@code local-ttl=5m}, and {@code /sample-before} whose {@code token-url} is the slow token
- *       endpoint itself.</li>
+ *       {@code local-ttl=5m} (its {@code token-url} on the loopback's {@code near} profile), and
+ *       {@code /sample-before} whose {@code token-url} is the slow token endpoint itself.</li>
  * </ul>
  * The standalone target starts {@code start.jar} in this directory; {@link EmbeddedBenchServer}
  * builds the same contexts from the same files programmatically.
  */
 final class BenchBase {
 
-    /** Named loopback profiles the bench adds (system properties): the heap fill and the herd. */
+    /**
+     * Named loopback profiles the bench adds (system properties): the heap fill, the herd, and the
+     * near-cache app's own profile (same upstream and settings as the default one), so the loopback
+     * calls of {@code /sample-near} are counted apart from those of {@code /sample-app}.
+     */
     static final String FILL_PROFILE = "fill";
     static final String HERD_PROFILE = "herd";
+    static final String NEAR_PROFILE = "near";
     /** Where each business context maps the echo servlet outside the filter's {@code /api/*}. */
     static final String PLAIN_ECHO = "/plain/echo";
     static final String FILTERED_ECHO = "/api/echo";
@@ -142,7 +147,7 @@ final class BenchBase {
         List<String> properties = new ArrayList<>();
         properties.add("-Dsample.client-id=" + CLIENT_ID);
         properties.add("-Dsample.client-secret=" + CLIENT_SECRET);
-        properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE);
+        properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE + "," + NEAR_PROFILE);
         properties.add("-Dloopback." + FILL_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.FILL));
         // Room for the largest fill and the rows' few keys: nothing is evicted while heap is measured.
         properties.add("-Dloopback." + FILL_PROFILE + ".max-entries=" + (settings.largestHeapFill() + 1000));
@@ -166,7 +171,11 @@ final class BenchBase {
         // The backend of the sample's /api/forward; no row calls it, but the servlet needs a URL.
         String backend = "http://127.0.0.1:" + tokens.url(BenchTokenEndpoint.Route.TOKEN).getPort() + "/backend";
         for (BusinessContext context : BusinessContext.values()) {
-            URI tokenUrl = context == BusinessContext.SAMPLE_BEFORE ? tokens.url(BenchTokenEndpoint.Route.BEFORE) : loopbackUrl();
+            URI tokenUrl = switch (context) {
+                case SAMPLE_APP -> loopbackUrl();
+                case SAMPLE_NEAR -> loopbackUrl(NEAR_PROFILE);
+                case SAMPLE_BEFORE -> tokens.url(BenchTokenEndpoint.Route.BEFORE);
+            };
             Files.writeString(dir.resolve(context.overrideDescriptor()),
                     override(shippedOverride, backend, tokenUrl, context.localTtl), StandardCharsets.UTF_8);
             if (context != BusinessContext.SAMPLE_APP) {

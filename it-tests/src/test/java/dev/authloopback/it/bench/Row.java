@@ -118,9 +118,9 @@ enum Row {
             case NEAR -> {
                 expect.answered("sample-near.echo.withBearer");
                 expect.zero("sample-near.echo.withoutBearer");
-                // the near cache answers; the loopback sees at most a refresh
-                expect.atMost("loopback.default.HIT", 2);
-                expect.noneOtherThanHit("default");
+                // the near cache answers; the loopback (its own profile) sees at most a refresh
+                expect.atMost("loopback.near.HIT", 2);
+                expect.noneOtherThanHit("near");
                 expect.zero("upstream.TOKEN");
             }
             case BEFORE -> {

@@ -17,8 +17,12 @@ import java.util.Map;
  */
 final class RowRun {
 
-    /** Longest wait for in-flight requests to be answered after wrk stopped. */
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Longest wait for in-flight requests to be answered after wrk stopped: well over the filter's
+     * read timeout (10 s in the sample), after which a stuck business request is answered 503 and
+     * the loopback calls queued behind it drain.
+     */
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     /** One row at one concurrency. {@code warmup} is null when there was no warm-up run. */
     record Result(Row row, int concurrency, Wrk.Result measured, Wrk.Result warmup, Map<String, Long> counterDeltas,
@@ -72,18 +76,23 @@ final class RowRun {
     Result measure(Row row, int concurrency, Duration warmupTime, Duration measureTime, BetweenRuns betweenRuns)
             throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
-        String primed = row.prime(http, base);
-        if (primed != null) {
-            problems.add(primed);
+        try {
+            String primed = row.prime(http, base);
+            if (primed != null) {
+                problems.add(primed);
+            }
+        } catch (RuntimeException e) {
+            problems.add("primed request failed: " + e.getMessage());
         }
-        Map<String, Long> before = counters.read(row.sources());
+        Map<String, Long> before = read(row, "before the run", problems);
         Wrk.Request request = row.request(base);
         Wrk.Result warmup = warmupTime.isZero() ? null
                 : Wrk.run(scriptDir, request, concurrency, settings.wrkThreads(), warmupTime);
         betweenRuns.run();
         Wrk.Result measured = Wrk.run(scriptDir, request, concurrency, settings.wrkThreads(), measureTime);
         settle(row);
-        Map<String, Long> delta = ServerCounters.delta(before, counters.read(row.sources()));
+        Map<String, Long> after = read(row, "after the run", problems);
+        Map<String, Long> delta = before == null || after == null ? Map.of() : ServerCounters.delta(before, after);
 
         long answered = measured.requests() + (warmup == null ? 0 : warmup.requests());
         long runs = warmup == null ? 1 : 2;
@@ -102,25 +111,41 @@ final class RowRun {
         }
         // wrk stops with up to one request in flight per connection per run; the reads add one more.
         Row.Verdict verdict = row.check(delta, answered, runs * concurrency + 2);
-        problems.addAll(verdict.problems());
+        if (!delta.isEmpty()) {
+            problems.addAll(verdict.problems());
+        }
         return new Result(row, concurrency, measured, warmup, verdict.counters(), List.copyOf(problems));
+    }
+
+    /** The row's counters, or null (and a problem) when the server could not answer for them. */
+    private Map<String, Long> read(Row row, String when, List<String> problems) throws InterruptedException {
+        try {
+            return counters.read(row.sources());
+        } catch (IOException e) {
+            problems.add("could not read the server's counters " + when + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /**
      * Waits (bounded) until the row's answered-count stops moving, i.e. the server finished what wrk
      * left in flight, plus a short margin for the last answers' remaining counters.
      */
-    private void settle(Row row) throws IOException, InterruptedException {
+    private void settle(Row row) throws InterruptedException {
         List<ServerCounters.Source> source = List.of(row.settleSource());
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        long last = counters.read(source).get(row.settleCounter());
+        long last = -1;
         while (System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            long now = counters.read(source).get(row.settleCounter());
-            if (now == last) {
-                break;
+            try {
+                long now = counters.read(source).get(row.settleCounter());
+                if (now == last) {
+                    break;
+                }
+                last = now;
+            } catch (IOException e) {
+                last = -1; // a starved server cannot answer yet; it is not settled
             }
-            last = now;
+            Thread.sleep(100);
         }
         Thread.sleep(100);
     }

@@ -51,6 +51,8 @@ final class ServerCounters {
     static final String[] CACHE_STATUSES = {"HIT", "MISS", "COALESCED", "STALE", "BYPASS"};
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longer than the sample filter's read timeout, so a starved server answers (503) before this gives up. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
 
     private final BenchBase base;
     private final BenchTokenEndpoint tokens;
@@ -92,7 +94,8 @@ final class ServerCounters {
     Map<String, Long> loopback() throws IOException, InterruptedException {
         JsonNode stats = getJson(base.loopbackStatsUrl());
         Map<String, Long> values = new LinkedHashMap<>();
-        for (String profile : List.of("default", BenchBase.FILL_PROFILE, BenchBase.HERD_PROFILE)) {
+        for (String profile : List.of("default", BenchBase.FILL_PROFILE, BenchBase.HERD_PROFILE,
+                BenchBase.NEAR_PROFILE)) {
             for (String status : CACHE_STATUSES) {
                 values.put("loopback." + profile + "." + status, 0L);
             }
@@ -126,7 +129,7 @@ final class ServerCounters {
     }
 
     private JsonNode getJson(URI url) throws IOException, InterruptedException {
-        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20)).GET().build(),
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(url).timeout(READ_TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
             throw new IOException("GET " + url + ": HTTP " + answer.statusCode() + " " + answer.body());

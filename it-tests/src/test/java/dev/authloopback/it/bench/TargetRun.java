@@ -123,11 +123,13 @@ final class TargetRun {
         }
         for (int concurrency : settings.concurrency()) {
             for (Row row : Row.values()) {
+                long begin = System.nanoTime();
                 RowRun.Result result = rowRun.measure(row, concurrency);
                 rows.add(result);
                 Wrk.Result m = result.measured();
-                log("c=%-4d %-7s %,10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %s", concurrency, row.id,
-                        m.requestsPerSecond(), m.p50(), m.p99(), result.flagged() ? "FLAGGED " + result.problems() : "ok");
+                log("c=%-4d %-7s %,10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  (%4.1f s)  %s", concurrency, row.id,
+                        m.requestsPerSecond(), m.p50(), m.p99(), (System.nanoTime() - begin) / 1e9,
+                        result.flagged() ? "FLAGGED " + result.problems() : "ok");
             }
         }
         afterRows = server.snapshot();
