@@ -1,5 +1,7 @@
 package dev.authloopback.it.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -22,7 +24,8 @@ import java.util.Map;
  *   <li>the soak, when {@code bench.soakSeconds} > 0 ({@link SoakRun});</li>
  *   <li>the herd ({@link HerdRun}) and heap per cached entry ({@link HeapRun}).</li>
  * </ol>
- * Then a table on stdout, {@code bench.output} (JSON) and {@code bench.chart} (SVG). Speed is
+ * Then a table on stdout, {@code bench.output} (JSON), the same figures as Markdown tables next to
+ * it ({@code benchmark.md}) and {@code bench.chart} (SVG). Speed is
  * reported as ratios against baselines from the same run, never asserted.
  *
  * <p>Exit status: 0 when every row, the herd and the heap fill were answered correctly; 1 when
@@ -69,9 +72,12 @@ public final class LoopbackBenchmark {
         Report report = new Report(settings, machine, targets);
         System.out.print(report.table());
         report.writeJson(settings.output());
+        Path markdown = settings.output().resolveSibling(settings.output().getFileName().toString()
+                .replaceFirst("\\.json$", "") + ".md");
+        Files.writeString(markdown, report.markdown());
         RatioChart.write(report, settings.chart());
-        System.out.printf(Locale.ROOT, "JSON:  %s%nchart: %s%nwall time: %.0f s%n", settings.output().toAbsolutePath(),
-                settings.chart().toAbsolutePath(), (System.nanoTime() - begin) / 1e9);
+        System.out.printf(Locale.ROOT, "JSON:  %s%ntables: %s%nchart: %s%nwall time: %.0f s%n", settings.output(),
+                markdown, settings.chart(), (System.nanoTime() - begin) / 1e9);
         return report;
     }
 }

@@ -202,6 +202,71 @@ final class Report {
         return out.toString();
     }
 
+    /**
+     * The figures as Markdown tables, one block per target (rows by concurrency, then the ratios,
+     * herd and heap), ready for README or an issue note.
+     */
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        List<Integer> cs = settings.concurrency();
+        for (TargetRun.Result target : targets) {
+            md.append(String.format(Locale.ROOT, "**%s**: %s; load average %s → %s%n%n", target.target().id(),
+                    target.server(), target.loadBefore(), target.loadAfter()));
+            md.append("| row |");
+            cs.forEach(c -> md.append(" c=").append(c).append(" req/s | c=").append(c).append(" p50 / p99 ms |"));
+            md.append('\n').append("| --- |").append(" ---: | ---: |".repeat(cs.size())).append('\n');
+            for (Row row : Row.values()) {
+                md.append("| `").append(row.id).append("` |");
+                for (int c : cs) {
+                    RowRun.Result r = target.row(row, c);
+                    md.append(r == null ? " – | – |" : String.format(Locale.ROOT, " %,.0f | %.3f / %.2f%s |",
+                            r.measured().requestsPerSecond(), r.measured().p50(), r.measured().p99(),
+                            r.flagged() ? " ⚠ flagged" : ""));
+                }
+                md.append('\n');
+            }
+            md.append("\n| ratio |");
+            cs.forEach(c -> md.append(" c=").append(c).append(" req/s × | c=").append(c).append(" +p50 / +p99 ms |"));
+            md.append('\n').append("| --- |").append(" ---: | ---: |".repeat(cs.size())).append('\n');
+            List<Ratio> ratios = ratios(target);
+            for (Row row : Row.values()) {
+                if (row.baseline() == null) {
+                    continue;
+                }
+                md.append("| ").append(row.id).append('/').append(row.baseline().id).append(" |");
+                for (int c : cs) {
+                    Ratio r = ratios.stream().filter(x -> x.row() == row && x.concurrency() == c).findFirst().orElse(null);
+                    md.append(r == null ? " – | – |" : String.format(Locale.ROOT, " %.2f%s | %+.3f / %+.2f |",
+                            r.throughput(), r.flagged() ? " ⚠" : "", r.p50AddedMs(), r.p99AddedMs()));
+                }
+                md.append('\n');
+            }
+            md.append('\n');
+            if (target.herd() != null) {
+                HerdRun.Result herd = target.herd();
+                md.append(String.format(Locale.ROOT, "Herd: %d concurrent cold requests for one key → %d upstream call(s)"
+                        + " (X-Loopback-Cache %s)%s.  %n", herd.size(), herd.upstreamCalls(), herd.cache(),
+                        herd.flagged() ? " ⚠ " + herd.problems() : ""));
+            }
+            if (target.heap() != null) {
+                md.append("Heap per cached entry:");
+                target.heap().points().forEach(p -> md.append(String.format(Locale.ROOT, " %,.0f bytes at %,d keys;",
+                        p.bytesPerEntry(), p.entries())));
+                md.append(target.heap().flagged() ? " ⚠ " + target.heap().problems() : "").append("  \n");
+            }
+            if (target.soak() != null) {
+                SoakRun.Result soak = target.soak();
+                md.append(String.format(Locale.ROOT, "Soak (filter, c=%d, %d s): %,d requests%s; live heap after GC %+.1f%%,"
+                                + " threads %+.1f%% (%s).  %n", soak.row().concurrency(), settings.soak().toSeconds(),
+                        soak.row().measured().requests(), soak.row().flagged() ? " ⚠ " + soak.row().problems() : ", 0 errors",
+                        soak.heapChange() * 100, soak.threadChange() * 100, soak.flat() ? "flat" : "not flat"));
+            }
+            target.problems().forEach(p -> md.append("⚠ ").append(p).append("  \n"));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
     void writeJson(Path file) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("generatedAt", Instant.now().toString());
