@@ -11,13 +11,14 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark, tiny, on every {@code mvn verify}, so its code cannot rot: the embedded target
  * only, c=1, one second per row, a small herd and heap fill. It proves the whole path works (server
  * JVM started and ready, wrk runs and is parsed, every row checked against the server's counters,
- * JSON and SVG written); it asserts nothing about time.
+ * JSON, Markdown and a well-formed SVG written); it asserts nothing about time.
  *
  * <p>It needs {@code wrk} on the PATH and fails, saying how to install it, when it is missing
  * ({@code .ci/run} installs it); a skipped smoke run would let the benchmark rot unnoticed.
@@ -60,5 +61,8 @@ class BenchmarkSmokeIT {
         assertEquals(2, target.path("heap").path("points").size(), () -> "heap: " + target.path("heap"));
         String svg = Files.readString(WORK.resolve("benchmark.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("filter / none"), () -> "chart:\n" + svg);
+        // Well-formed XML, or browsers and GitHub show nothing.
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(WORK.resolve("benchmark.svg").toFile());
+        assertTrue(Files.readString(WORK.resolve("benchmark.md")).contains("| hit/floor |"), "benchmark.md has the ratios");
     }
 }

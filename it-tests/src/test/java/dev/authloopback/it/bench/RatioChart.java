@@ -155,13 +155,16 @@ final class RatioChart {
         double width = slot * 0.82;
         double top = y(Math.min(ratio.throughput(), yMax), yMax);
         double height = Math.max(0.5, BOTTOM - top);
+        // One stroke per bar: red for a flagged row wins over the lighter bar's outline.
+        String stroke = ratio.flagged() ? " stroke=\"#d00000\" stroke-width=\"2\""
+                : lighter ? " stroke=\"" + colour + "\"" : "";
         svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"%s%s>"
                         + "<title>%s</title></rect>%n", x, BOTTOM - height, width, height, colour,
-                lighter ? " fill-opacity=\"0.45\" stroke=\"" + colour + "\"" : "",
-                ratio.flagged() ? " stroke=\"#d00000\" stroke-width=\"2\"" : "",
-                escape(String.format(Locale.ROOT, "%s %s c=%d: %.3f x throughput, %+.3f ms p50, %+.3f ms p99",
-                        ratio.target().id(), ratio.name(), ratio.concurrency(), ratio.throughput(), ratio.p50AddedMs(),
-                        ratio.p99AddedMs()))));
+                lighter ? " fill-opacity=\"0.45\"" : "", stroke,
+                escape(String.format(Locale.ROOT, "%s %s c=%d: %.3f x throughput, %s ms p50, %s ms p99%s",
+                        ratio.target().id(), ratio.name(), ratio.concurrency(), ratio.throughput(),
+                        Report.added(ratio.p50AddedMs()), Report.added(ratio.p99AddedMs()),
+                        ratio.flagged() ? " (row flagged: errors or wrong answers)" : ""))));
         text(svg, x + width / 2, BOTTOM - height - 4, 9, "normal", "middle",
                 (ratio.flagged() ? "! " : "") + String.format(Locale.ROOT, "%.2f", ratio.throughput()));
     }

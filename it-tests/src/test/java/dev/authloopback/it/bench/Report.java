@@ -33,8 +33,8 @@ final class Report {
             map.put("ratio", name());
             map.put("concurrency", concurrency);
             map.put("throughput", round(throughput));
-            map.put("p50AddedMs", round(p50AddedMs));
-            map.put("p99AddedMs", round(p99AddedMs));
+            map.put("p50AddedMs", Double.isNaN(p50AddedMs) ? null : round(p50AddedMs));
+            map.put("p99AddedMs", Double.isNaN(p99AddedMs) ? null : round(p99AddedMs));
             map.put("flagged", flagged);
             return map;
         }
@@ -74,9 +74,11 @@ final class Report {
             }
             Wrk.Result row = result.measured();
             Wrk.Result base = baseline.measured();
+            // A row with no answer has no latency: nothing was added, nothing can be compared.
+            boolean answered = row.requests() > 0;
             ratios.add(new Ratio(target.target(), result.row(), result.concurrency(),
-                    row.requestsPerSecond() / base.requestsPerSecond(), row.p50() - base.p50(), row.p99() - base.p99(),
-                    result.flagged() || baseline.flagged()));
+                    row.requestsPerSecond() / base.requestsPerSecond(), answered ? row.p50() - base.p50() : Double.NaN,
+                    answered ? row.p99() - base.p99() : Double.NaN, result.flagged() || baseline.flagged()));
         }
         return ratios;
     }
@@ -139,8 +141,10 @@ final class Report {
                 }
                 lastC = row.concurrency();
                 Wrk.Result m = row.measured();
-                out.append(String.format(Locale.ROOT, "%-7s %4d %,10.0f %8.3f %8.3f %8.3f %7d %7d  %s%n", row.row().id,
-                        row.concurrency(), m.requestsPerSecond(), m.p50(), m.p90(), m.p99(), m.socketErrors(), m.non2xx(),
+                String latencies = m.requests() == 0 ? String.format(Locale.ROOT, "%8s %8s %8s", "-", "-", "-")
+                        : String.format(Locale.ROOT, "%8.3f %8.3f %8.3f", m.p50(), m.p90(), m.p99());
+                out.append(String.format(Locale.ROOT, "%-7s %4d %,10.0f %s %7d %7d  %s%n", row.row().id,
+                        row.concurrency(), m.requestsPerSecond(), latencies, m.socketErrors(), m.non2xx(),
                         row.flagged() ? "FLAGGED: " + String.join("; ", row.problems()) : "ok"));
             }
             List<Ratio> ratios = ratios(target);
@@ -148,8 +152,8 @@ final class Report {
                 out.append(String.format(Locale.ROOT, "%n%-13s %4s %8s %9s %9s%n", "ratio", "c", "req/s x", "+p50 ms",
                         "+p99 ms"));
                 for (Ratio ratio : ratios) {
-                    out.append(String.format(Locale.ROOT, "%-13s %4d %8.2f %+9.3f %+9.3f%s%n", ratio.name(),
-                            ratio.concurrency(), ratio.throughput(), ratio.p50AddedMs(), ratio.p99AddedMs(),
+                    out.append(String.format(Locale.ROOT, "%-13s %4d %8.2f %9s %9s%s%n", ratio.name(),
+                            ratio.concurrency(), ratio.throughput(), added(ratio.p50AddedMs()), added(ratio.p99AddedMs()),
                             ratio.flagged() ? "  (row flagged)" : ""));
                 }
             }
@@ -219,9 +223,10 @@ final class Report {
                 md.append("| `").append(row.id).append("` |");
                 for (int c : cs) {
                     RowRun.Result r = target.row(row, c);
-                    md.append(r == null ? " – | – |" : String.format(Locale.ROOT, " %,.0f | %.3f / %.2f%s |",
-                            r.measured().requestsPerSecond(), r.measured().p50(), r.measured().p99(),
-                            r.flagged() ? " ⚠ flagged" : ""));
+                    md.append(r == null ? " – | – |" : r.measured().requests() == 0
+                            ? String.format(Locale.ROOT, " 0 | none answered%s |", r.flagged() ? " ⚠ flagged" : "")
+                            : String.format(Locale.ROOT, " %,.0f | %.3f / %.2f%s |", r.measured().requestsPerSecond(),
+                                    r.measured().p50(), r.measured().p99(), r.flagged() ? " ⚠ flagged" : ""));
                 }
                 md.append('\n');
             }
@@ -236,8 +241,8 @@ final class Report {
                 md.append("| ").append(row.id).append('/').append(row.baseline().id).append(" |");
                 for (int c : cs) {
                     Ratio r = ratios.stream().filter(x -> x.row() == row && x.concurrency() == c).findFirst().orElse(null);
-                    md.append(r == null ? " – | – |" : String.format(Locale.ROOT, " %.2f%s | %+.3f / %+.2f |",
-                            r.throughput(), r.flagged() ? " ⚠" : "", r.p50AddedMs(), r.p99AddedMs()));
+                    md.append(r == null ? " – | – |" : String.format(Locale.ROOT, " %.2f%s | %s / %s |",
+                            r.throughput(), r.flagged() ? " ⚠" : "", added(r.p50AddedMs()), added(r.p99AddedMs())));
                 }
                 md.append('\n');
             }
@@ -249,10 +254,10 @@ final class Report {
                         herd.flagged() ? " ⚠ " + herd.problems() : ""));
             }
             if (target.heap() != null) {
-                md.append("Heap per cached entry:");
-                target.heap().points().forEach(p -> md.append(String.format(Locale.ROOT, " %,.0f bytes at %,d keys;",
-                        p.bytesPerEntry(), p.entries())));
-                md.append(target.heap().flagged() ? " ⚠ " + target.heap().problems() : "").append("  \n");
+                md.append("Heap per cached entry: ").append(String.join(", ", target.heap().points().stream()
+                        .map(p -> String.format(Locale.ROOT, "%,.0f bytes at %,d keys", p.bytesPerEntry(), p.entries()))
+                        .toList()));
+                md.append(target.heap().flagged() ? " ⚠ " + target.heap().problems() : "").append(".  \n");
             }
             if (target.soak() != null) {
                 SoakRun.Result soak = target.soak();
@@ -297,6 +302,11 @@ final class Report {
 
     BenchSettings settings() {
         return settings;
+    }
+
+    /** Milliseconds added, signed, or "n/a" when the row had no answer to time. */
+    static String added(double ms) {
+        return Double.isNaN(ms) ? "n/a" : String.format(Locale.ROOT, "%+.3f", ms);
     }
 
     /** A JSON object whose members keep the given order: {@code ordered("a", 1, "b", 2)}. */
