@@ -1,117 +1,249 @@
 package dev.authloopback.it.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The benchmark's parameters, read once from system properties (the {@code bench} Maven profile
- * passes them on; override any with {@code -Dbench.<name>=...} on the Maven command line). Every
+ * The benchmark's parameters, read once from system properties ({@code it-tests/bench.sh} and the
+ * {@code bench} Maven profile pass them on; override any with {@code -Dbench.<name>=...}). Every
  * problem is collected into one error naming the property, the value and the rule.
  *
- * @param threads          client thread counts; every scenario is measured once per count (1: latency of a
- *                         lone request, no queueing; more: the machine under load, where ratios show CPU cost)
- * @param warmup           requests per scenario before measuring (JIT, pools, connections), split over the threads
- * @param requests         measured requests per scenario
- * @param upstreamWarmup   warm-up of the scenarios that call the OAuth2 server on every request
- * @param upstreamRequests measured requests of those scenarios (they are one to two orders slower)
- * @param steady           length of the steady phase between the two memory/thread snapshots
- * @param output           where the JSON report goes
+ * @param targets         servers to measure, in order
+ * @param concurrency     wrk connection counts; every throughput row is measured at each
+ * @param warmup          wrk run before each measured run, discarded (0: none)
+ * @param measure         the measured wrk run
+ * @param wrkThreads      wrk threads when the concurrency allows (never more than the connections)
+ * @param beforeDelay     how long the "before" row's token endpoint takes (a remote OAuth2 server)
+ * @param herdSize        concurrent cold requests for one key in the herd
+ * @param herdDelay       how long the herd's token endpoint takes, so the herd arrives while it is in flight
+ * @param heapEntries     distinct keys at which heap per cached entry is measured, ascending
+ * @param serverHeap      fixed heap of each server JVM ({@code -Xms} = {@code -Xmx})
+ * @param loopbackWar     the loopback.war under test
+ * @param sampleWar       the sample-app.war under test (it must hold {@code BearerEchoServlet})
+ * @param jettyHome       the jetty-home tar.gz for the standalone target
+ * @param serverConfig    the shipped {@code server-config/jetty} overlay (both targets are built from it)
+ * @param workDir         where bases, logs and JFR files go
+ * @param output          the JSON report
+ * @param chart           the SVG chart of the ratios
+ * @param jfr             start each server JVM with a flight recording (file in the work dir)
+ * @param soak            length of the soak run ({@code filter} row at c=32); zero: no soak
  */
-record BenchSettings(List<Integer> threads, int warmup, int requests, int upstreamWarmup, int upstreamRequests,
-                     Duration steady, Path output) {
+record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration warmup, Duration measure,
+                     int wrkThreads, Duration beforeDelay, int herdSize, Duration herdDelay, List<Integer> heapEntries,
+                     String serverHeap, Path loopbackWar, Path sampleWar, Path jettyHome, Path serverConfig,
+                     Path workDir, Path output, Path chart, boolean jfr, Duration soak) {
 
-    static final String THREADS = "bench.threads";
-    static final String WARMUP = "bench.warmup";
-    static final String REQUESTS = "bench.requests";
-    static final String UPSTREAM_WARMUP = "bench.upstreamWarmup";
-    static final String UPSTREAM_REQUESTS = "bench.upstreamRequests";
-    static final String STEADY_SECONDS = "bench.steadySeconds";
+    static final String TARGETS = "bench.targets";
+    static final String CONCURRENCY = "bench.concurrency";
+    static final String WARMUP_SECONDS = "bench.warmupSeconds";
+    static final String SECONDS = "bench.seconds";
+    static final String WRK_THREADS = "bench.wrkThreads";
+    static final String BEFORE_DELAY_MS = "bench.beforeDelayMs";
+    static final String HERD_SIZE = "bench.herdSize";
+    static final String HERD_DELAY_MS = "bench.herdDelayMs";
+    static final String HEAP_ENTRIES = "bench.heapEntries";
+    static final String SERVER_HEAP = "bench.heap";
+    static final String LOOPBACK_WAR = "bench.loopbackWar";
+    static final String SAMPLE_WAR = "bench.sampleWar";
+    static final String JETTY_HOME = "bench.jettyHome";
+    static final String SERVER_CONFIG = "bench.serverConfig";
+    static final String WORK_DIR = "bench.workDir";
     static final String OUTPUT = "bench.output";
+    static final String CHART = "bench.chart";
+    static final String JFR = "bench.jfr";
+    static final String SOAK_SECONDS = "bench.soakSeconds";
 
-    static BenchSettings fromSystemProperties() {
-        List<String> problems = new ArrayList<>();
-        List<Integer> threads = threadCounts(problems);
-        int warmup = atLeast(WARMUP, 2000, 0, problems);
-        int requests = positive(REQUESTS, 5000, problems);
-        int upstreamWarmup = atLeast(UPSTREAM_WARMUP, 50, 0, problems);
-        int upstreamRequests = positive(UPSTREAM_REQUESTS, 300, problems);
-        int steadySeconds = positive(STEADY_SECONDS, 30, problems);
-        String output = System.getProperty(OUTPUT, "target/benchmark.json").trim();
-        if (output.isEmpty()) {
-            problems.add(OUTPUT + ": must not be blank");
+    /** The concurrency of the soak run, as the issue asks (the {@code filter} row at c=32). */
+    static final int SOAK_CONCURRENCY = 32;
+
+    /** Where the server under test comes from. */
+    enum Target {
+        /** Jetty 12 embedded in a JVM of its own ({@link EmbeddedBenchServer}), mirroring the shipped jetty.base. */
+        EMBEDDED,
+        /** An unpacked jetty-home with the shipped {@code server-config/jetty} overlay, as README says. */
+        STANDALONE;
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
         }
-        int most = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
-        if (requests < most || upstreamRequests < most) {
-            problems.add(REQUESTS + "/" + UPSTREAM_REQUESTS + ": must be >= the largest of " + THREADS + " (" + most
-                    + "), so every client thread sends at least one measured request");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid benchmark settings:\n  " + String.join("\n  ", problems));
-        }
-        return new BenchSettings(threads, warmup, requests, upstreamWarmup, upstreamRequests,
-                Duration.ofSeconds(steadySeconds), Path.of(output));
     }
 
-    /** The most client threads: the load of the steady phase. */
-    int maxThreads() {
-        return threads.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    static BenchSettings fromSystemProperties() {
+        return from(System::getProperty);
+    }
+
+    static BenchSettings from(Function<String, String> properties) {
+        Reader r = new Reader(properties);
+        List<Target> targets = r.targets();
+        List<Integer> concurrency = r.ints(CONCURRENCY, "1,32,256", 1, 10_000);
+        int warmup = r.integer(WARMUP_SECONDS, 2, 0);
+        int seconds = r.integer(SECONDS, 5, 1);
+        int wrkThreads = r.integer(WRK_THREADS, 2, 1);
+        int beforeDelay = r.integer(BEFORE_DELAY_MS, 50, 0);
+        int herdSize = r.integer(HERD_SIZE, 500, 1);
+        int herdDelay = r.integer(HERD_DELAY_MS, 2000, 0);
+        List<Integer> heapEntries = r.ints(HEAP_ENTRIES, "10000,100000", 1, 10_000_000);
+        if (!heapEntries.equals(heapEntries.stream().sorted().distinct().toList())) {
+            r.problems.add(HEAP_ENTRIES + ": '" + heapEntries + "' must be ascending (the fill is cumulative)");
+        }
+        String heap = r.text(SERVER_HEAP, "1g");
+        if (!heap.matches("[0-9]+[kKmMgG]")) {
+            r.problems.add(SERVER_HEAP + ": '" + heap + "' must be a JVM heap size such as 1g or 768m");
+        }
+        Path loopbackWar = r.file(LOOPBACK_WAR, true);
+        Path sampleWar = r.file(SAMPLE_WAR, true);
+        Path jettyHome = r.file(JETTY_HOME, targets.contains(Target.STANDALONE));
+        Path serverConfig = r.directory(SERVER_CONFIG, true);
+        // Absolute: the server JVMs run in directories of their own.
+        Path workDir = Path.of(r.text(WORK_DIR, "target/bench")).toAbsolutePath().normalize();
+        Path output = Path.of(r.text(OUTPUT, workDir.resolve("benchmark.json").toString())).toAbsolutePath();
+        Path chart = Path.of(r.text(CHART, workDir.resolve("benchmark.svg").toString())).toAbsolutePath();
+        boolean jfr = r.bool(JFR);
+        int soak = r.integer(SOAK_SECONDS, 0, 0);
+        if (!r.problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid benchmark settings:\n  " + String.join("\n  ", r.problems));
+        }
+        return new BenchSettings(targets, concurrency, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
+                wrkThreads, Duration.ofMillis(beforeDelay), herdSize, Duration.ofMillis(herdDelay), heapEntries, heap,
+                loopbackWar, sampleWar, jettyHome, serverConfig, workDir, output, chart, jfr, Duration.ofSeconds(soak));
+    }
+
+    /** The largest fill: the loopback's {@code max-entries} for the fill profile is set above it. */
+    int largestHeapFill() {
+        return heapEntries.get(heapEntries.size() - 1);
     }
 
     /** The settings as they go into the JSON report. */
     Map<String, Object> asMap() {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put(THREADS, threads);
-        map.put(WARMUP, warmup);
-        map.put(REQUESTS, requests);
-        map.put(UPSTREAM_WARMUP, upstreamWarmup);
-        map.put(UPSTREAM_REQUESTS, upstreamRequests);
-        map.put(STEADY_SECONDS, steady.toSeconds());
-        map.put(OUTPUT, output.toString());
+        map.put(TARGETS, targets.stream().map(Target::id).toList());
+        map.put(CONCURRENCY, concurrency);
+        map.put(WARMUP_SECONDS, warmup.toSeconds());
+        map.put(SECONDS, measure.toSeconds());
+        map.put(WRK_THREADS, wrkThreads);
+        map.put(BEFORE_DELAY_MS, beforeDelay.toMillis());
+        map.put(HERD_SIZE, herdSize);
+        map.put(HERD_DELAY_MS, herdDelay.toMillis());
+        map.put(HEAP_ENTRIES, heapEntries);
+        map.put(SERVER_HEAP, serverHeap);
+        map.put(LOOPBACK_WAR, loopbackWar.toString());
+        map.put(SAMPLE_WAR, sampleWar.toString());
+        map.put(JETTY_HOME, jettyHome == null ? null : jettyHome.toString());
+        map.put(SERVER_CONFIG, serverConfig == null ? null : serverConfig.toString());
+        map.put(JFR, jfr);
+        map.put(SOAK_SECONDS, soak.toSeconds());
         return map;
     }
 
-    private static List<Integer> threadCounts(List<String> problems) {
-        String value = System.getProperty(THREADS, "1,4");
-        List<Integer> counts = new ArrayList<>();
-        for (String part : value.split(",")) {
+    private static final class Reader {
+        private final Function<String, String> properties;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Function<String, String> properties) {
+            this.properties = properties;
+        }
+
+        String text(String name, String fallback) {
+            String value = properties.apply(name);
+            return value == null || value.isBlank() ? fallback : value.trim();
+        }
+
+        List<Target> targets() {
+            String value = text(TARGETS, "embedded,standalone");
+            List<Target> targets = new ArrayList<>();
+            for (String part : value.split(",")) {
+                try {
+                    Target target = Target.valueOf(part.trim().toUpperCase(Locale.ROOT));
+                    if (!targets.contains(target)) {
+                        targets.add(target);
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(TARGETS + ": '" + value + "' must list embedded and/or standalone");
+                    return List.of(Target.EMBEDDED);
+                }
+            }
+            return List.copyOf(targets);
+        }
+
+        int integer(String name, int fallback, int min) {
+            String value = text(name, null);
+            if (value == null) {
+                return fallback;
+            }
             try {
-                int count = Integer.parseInt(part.trim());
-                if (count < 1 || count > 512) {
-                    throw new NumberFormatException();
+                int parsed = Integer.parseInt(value);
+                if (parsed < min) {
+                    problems.add(name + ": '" + value + "' must be >= " + min);
                 }
-                if (!counts.contains(count)) {
-                    counts.add(count);
-                }
+                return parsed;
             } catch (NumberFormatException e) {
-                problems.add(THREADS + ": '" + value + "' must be a comma-separated list of thread counts, 1 to 512");
-                return List.of(1);
+                problems.add(name + ": '" + value + "' is not a whole number");
+                return fallback;
             }
         }
-        return List.copyOf(counts);
-    }
 
-    private static int positive(String name, int fallback, List<String> problems) {
-        return atLeast(name, fallback, 1, problems);
-    }
-
-    private static int atLeast(String name, int fallback, int min, List<String> problems) {
-        String value = System.getProperty(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed < min) {
-                problems.add(name + ": '" + value + "' must be >= " + min);
+        List<Integer> ints(String name, String fallback, int min, int max) {
+            String value = text(name, fallback);
+            List<Integer> values = new ArrayList<>();
+            for (String part : value.split(",")) {
+                try {
+                    int parsed = Integer.parseInt(part.trim());
+                    if (parsed < min || parsed > max) {
+                        throw new NumberFormatException();
+                    }
+                    if (!values.contains(parsed)) {
+                        values.add(parsed);
+                    }
+                } catch (NumberFormatException e) {
+                    problems.add(name + ": '" + value + "' must be a comma-separated list of whole numbers, " + min
+                            + " to " + max);
+                    return List.of(min);
+                }
             }
-            return parsed;
-        } catch (NumberFormatException e) {
-            problems.add(name + ": '" + value + "' is not a whole number");
-            return fallback;
+            return List.copyOf(values);
+        }
+
+        boolean bool(String name) {
+            String value = text(name, "false");
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                default:
+                    problems.add(name + ": '" + value + "' must be true or false");
+                    return false;
+            }
+        }
+
+        Path file(String name, boolean required) {
+            return path(name, required, Files::isRegularFile, "no such file");
+        }
+
+        Path directory(String name, boolean required) {
+            return path(name, required, Files::isDirectory, "no such directory");
+        }
+
+        private Path path(String name, boolean required, java.util.function.Predicate<Path> exists, String missing) {
+            String value = text(name, null);
+            if (value == null) {
+                if (required) {
+                    problems.add(name + ": required (the bench Maven profile sets it)");
+                }
+                return null;
+            }
+            Path path = Path.of(value).toAbsolutePath().normalize();
+            if (required && !exists.test(path)) {
+                problems.add(name + ": '" + value + "': " + missing);
+            }
+            return path;
         }
     }
 }

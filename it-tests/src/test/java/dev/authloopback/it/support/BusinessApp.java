@@ -85,7 +85,6 @@ public final class BusinessApp implements AutoCloseable {
     public static final class Builder {
         private final Path war;
         private final Map<String, String> filterParams = new LinkedHashMap<>();
-        private final StringBuilder extraServlets = new StringBuilder();
         private URI backendUrl;
         private boolean hideJaxRs;
 
@@ -105,22 +104,6 @@ public final class BusinessApp implements AutoCloseable {
         /** Any other BearerTokenFilter init-param, e.g. {@code on-failure}. */
         public Builder filterParam(String name, String value) {
             filterParams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /**
-         * Adds a servlet of the WAR's classes at {@code urlPattern} through the override descriptor,
-         * e.g. the sample's forwarding servlet at a path the {@code BearerTokenFilter} does not cover
-         * (the benchmark's "no token step" baseline).
-         */
-        public Builder servlet(String name, String className, String urlPattern) {
-            extraServlets
-                    .append("  <servlet><servlet-name>").append(xmlText(Objects.requireNonNull(name, "name")))
-                    .append("</servlet-name><servlet-class>").append(xmlText(Objects.requireNonNull(className, "className")))
-                    .append("</servlet-class></servlet>\n")
-                    .append("  <servlet-mapping><servlet-name>").append(xmlText(name))
-                    .append("</servlet-name><url-pattern>").append(xmlText(Objects.requireNonNull(urlPattern, "urlPattern")))
-                    .append("</url-pattern></servlet-mapping>\n");
             return this;
         }
 
@@ -152,7 +135,7 @@ public final class BusinessApp implements AutoCloseable {
             filterParams.forEach((name, value) -> xml
                     .append("    <init-param><param-name>").append(xmlText(name))
                     .append("</param-name><param-value>").append(xmlText(value)).append("</param-value></init-param>\n"));
-            return xml.append("  </filter>\n").append(extraServlets).append("</web-app>\n").toString();
+            return xml.append("  </filter>\n</web-app>\n").toString();
         }
 
         private static String xmlText(String s) {

@@ -6,7 +6,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Embedded Jetty on 127.0.0.1 and a free port: the one way every test server is built. Public so
- * the benchmark's bare-Jetty baseline runs on exactly the same server setup as the harness.
+ * the benchmark's token endpoint (in the driver's JVM) runs on the same server setup as the harness.
  */
 public final class Jetty {
 

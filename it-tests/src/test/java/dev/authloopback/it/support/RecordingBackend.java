@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -25,44 +24,23 @@ import org.eclipse.jetty.util.Callback;
  * The business app's backend: records every {@code Authorization} header it receives, decodes
  * the JWT claims when the bearer token is a JWT, and answers JSON of what it saw. It can be told
  * to answer 401 to a given token a number of times (a token revoked upstream).
- *
- * <p>{@link #startCounting()} gives a backend for load (the benchmark): it records nothing and
- * decodes nothing, only counts requests and those carrying a Bearer header, and answers a fixed
- * small JSON, so its cost per request is the same with or without a token and its memory stays flat.
  */
 public final class RecordingBackend implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BEARER = "Bearer ";
-    private static final byte[] WITH_BEARER = "{\"authorization\":\"Bearer\"}".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] WITHOUT_BEARER = "{\"authorization\":null}".getBytes(StandardCharsets.UTF_8);
 
     private final Server server;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> rejections = new ConcurrentHashMap<>();
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong bearerRequests = new AtomicLong();
 
-    private RecordingBackend(boolean recording) {
+    private RecordingBackend() {
         server = Jetty.server("recording-backend");
-        server.setHandler(recording ? new RecordingHandler() : new CountingHandler());
+        server.setHandler(new RecordingHandler());
     }
 
     public static RecordingBackend start() {
-        return start(true);
-    }
-
-    /**
-     * A backend that only counts ({@link #requests()}, {@link #bearerRequests()}); {@link #seen()}
-     * stays empty and {@link #reject} has no effect. Answers {@code {"authorization":"Bearer"}} or
-     * {@code {"authorization":null}}.
-     */
-    public static RecordingBackend startCounting() {
-        return start(false);
-    }
-
-    private static RecordingBackend start(boolean recording) {
-        RecordingBackend backend = new RecordingBackend(recording);
+        RecordingBackend backend = new RecordingBackend();
         try {
             backend.server.start();
         } catch (Exception e) {
@@ -79,16 +57,6 @@ public final class RecordingBackend implements AutoCloseable {
     /** Everything received so far, in arrival order. */
     public List<Seen> seen() {
         return List.copyOf(seen);
-    }
-
-    /** Requests received so far (both modes). */
-    public long requests() {
-        return requests.get();
-    }
-
-    /** Requests received so far that carried {@code Authorization: Bearer ...} (both modes). */
-    public long bearerRequests() {
-        return bearerRequests.get();
     }
 
     /** Answers 401 the next {@code times} requests that carry {@code token}. */
@@ -145,7 +113,6 @@ public final class RecordingBackend implements AutoCloseable {
             String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
             String token = authorization != null && authorization.startsWith(BEARER)
                     ? authorization.substring(BEARER.length()) : null;
-            count(token != null);
             Map<String, Object> claims = claimsOf(token);
             int status = token != null && takeRejection(token) ? 401 : 200;
             seen.add(new Seen(authorization, token, claims, status));
@@ -162,26 +129,6 @@ public final class RecordingBackend implements AutoCloseable {
             }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(answer)), callback);
-            return true;
-        }
-    }
-
-    private void count(boolean bearer) {
-        requests.incrementAndGet();
-        if (bearer) {
-            bearerRequests.incrementAndGet();
-        }
-    }
-
-    private final class CountingHandler extends Handler.Abstract {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-            boolean bearer = authorization != null && authorization.startsWith(BEARER);
-            count(bearer);
-            response.setStatus(200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.write(true, ByteBuffer.wrap(bearer ? WITH_BEARER : WITHOUT_BEARER), callback);
             return true;
         }
     }
