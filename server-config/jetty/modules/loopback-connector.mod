@@ -27,3 +27,8 @@ etc/loopback-connector.xml
 
 ## Idle timeout of the loopback connector, in milliseconds.
 # jetty.loopback.idleTimeout=30000
+
+## Threads of the loopback connector's own pool. Its own, so business requests waiting in
+## BearerTokenFilter for a token can never take every thread the loopback needs to answer them.
+# jetty.loopback.maxThreads=64
+# jetty.loopback.minThreads=4

@@ -23,8 +23,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <ul>
  *   <li>connector {@code main} on 127.0.0.1 (the {@code http} module's defaults) for the business
  *       apps, virtual host {@code @main};</li>
- *   <li>connector {@code loopback} on 127.0.0.1 with one acceptor, one selector and its own
- *       {@link HttpConfiguration} ({@code etc/loopback-connector.xml}) for {@code loopback.war}
+ *   <li>connector {@code loopback} on 127.0.0.1 with one acceptor, one selector, a thread pool and
+ *       {@link HttpConfiguration} of its own ({@code etc/loopback-connector.xml}) for {@code loopback.war}
  *       and the floor servlet, virtual host {@code @loopback};</li>
  *   <li>a 200-thread pool, as jetty-home's {@code threadpool} module;</li>
  *   <li>{@code loopback.war} with {@code loopback.upstream-url} from {@code webapps/loopback.properties}
@@ -83,7 +83,11 @@ public final class EmbeddedBenchServer {
         HttpConfiguration loopbackConfig = new HttpConfiguration();
         loopbackConfig.setSendServerVersion(false);
         loopbackConfig.setSendDateHeader(true);
-        ServerConnector loopback = new ServerConnector(server, 1, 1, new HttpConnectionFactory(loopbackConfig));
+        // Threads of its own, as etc/loopback-connector.xml gives it.
+        QueuedThreadPool loopbackThreads = new QueuedThreadPool(64, 4);
+        loopbackThreads.setName("loopback");
+        ServerConnector loopback = new ServerConnector(server, loopbackThreads, null, null, 1, 1,
+                new HttpConnectionFactory(loopbackConfig));
         loopback.setName("loopback");
         loopback.setHost("127.0.0.1");
         loopback.setPort(loopbackPort);
