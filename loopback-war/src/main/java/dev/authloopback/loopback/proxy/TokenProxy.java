@@ -243,6 +243,14 @@ public final class TokenProxy {
             return;
         }
         flights.runInBackground(flightKey, () -> {
+            // A hit that read the entry just before another refresh stored its successor would
+            // otherwise start a second refresh: only an entry still in its refresh window is renewed.
+            CachedToken current = cache.get(key);
+            if (current != null && current.requestDigest().equals(digest) && current.isFreshAt(clock.millis())
+                    && !current.wantsRefreshAt(clock.millis())) {
+                return new Fetched(new UpstreamAnswer(current.status(), current.contentType(), current.body(), null,
+                        null, 0), current, current.etag(), "ALREADY_RENEWED");
+            }
             try {
                 Fetched fetched = fetch(request, key, digest);
                 if (fetched.stored() != null) {
