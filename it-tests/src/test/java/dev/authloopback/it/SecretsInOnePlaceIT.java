@@ -22,6 +22,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -165,6 +166,37 @@ class SecretsInOnePlaceIT {
                     () -> assertEquals(200, second.status(), message),
                     () -> assertEquals(1, idp.calls().size(), message),
                     () -> assertEquals(idp.calls().get(0).accessToken(), backend.seen().get(1).token(), message));
+        }
+    }
+
+    @Test
+    void unusableCredentialsFailDeploymentWithOneMessageNamingTheSetting() throws Exception {
+        Path garbage = Files.writeString(dir.resolve("not-a-key.pem"), "hello, I am no key\n");
+        String wrongPassword = "wrong-pa55word-x1";
+        record Case(String expectedSetting, Map<String, Object> settings) {
+        }
+        List<Case> cases = List.of(
+                new Case("loopback.client-secret", Map.of("client-auth", "client_secret_basic", "client-id", CLIENT_ID)),
+                new Case("loopback.client-secret-file", Map.of("client-auth", "client_secret_post", "client-id", CLIENT_ID,
+                        "client-secret-file", dir.resolve("no-such-secret.txt"))),
+                new Case("loopback.client-key-file", Map.of("client-auth", "private_key_jwt", "client-id", CLIENT_ID,
+                        "client-key-file", garbage)),
+                new Case("loopback.client-key-password", Map.of("client-auth", "private_key_jwt", "client-id", CLIENT_ID,
+                        "client-key-file", pki.clientKeyStore(), "client-key-password", wrongPassword)),
+                new Case("loopback.key-store-password", Map.of("client-auth", "tls_client_auth", "client-id", CLIENT_ID,
+                        "key-store", pki.clientKeyStore(), "key-store-password", wrongPassword)),
+                new Case("loopback.client-id", Map.of("client-auth", "client_secret_basic", "client-secret", SECRET)));
+        for (Case c : cases) {
+            LoopbackServer.Builder builder = LoopbackServer.builder().setting("upstream-url", "https://127.0.0.1:9/token");
+            c.settings().forEach(builder::setting);
+            LoopbackServer.DeploymentFailed failure = org.junit.jupiter.api.Assertions.assertThrows(
+                    LoopbackServer.DeploymentFailed.class, () -> builder.start().close(), c.toString());
+            String message = failure.getMessage();
+            assertAll(
+                    () -> assertTrue(message.contains("(1 problem)"), "one problem for " + c + ": " + message),
+                    () -> assertTrue(message.contains(c.expectedSetting()), c.expectedSetting() + " named: " + message),
+                    () -> assertTrue(!message.contains(wrongPassword) && !message.contains(SECRET),
+                            "no secret echoed: " + message));
         }
     }
 

@@ -92,8 +92,9 @@ public final class LoopbackConfiguration {
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
         sources.strictKeys().forEach((key, whereAndValue) -> {
             if (!isKnownKey(key, profiles)) {
-                // A misspelt secret setting still holds a secret.
-                String shown = key.toLowerCase(Locale.ROOT).contains("secret") ? "<masked>" : whereAndValue[1];
+                // A misspelt secret setting still holds a secret, and a typo need not look like one
+                // ("client-secert", "key-store-pasword"): the name is what is wrong, so no value is shown.
+                String shown = "<masked>";
                 problems.add(key + "='" + shown + "' (" + whereAndValue[0] + "): unknown setting (a typo?); known"
                         + " names are " + new java.util.TreeSet<>(SettingNames.PER_PROFILE));
             }
