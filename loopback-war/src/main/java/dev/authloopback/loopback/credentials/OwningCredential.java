@@ -7,7 +7,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
-import java.util.Map;
 
 /**
  * An owning mode's upstream request: a form POST carrying {@code grant_type}, the fields that
@@ -52,7 +51,8 @@ final class OwningCredential implements UpstreamCredential {
             case TLS_CLIENT_AUTH -> body.append("&client_id=").append(encode(settings.clientId()));
             case NONE -> throw new IllegalStateException("transparent mode has no owning credential");
         }
-        return new TokenRequest("POST", FORM, "application/json", authorization, Map.of(),
+        // Configured key-headers (a tenant header, say) go upstream as in transparent mode.
+        return new TokenRequest("POST", FORM, "application/json", authorization, request.keyHeaders(),
                 body.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
