@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -27,6 +28,8 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
     private final Configuration jsonConfig = Configuration.defaultConfiguration();
     /** ETag of the last token we asked the loopback to evict: one eviction per refused token. */
     private final AtomicReference<String> lastEvictedEtag = new AtomicReference<>();
+    /** The last answer parsed; racing writers are harmless (each value is complete and correct). */
+    private volatile ParsedAnswer lastParsed;
 
     public LoopbackTokenClient(FilterSettings settings, Clock clock) {
         if (settings == null) {
@@ -82,6 +85,25 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
     }
 
     private Token parse(TokenEndpointConnection.Answer answer) throws TokenUnavailableException {
+        // A loopback HIT answers the very bytes it stored, request after request: the JSON is parsed
+        // once per distinct answer, not once per business request.
+        ParsedAnswer last = lastParsed;
+        ParsedAnswer parsed = last != null && Arrays.equals(last.body(), answer.body()) ? last : parseBody(answer);
+        lastParsed = parsed;
+        Duration remaining = null;
+        if (parsed.expiresIn().isPresent()) {
+            long age = seconds(answer.age()).orElse(0);
+            // RFC 6749 §5.1 expires_in minus the answer's Age: a cache hit's expires_in is as old as the entry.
+            remaining = Duration.ofSeconds(Math.max(0, parsed.expiresIn().getAsLong() - age));
+        }
+        return new Token(parsed.token(), answer.etag(), remaining, clock.instant());
+    }
+
+    /** What the filter takes from one token answer body. */
+    private record ParsedAnswer(byte[] body, String token, OptionalLong expiresIn) {
+    }
+
+    private ParsedAnswer parseBody(TokenEndpointConnection.Answer answer) throws TokenUnavailableException {
         int status = answer.status();
         Object document;
         try {
@@ -102,24 +124,8 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
             throw TokenUnavailableException.malformed("The token endpoint answered HTTP " + status
                     + " without a non-empty string at " + settings.tokenPath().getPath());
         }
-        String etag = answer.etag();
-        return new Token(token, etag, remainingLifetime(document, answer), clock.instant());
-    }
-
-    /**
-     * {@code expires_in} (RFC 6749 §5.1) minus the answer's {@code Age}: the loopback passes the stored
-     * body unchanged, so a cache hit's {@code expires_in} is as old as the entry.
-     */
-    private static Duration remainingLifetime(Object document, TokenEndpointConnection.Answer answer) {
-        if (!(document instanceof Map<?, ?> map)) {
-            return null;
-        }
-        OptionalLong seconds = seconds(map.get("expires_in"));
-        if (seconds.isEmpty()) {
-            return null;
-        }
-        long age = seconds(answer.age()).orElse(0);
-        return Duration.ofSeconds(Math.max(0, seconds.getAsLong() - age));
+        OptionalLong expiresIn = document instanceof Map<?, ?> map ? seconds(map.get("expires_in")) : OptionalLong.empty();
+        return new ParsedAnswer(answer.body(), token, expiresIn);
     }
 
     private static OptionalLong seconds(Object value) {
