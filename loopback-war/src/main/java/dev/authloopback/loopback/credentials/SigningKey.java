@@ -28,7 +28,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -217,9 +216,5 @@ public final class SigningKey {
         public String toString() {
             return "KeyPair[<masked>]";
         }
-    }
-
-    static String normalisedAlgorithm(String raw) {
-        return raw.trim().toUpperCase(Locale.ROOT);
     }
 }
