@@ -62,6 +62,34 @@ class WildFlyDistributionIT {
         upstream.close();
     }
 
+    /** An EC P-256 key made now with the JDK, as unencrypted PKCS#8 PEM (README "Keeping secrets in one place"). */
+    private static String ecKeyPem(Path work) throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        byte[] der = generator.generateKeyPair().getPrivate().getEncoded();
+        Path pem = work.resolve("owned-client-key.pem");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n");
+        return pem.toString();
+    }
+
+    /** Two callers sending only a scope: one upstream call with a Nimbus-signed assertion, then a HIT. */
+    private void ownedProfileSignsItsOwnAssertion(URI owned) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(owned)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("scope=orders.read")).build();
+        int before = upstream.tokenRequests();
+        java.net.http.HttpResponse<String> first = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> second = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        String message = "WildFly private_key_jwt profile: " + first.statusCode() + " " + first.body() + " / "
+                + second.statusCode() + " " + second.headers().firstValue("X-Loopback-Cache").orElse("-");
+        assertEquals(200, first.statusCode(), message);
+        assertTrue(first.body().contains("access_token"), message);
+        assertEquals("HIT", second.headers().firstValue("X-Loopback-Cache").orElse(null), message);
+        assertEquals(before + 1, upstream.tokenRequests(), message);
+    }
+
     @Test
     void businessAppsOfEveryKindGetOneCachedTokenThroughTheMovedLoopbackListenerOnly() throws Exception {
         long begin = System.nanoTime();
@@ -109,7 +137,14 @@ class WildFlyDistributionIT {
                         "-Djboss.socket.binding.port-offset=" + offset,
                         "-Dsample.client-id=" + PatternProof.CLIENT_ID,
                         "-Dsample.client-secret=" + PatternProof.CLIENT_SECRET,
-                        "-Dsample.backend-url=" + backend.url()));
+                        "-Dsample.backend-url=" + backend.url(),
+                        // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly.
+                        "-Dloopback.profiles=owned",
+                        "-Dloopback.owned.upstream-url=" + upstream.tokenUrl(),
+                        "-Dloopback.owned.client-auth=private_key_jwt",
+                        "-Dloopback.owned.client-id=owned-client",
+                        "-Dloopback.owned.client-key-file=" + ecKeyPem(work),
+                        "-Dloopback.owned.client-key-id=wildfly-key-1"));
         Duration boot = wildfly.awaitReady(() -> log.contains("WFLYSRV0025") || log.contains("WFLYSRV0026"),
                 env.bootTimeout(), "WildFly");
         assertFalse(log.contains("WFLYSRV0026"), () -> "WildFly started with errors\n" + log.tail(80));
@@ -147,6 +182,7 @@ class WildFlyDistributionIT {
         operator.ehcacheLogReachesTheServerLog(log);
         // After the operator's exact counts: this adds a MISS of its own.
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
+        ownedProfileSignsItsOwnAssertion(loopback.resolve("/loopback/owned"));
 
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));

@@ -12,6 +12,10 @@ import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.OAuth2Upstream;
 import dev.authloopback.it.support.RecordingBackend;
 import dev.authloopback.it.support.RecordingBackend.Seen;
+import dev.authloopback.it.support.TestPki;
+import dev.authloopback.it.support.VerifyingTokenEndpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +38,7 @@ class NoSecretsInLogsIT {
 
     private static final String SHARED_SECRET = "shared-5ecret-for-the-loopback";
     private static final String FAULT_CLIENT_SECRET = "fault-client-5ecret";
+    private static final String OWNED_CLIENT_SECRET = "owned-client-5ecret-9b2";
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final List<String> PRODUCT_LOGGERS = List.of("dev.authloopback", "org.glassfish.jersey", "org.ehcache");
 
@@ -49,6 +54,7 @@ class NoSecretsInLogsIT {
                 .excluding("no.nav", "okhttp3", "mockwebserver", "io.netty", "freemarker", "com.nimbusds")) {
             patternAndEvictionScenario(secrets);
             failureScenario(secrets);
+            owningModeScenario(secrets);
 
             secrets.removeIf(Objects::isNull);
             assertTrue(secrets.size() > 5, () -> "too few secrets collected to prove anything: " + secrets.size());
@@ -107,6 +113,48 @@ class NoSecretsInLogsIT {
             }
             secrets.addAll(upstream.issuedTokens());
             assertTrue(upstream.callCount() >= 9, () -> "upstream calls: " + upstream.calls());
+        }
+    }
+
+    /**
+     * Issue 12: the loopback's own client secret, key password and every signed assertion stay out of
+     * the logs, start-up configuration line and refused deployment included.
+     */
+    private void owningModeScenario(Set<String> secrets) throws Exception {
+        secrets.add(OWNED_CLIENT_SECRET);
+        secrets.add(TestPki.PASSWORD);
+        try (VerifyingTokenEndpoint basicIdp = VerifyingTokenEndpoint.clientSecretBasic("owner", OWNED_CLIENT_SECRET);
+             LoopbackServer loopback = LoopbackServer.builder().upstream(basicIdp.tokenUrl())
+                     .setting("client-auth", "client_secret_basic").setting("client-id", "owner")
+                     .setting("client-secret", OWNED_CLIENT_SECRET).start()) {
+            http.post(loopback.tokenUrl(), FORM, "scope=a");
+            http.post(loopback.tokenUrl(), FORM, "scope=a");
+            http.post(loopback.tokenUrl(), FORM, "scope=a&client_secret=" + OWNED_CLIENT_SECRET);
+            basicIdp.calls().forEach(call -> secrets.add(call.accessToken()));
+            assertEquals(List.of(), basicIdp.refusals(), basicIdp.calls().toString());
+        }
+        Path dir = Files.createTempDirectory("no-secrets-pki");
+        TestPki pki = TestPki.create(dir);
+        try (VerifyingTokenEndpoint jwtIdp = VerifyingTokenEndpoint.privateKeyJwt("owner", pki.clientPublicKey());
+             LoopbackServer loopback = LoopbackServer.builder().upstream(jwtIdp.tokenUrl())
+                     .setting("client-auth", "private_key_jwt").setting("client-id", "owner")
+                     .setting("client-key-file", pki.clientKeyStore())
+                     .setting("client-key-password", TestPki.PASSWORD).start()) {
+            http.post(loopback.tokenUrl(), FORM, "scope=a");
+            http.post(loopback.tokenUrl(), FORM, "scope=b");
+            jwtIdp.calls().forEach(call -> {
+                secrets.add(call.accessToken());
+                secrets.add(call.field("client_assertion"));
+            });
+            assertEquals(List.of(), jwtIdp.refusals(), jwtIdp.calls().toString());
+        }
+        try {
+            LoopbackServer.builder().setting("upstream-url", "https://127.0.0.1:9/token")
+                    .setting("client-auth", "tls_client_auth").setting("client-id", "owner")
+                    .setting("key-store", pki.clientKeyStore()).setting("key-store-password", "x" + TestPki.PASSWORD)
+                    .start().close();
+        } catch (LoopbackServer.DeploymentFailed expected) {
+            secrets.add("x" + TestPki.PASSWORD);
         }
     }
 

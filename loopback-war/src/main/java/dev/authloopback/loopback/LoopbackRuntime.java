@@ -7,6 +7,8 @@ import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.credentials.UpstreamCredential;
 import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
@@ -60,7 +62,8 @@ public final class LoopbackRuntime implements AutoCloseable {
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();
-            UpstreamTokenClient client = new UpstreamTokenClient(settings);
+            UpstreamTokenClient client = new UpstreamTokenClient(settings,
+                    UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock));
             clients.add(client);
             UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
                     settings.healthDownAfter(), clock);
@@ -68,7 +71,9 @@ public final class LoopbackRuntime implements AutoCloseable {
             LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
             profileMetrics.put(profile.getKey(), counters);
             proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), client,
-                    new CacheKeys(settings, json), inspector, clock, refreshExecutor, counters));
+                    new CacheKeys(settings, json), inspector, clock, refreshExecutor, counters,
+                    settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
+                            : null));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.access.AddressAllowList;
+import dev.authloopback.loopback.credentials.ClientAuthSettings;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -91,8 +92,9 @@ public final class LoopbackConfiguration {
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
         sources.strictKeys().forEach((key, whereAndValue) -> {
             if (!isKnownKey(key, profiles)) {
-                // A misspelt secret setting still holds a secret.
-                String shown = key.toLowerCase(Locale.ROOT).contains("secret") ? "<masked>" : whereAndValue[1];
+                // A misspelt secret setting still holds a secret, and a typo need not look like one
+                // ("client-secert", "key-store-pasword"): the name is what is wrong, so no value is shown.
+                String shown = "<masked>";
                 problems.add(key + "='" + shown + "' (" + whereAndValue[0] + "): unknown setting (a typo?); known"
                         + " names are " + new java.util.TreeSet<>(SettingNames.PER_PROFILE));
             }
@@ -117,7 +119,7 @@ public final class LoopbackConfiguration {
     }
 
     /** Reads one profile, adding problems instead of throwing. */
-    private static final class ProfileReader {
+    static final class ProfileReader {
         private final SettingsSources sources;
         private final String profile;
         private final List<String> problems;
@@ -166,6 +168,7 @@ public final class LoopbackConfiguration {
             int tokenPort = value(SettingNames.TOKEN_PORT, LoopbackSettings.ANY_PORT, ProfileReader::port);
             int healthDownAfter = value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
                     ProfileReader::positiveInt);
+            ClientAuthSettings clientAuth = new ClientAuthReader(this).read(upstream);
             sources.lookup(profile, SettingNames.CLUSTER_URI).ifPresent(v -> problems.add(name(SettingNames.CLUSTER_URI)
                     + "='" + v + "': the clustered tier is not part of this build; remove the setting"));
             if (problems.size() > before) {
@@ -181,10 +184,10 @@ public final class LoopbackConfiguration {
             return new LoopbackSettings(profile, upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
                     passMethods, maxEntries, connect, read, maxRequest, maxResponse, minRefresh, allowFrom,
                     sharedSecret, secretHeader, adminAllowFrom, adminSecret, requestBodyTimeout, tokenPort,
-                    healthDownAfter);
+                    healthDownAfter, clientAuth);
         }
 
-        private String name(String setting) {
+        String name(String setting) {
             return SettingNames.DEFAULT_PROFILE.equals(profile)
                     ? SettingNames.PREFIX + setting
                     : SettingNames.PREFIX + profile + "." + setting;
@@ -201,7 +204,7 @@ public final class LoopbackConfiguration {
             return parse(setting, raw.get(), parser, null);
         }
 
-        private <T> T value(String setting, T fallback, Function<String, T> parser) {
+        <T> T value(String setting, T fallback, Function<String, T> parser) {
             Optional<String> raw = sources.lookup(profile, setting);
             return raw.isEmpty() ? fallback : parse(setting, raw.get(), parser, fallback);
         }
@@ -242,7 +245,15 @@ public final class LoopbackConfiguration {
             return uri;
         }
 
-        private static Duration positiveDuration(String raw) {
+        void problem(String message) {
+            problems.add(message);
+        }
+
+        boolean isSet(String setting) {
+            return sources.lookup(profile, setting).isPresent();
+        }
+
+        static Duration positiveDuration(String raw) {
             Duration d = DurationValue.parse(raw);
             if (d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException("must be a positive duration");

@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.access.AddressAllowList;
+import dev.authloopback.loopback.credentials.ClientAuthSettings;
 
 import java.net.URI;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param adminSecret  {@code null} when admin calls need no secret (address guard only)
  * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
  * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
+ * @param clientAuth   how the loopback authenticates upstream: transparent, or an owning mode
  */
 public record LoopbackSettings(
         String profile,
@@ -41,7 +43,8 @@ public record LoopbackSettings(
         String adminSecret,
         Duration requestBodyTimeout,
         int tokenPort,
-        int healthDownAfter) {
+        int healthDownAfter,
+        ClientAuthSettings clientAuth) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
     public static final Duration DEFAULT_TTI = Duration.ofHours(8);
@@ -109,6 +112,6 @@ public record LoopbackSettings(
                 + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
                 + " request-body-timeout=" + requestBodyTimeout
                 + " token-port=" + (tokenPort == ANY_PORT ? "<any>" : String.valueOf(tokenPort))
-                + " health-down-after=" + healthDownAfter;
+                + " health-down-after=" + healthDownAfter + " " + clientAuth.describe();
     }
 }

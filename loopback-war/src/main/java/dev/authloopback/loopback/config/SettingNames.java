@@ -31,6 +31,30 @@ public final class SettingNames {
     /** Consecutive failed upstream calls, none covered by a stale token, after which health says DOWN. */
     public static final String HEALTH_DOWN_AFTER = "health-down-after";
 
+    /** How the loopback authenticates to the token endpoint: none (transparent, default) or an owning mode. */
+    public static final String CLIENT_AUTH = "client-auth";
+    public static final String CLIENT_ID = "client-id";
+    public static final String CLIENT_SECRET = "client-secret";
+    /** A file holding the client secret, re-read when it changes. */
+    public static final String CLIENT_SECRET_FILE = "client-secret-file";
+    /** private_key_jwt: PKCS#12 or PEM (PKCS#8) file with the signing key, re-read when it changes. */
+    public static final String CLIENT_KEY_FILE = "client-key-file";
+    public static final String CLIENT_KEY_PASSWORD = "client-key-password";
+    public static final String CLIENT_KEY_ID = "client-key-id";
+    public static final String CLIENT_KEY_ALG = "client-key-alg";
+    public static final String ASSERTION_LIFETIME = "assertion-lifetime";
+    /** tls_client_auth: PKCS#12 key store with the client certificate and its key. */
+    public static final String KEY_STORE = "key-store";
+    public static final String KEY_STORE_PASSWORD = "key-store-password";
+    /** CAs the upstream's TLS certificate is checked against (any mode); JVM defaults when unset. */
+    public static final String TRUST_STORE = "trust-store";
+    public static final String TRUST_STORE_PASSWORD = "trust-store-password";
+    public static final String GRANT_TYPE = "grant-type";
+    /** Owning modes: defaults for callers that send no scope / resource (RFC 8707) / audience. */
+    public static final String SCOPE = "scope";
+    public static final String RESOURCE = "resource";
+    public static final String AUDIENCE = "audience";
+
     /** Not per profile: the list of named profiles, and an optional properties file. */
     public static final String PROFILES = "profiles";
     public static final String CONFIG_FILE = "config-file";
@@ -42,12 +66,16 @@ public final class SettingNames {
     static final Set<String> PER_PROFILE = Set.of(UPSTREAM_URL, TTL, TTI, EXPIRY_SKEW, REFRESH_AHEAD, KEY,
             KEY_HEADERS, METHODS, PASS_METHODS, MAX_ENTRIES, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MIN_REFRESH_INTERVAL, ALLOW_FROM, SHARED_SECRET, SHARED_SECRET_HEADER,
-            ADMIN_ALLOW_FROM, ADMIN_SECRET, CLUSTER_URI, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER);
+            ADMIN_ALLOW_FROM, ADMIN_SECRET, CLUSTER_URI, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER,
+            CLIENT_AUTH, CLIENT_ID, CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_KEY_FILE, CLIENT_KEY_PASSWORD,
+            CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE,
+            TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE);
 
     /** Values never shown in messages or logs. */
-    static final Set<String> SECRETS = Set.of(SHARED_SECRET, ADMIN_SECRET);
+    static final Set<String> SECRETS = Set.of(SHARED_SECRET, ADMIN_SECRET, CLIENT_SECRET, CLIENT_KEY_PASSWORD,
+            KEY_STORE_PASSWORD, TRUST_STORE_PASSWORD);
 
     private SettingNames() {
     }

@@ -6,6 +6,8 @@ import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenLifetime;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.credentials.CallerRequestRefused;
+import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
 import dev.authloopback.loopback.upstream.UpstreamFailure;
@@ -31,6 +33,8 @@ public final class TokenProxy {
     private final Clock clock;
     private final Executor refreshExecutor;
     private final LoopbackMetrics.ProfileMetrics metrics;
+    /** Owning modes only ({@code null} when transparent): reduces a caller's request to its selecting fields. */
+    private final SelectingFields selecting;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
     /** Last forced refresh (eviction) per key, for the min-refresh-interval rate limit. */
     private final ConcurrentHashMap<String, Long> lastEviction = new ConcurrentHashMap<>();
@@ -39,7 +43,8 @@ public final class TokenProxy {
 
     public TokenProxy(LoopbackSettings settings, TokenCache.ProfileCache cache, UpstreamTokenClient upstream,
                       CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
-                      LoopbackMetrics.ProfileMetrics metrics) {
+                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting) {
+        this.selecting = selecting;
         this.settings = settings;
         this.cache = cache;
         this.upstream = upstream;
@@ -53,6 +58,16 @@ public final class TokenProxy {
 
     public LoopbackSettings settings() {
         return settings;
+    }
+
+    /**
+     * The request as this profile keys it: unchanged in transparent mode; in an owning mode reduced
+     * to the fields that select a token, so the credential added per upstream call never splits the cache.
+     *
+     * @throws CallerRequestRefused when an owning-mode caller sent a credential or an unknown field
+     */
+    public TokenRequest admit(TokenRequest caller) {
+        return selecting == null ? caller : selecting.reduce(caller);
     }
 
     /** Outcome of one upstream call: the answer, and what the cache did with it. */

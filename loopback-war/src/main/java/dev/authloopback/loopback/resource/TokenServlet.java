@@ -3,6 +3,7 @@ package dev.authloopback.loopback.resource;
 import dev.authloopback.loopback.LoopbackRuntime;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.intake.RequestBody;
 import dev.authloopback.loopback.proxy.CacheStatus;
 import dev.authloopback.loopback.proxy.EvictionResult;
@@ -84,9 +85,13 @@ public final class TokenServlet extends HttpServlet {
         if (body == null) {
             return;
         }
+        TokenRequest admitted = admit(proxy, request(method, settings, request, body), response);
+        if (admitted == null) {
+            return;
+        }
         TokenAnswer answer;
         try {
-            answer = proxy.handle(request(method, settings, request, body));
+            answer = proxy.handle(admitted);
         } catch (UpstreamFailure failure) {
             problemFor(failure).write(response);
             return;
@@ -127,7 +132,11 @@ public final class TokenServlet extends HttpServlet {
             return;
         }
         String method = settings.methods().contains("POST") ? "POST" : settings.methods().iterator().next();
-        EvictionResult result = proxy.evict(request(method, settings, request, body), ifMatch.trim());
+        TokenRequest admitted = admit(proxy, request(method, settings, request, body), response);
+        if (admitted == null) {
+            return;
+        }
+        EvictionResult result = proxy.evict(admitted, ifMatch.trim());
         switch (result) {
             case EVICTED -> response.setStatus(HttpServletResponse.SC_NO_CONTENT);
             case NEWER_TOKEN -> new Problem(412, "token-renewed", "Entry holds another token",
@@ -184,6 +193,17 @@ public final class TokenServlet extends HttpServlet {
         }
         return new TokenRequest(method, request.getContentType(), request.getHeader("Accept"),
                 request.getHeader("Authorization"), keyHeaders, body);
+    }
+
+    /** The request as the profile keys it, or {@code null} when refused (400 written). */
+    private static TokenRequest admit(TokenProxy proxy, TokenRequest caller, HttpServletResponse response)
+            throws IOException {
+        try {
+            return proxy.admit(caller);
+        } catch (CallerRequestRefused refused) {
+            new Problem(400, refused.slug(), refused.title(), refused.getMessage()).write(response);
+            return null;
+        }
     }
 
     /** The one place an upstream failure becomes an HTTP answer: 502 or 504 problem JSON. */

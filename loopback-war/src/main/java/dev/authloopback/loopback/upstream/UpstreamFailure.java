@@ -13,7 +13,9 @@ public final class UpstreamFailure extends RuntimeException {
         TLS_FAILED(502, "upstream-tls-failed", "TLS handshake with the token endpoint failed"),
         TIMEOUT(504, "upstream-timeout", "Token endpoint timed out"),
         BROKEN_ANSWER(502, "upstream-broken-answer", "Token endpoint answer was cut off or unreadable"),
-        ANSWER_TOO_LARGE(502, "upstream-answer-too-large", "Token endpoint answer too large");
+        ANSWER_TOO_LARGE(502, "upstream-answer-too-large", "Token endpoint answer too large"),
+        /** Owning mode: the loopback's own client credential (secret, key) could not be used. */
+        CREDENTIAL_FAILED(502, "client-credential-unusable", "The loopback's client credential could not be used");
 
         private final int status;
         private final String slug;

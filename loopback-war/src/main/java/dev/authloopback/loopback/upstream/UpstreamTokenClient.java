@@ -3,6 +3,11 @@ package dev.authloopback.loopback.upstream;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.proxy.TokenRequest;
 
+import dev.authloopback.loopback.credentials.CredentialFileException;
+import dev.authloopback.loopback.credentials.UpstreamCredential;
+import dev.authloopback.loopback.credentials.UpstreamTls;
+
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -48,8 +53,20 @@ public final class UpstreamTokenClient implements AutoCloseable {
     private final HttpClient http;
     private final long budgetMillis;
 
+    private final UpstreamCredential credential;
+
+    /** Transparent mode: the caller's request goes upstream as it came. */
     public UpstreamTokenClient(LoopbackSettings settings) {
+        this(settings, UpstreamCredential.transparent());
+    }
+
+    /**
+     * @param credential completes each upstream request with the profile's own client authentication
+     *                   (owning modes); its TLS side (client certificate, trust store) is set up here
+     */
+    public UpstreamTokenClient(LoopbackSettings settings, UpstreamCredential credential) {
         this.settings = settings;
+        this.credential = credential;
         this.budgetMillis = settings.upstreamExchangeBudget().toMillis();
         AtomicInteger threads = new AtomicInteger();
         String prefix = "loopback-upstream-" + settings.profile() + "-";
@@ -61,7 +78,12 @@ public final class UpstreamTokenClient implements AutoCloseable {
             return t;
         });
         this.executor.allowCoreThreadTimeOut(true);
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        SSLContext tls = UpstreamTls.contextFor(settings.clientAuth());
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -78,7 +100,13 @@ public final class UpstreamTokenClient implements AutoCloseable {
     public UpstreamAnswer exchange(TokenRequest request) {
         // Latency is measured on the monotonic clock, not the injected one: it is for logs and deadlines.
         long started = System.nanoTime();
-        HttpRequest call = build(request);
+        HttpRequest call;
+        try {
+            call = build(credential.authenticate(request));
+        } catch (CredentialFileException e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.CREDENTIAL_FAILED, "the loopback's client credential"
+                    + " cannot be used: " + e.getMessage(), elapsed(started));
+        }
         CompletableFuture<HttpResponse<byte[]>> pending;
         try {
             pending = http.sendAsync(call, this::bodyFor);

@@ -1,0 +1,153 @@
+package dev.authloopback.loopback.credentials;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.authloopback.loopback.proxy.TokenRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OwningCredentialTest {
+    private static final URI TOKEN_URL = URI.create("https://idp.example/oauth2/token");
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static ClientAuthSettings settings(ClientAuthMethod method, String secret, Path secretFile, Path keyFile,
+                                               String keyId) {
+        return new ClientAuthSettings(method, "app id", secret, secretFile, keyFile, null, keyId, null,
+                Duration.ofSeconds(60), null, null, null, null, "client_credentials", "orders.read", List.of(), null);
+    }
+
+    private static Map<String, String> form(TokenRequest request) {
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String field : new String(request.body(), StandardCharsets.US_ASCII).split("&")) {
+            int eq = field.indexOf('=');
+            form.put(field.substring(0, eq), URLDecoder.decode(field.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return form;
+    }
+
+    private static TokenRequest caller(String contentType, String body, String authorization) {
+        return new TokenRequest("POST", contentType, null, authorization, Map.of(),
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void basicEncodesIdAndSecretAsRfc6749Says() {
+        ClientAuthSettings s = settings(ClientAuthMethod.CLIENT_SECRET_BASIC, "p@ss:word", null, null, null);
+        TokenRequest upstream = new OwningCredential(s, TOKEN_URL, clock).authenticate(
+                new SelectingFields(s, new JsonFactory()).reduce(caller(null, "", null)));
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("app+id:p%40ss%3Aword".getBytes()),
+                upstream.authorization());
+        assertEquals(Map.of("grant_type", "client_credentials", "scope", "orders.read"), form(upstream));
+    }
+
+    @Test
+    void callerScopeReplacesTheDefaultAndJsonAndFormKeyAlike() {
+        ClientAuthSettings s = settings(ClientAuthMethod.CLIENT_SECRET_POST, "x", null, null, null);
+        SelectingFields fields = new SelectingFields(s, new JsonFactory());
+        TokenRequest fromForm = fields.reduce(caller("application/x-www-form-urlencoded",
+                "grant_type=client_credentials&scope=a+b&resource=https%3A%2F%2Fapi", null));
+        TokenRequest fromJson = fields.reduce(caller("application/json",
+                "{\"scope\":\"a b\",\"resource\":[\"https://api\"]}", null));
+        assertEquals("scope=a+b&resource=https%3A%2F%2Fapi", new String(fromForm.body(), StandardCharsets.US_ASCII));
+        assertEquals(new String(fromForm.body(), StandardCharsets.US_ASCII),
+                new String(fromJson.body(), StandardCharsets.US_ASCII));
+        assertNull(fromForm.authorization());
+    }
+
+    @Test
+    void callerCredentialsAndUnknownFieldsAreRefused() {
+        ClientAuthSettings s = settings(ClientAuthMethod.CLIENT_SECRET_POST, "x", null, null, null);
+        SelectingFields fields = new SelectingFields(s, new JsonFactory());
+        String form = "application/x-www-form-urlencoded";
+        assertEquals("credential-not-allowed", assertThrows(CallerRequestRefused.class,
+                () -> fields.reduce(caller(form, "scope=a", "Basic eDp5"))).slug());
+        assertEquals("credential-not-allowed", assertThrows(CallerRequestRefused.class,
+                () -> fields.reduce(caller(form, "client_assertion=x", null))).slug());
+        assertEquals("credential-not-allowed", assertThrows(CallerRequestRefused.class,
+                () -> fields.reduce(caller("application/json", "{\"client_secret\":\"x\"}", null))).slug());
+        assertEquals("field-not-allowed", assertThrows(CallerRequestRefused.class,
+                () -> fields.reduce(caller(form, "username=bob", null))).slug());
+        assertEquals("field-not-allowed", assertThrows(CallerRequestRefused.class,
+                () -> fields.reduce(caller(form, "grant_type=password", null))).slug());
+    }
+
+    @Test
+    void secretFileIsReadAgainWhenItChanges() throws Exception {
+        Path file = Files.writeString(dir.resolve("secret"), "first\n");
+        ClientAuthSettings s = settings(ClientAuthMethod.CLIENT_SECRET_POST, null, file, null, null);
+        OwningCredential credential = new OwningCredential(s, TOKEN_URL, clock);
+        TokenRequest empty = caller(null, "", null);
+        assertEquals("first", form(credential.authenticate(empty)).get("client_secret"));
+        Files.writeString(file, "second\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertEquals("second", form(credential.authenticate(empty)).get("client_secret"));
+        Files.writeString(file, "\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 10000));
+        assertEquals("second", form(credential.authenticate(empty)).get("client_secret"),
+                "an unusable rotation keeps the last good secret");
+    }
+
+    @Test
+    void assertionCarriesRfc7523ClaimsAndAFreshJtiPerCall() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair pair = generator.generateKeyPair();
+        Path pem = dir.resolve("key.pem");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        ClientAuthSettings s = settings(ClientAuthMethod.PRIVATE_KEY_JWT, null, null, pem, "kid-1");
+        OwningCredential credential = new OwningCredential(s, TOKEN_URL, clock);
+        Map<String, String> first = form(credential.authenticate(caller(null, "", null)));
+        Map<String, String> second = form(credential.authenticate(caller(null, "", null)));
+        SignedJWT jwt = SignedJWT.parse(first.get("client_assertion"));
+        JWTClaimsSet claims = jwt.getJWTClaimsSet();
+        assertTrue(jwt.verify(new ECDSAVerifier((ECPublicKey) pair.getPublic())), "signature");
+        assertEquals(JWSAlgorithm.ES256, jwt.getHeader().getAlgorithm());
+        assertEquals("kid-1", jwt.getHeader().getKeyID());
+        assertEquals("app id", claims.getIssuer());
+        assertEquals("app id", claims.getSubject());
+        assertEquals(List.of(TOKEN_URL.toString()), claims.getAudience());
+        assertEquals(NOW.plusSeconds(60), claims.getExpirationTime().toInstant());
+        assertEquals(OwningCredential.JWT_BEARER, first.get("client_assertion_type"));
+        assertNotEquals(claims.getJWTID(), SignedJWT.parse(second.get("client_assertion")).getJWTClaimsSet().getJWTID());
+    }
+
+    @Test
+    void anRsaKeyInPkcs1PemIsNamedWithTheConversionCommand() throws Exception {
+        Path pem = Files.writeString(dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+        CredentialFileException e = assertThrows(CredentialFileException.class, () -> SigningKey.load(pem, null, null, null));
+        assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());
+    }
+}
