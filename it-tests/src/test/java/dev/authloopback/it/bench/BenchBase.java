@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * The {@code jetty.base} both targets run: built from the shipped {@code server-config/jetty}
  * overlay exactly as README's "Deploying on Jetty" says (copy the overlay, copy both WARs, set the
  * loopback's {@code upstream-url} in {@code webapps/loopback.properties}, set {@code backend-url}
- * and {@code token-url} in {@code etc/sample-app-override-web.xml}), plus the bench's own contexts:
+ * in {@code etc/sample-app-override-web.xml}, plus the filter's {@code token-url} and {@code local-ttl} of
+ * each row), plus the bench's own contexts:
  * <ul>
  *   <li>{@code /floor} on the loopback connector: {@link FloorServlet} in a web app of its own
  *       ({@code bench/floor}, deployed by {@code webapps/floor.xml});</li>
@@ -55,7 +56,6 @@ final class BenchBase {
 
     private static final String SHIPPED_UPSTREAM = "loopback.upstream-url=https://idp.example.com/oauth2/token";
     private static final String SHIPPED_BACKEND = "http://localhost:9090/backend";
-    private static final String SHIPPED_TOKEN_URL = "http://127.0.0.1:8082/loopback";
 
     /** The business web apps: the sample WAR deployed three times with different filter settings. */
     enum BusinessContext {
@@ -194,15 +194,20 @@ final class BenchBase {
 
     private static String override(String shipped, String backend, URI tokenUrl, String localTtl) {
         String xml = replaceOnce(shipped, SHIPPED_BACKEND, backend, "etc/sample-app-override-web.xml");
-        xml = replaceOnce(xml, SHIPPED_TOKEN_URL, tokenUrl.toString(), "etc/sample-app-override-web.xml");
-        xml = replaceOnce(xml, "  </filter>", """
-                    <!-- bench: near cache set explicitly, whatever the filter's default is -->
+        return replaceOnce(xml, "</web-app>", """
+                  <!-- bench: the token URL of this row, and the near cache set explicitly, whatever the
+                       filter's defaults are -->
+                  <filter>
+                    <filter-name>bearer-token</filter-name>
+                    <init-param>
+                      <param-name>token-url</param-name>
+                      <param-value>%s</param-value>
+                    </init-param>
                     <init-param>
                       <param-name>local-ttl</param-name>
                       <param-value>%s</param-value>
                     </init-param>
-                  </filter>""".formatted(localTtl), "etc/sample-app-override-web.xml");
-        return replaceOnce(xml, "</web-app>", """
+                  </filter>
                   <!-- bench: the echo servlet once more, where the filter does not run (the "none" row) -->
                   <servlet>
                     <servlet-name>echo-plain</servlet-name>
@@ -212,7 +217,7 @@ final class BenchBase {
                     <servlet-name>echo-plain</servlet-name>
                     <url-pattern>%s/*</url-pattern>
                   </servlet-mapping>
-                </web-app>""".formatted(PLAIN_ECHO), "etc/sample-app-override-web.xml");
+                </web-app>""".formatted(tokenUrl, localTtl, PLAIN_ECHO), "etc/sample-app-override-web.xml");
     }
 
     /** {@code bench/floor}: web.xml + FloorServlet's class file; {@code webapps/floor.xml} deploys it on @loopback. */

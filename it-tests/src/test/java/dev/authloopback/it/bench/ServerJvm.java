@@ -86,10 +86,12 @@ final class ServerJvm implements AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException(settings.jettyHome() + " holds no jetty-home-* directory"));
         }
         List<String> command = jvm(settings, BenchSettings.Target.STANDALONE, workDir, systemProperties);
-        // The JVM options go on the java command line, so start.jar runs Jetty in this very JVM (no fork).
+        // README, "Moving the loopback port": one system property moves the connector (and every
+        // business app's default token-url). JVM options go on the java command line, so start.jar
+        // runs Jetty in this very JVM (no fork).
+        command.add("-Dauth-loopback.port=" + base.loopbackPort());
         command.addAll(List.of("-jar", home.resolve("start.jar").toString(),
-                "jetty.http.host=127.0.0.1", "jetty.http.port=" + base.mainPort(),
-                "jetty.loopback.port=" + base.loopbackPort()));
+                "jetty.http.host=127.0.0.1", "jetty.http.port=" + base.mainPort()));
         return new ServerJvm(BenchSettings.Target.STANDALONE, "Jetty " + home.getFileName().toString()
                 .substring("jetty-home-".length()) + " standalone (jetty-home + server-config/jetty)", command,
                 base.dir(), workDir.resolve("server.log"), workDir);
