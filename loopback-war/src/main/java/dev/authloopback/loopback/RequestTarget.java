@@ -2,6 +2,7 @@ package dev.authloopback.loopback;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.proxy.TokenProxy;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -31,8 +32,8 @@ public record RequestTarget(String profile, boolean admin) {
 
     /** The profile's settings; an unknown profile gets the default one's, so strangers learn nothing. */
     public LoopbackSettings settings(LoopbackRuntime runtime) {
-        return runtime.proxy(profile)
-                .orElseGet(() -> runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow())
-                .settings();
+        // Both servlet filters ask on every request: a map lookup, no Optional or lambda.
+        TokenProxy proxy = runtime.proxyOrNull(profile);
+        return (proxy != null ? proxy : runtime.proxyOrNull(SettingNames.DEFAULT_PROFILE)).settings();
     }
 }
