@@ -36,11 +36,13 @@ public final class LoopbackContextListener implements ServletContextListener {
         }
         Object clockAttribute = context.getAttribute(CLOCK_ATTRIBUTE);
         Clock clock = clockAttribute instanceof Clock c ? c : Clock.systemUTC();
-        LoopbackRuntime runtime = new LoopbackRuntime(configuration, clock);
+        LoopbackRuntime runtime = new LoopbackRuntime(configuration, clock, nodeName(context));
         context.setAttribute(LoopbackRuntime.ATTRIBUTE, runtime);
         configuration.profiles().values().forEach(s -> LOG.log(System.Logger.Level.INFO,
                 "Auth Loopback ready at " + context.getContextPath()
                         + ("default".equals(s.profile()) ? "" : "/" + s.profile()) + ": " + s.describe()));
+        configuration.cluster().ifPresent(c -> LOG.log(System.Logger.Level.INFO, "Auth Loopback cache tier: "
+                + c.describe()));
     }
 
     @Override
@@ -50,6 +52,19 @@ public final class LoopbackContextListener implements ServletContextListener {
         if (runtime instanceof LoopbackRuntime r) {
             r.close();
         }
+    }
+
+    /** Host, process and context: enough for an operator to find the node that holds a lease. */
+    private static String nodeName(ServletContext context) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        String path = context.getContextPath().isEmpty() ? "/" : context.getContextPath();
+        return host + "/" + ProcessHandle.current().pid() + path + "#"
+                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000));
     }
 
     private static Map<String, String> systemProperties() {

@@ -5,10 +5,14 @@ import dev.authloopback.loopback.cache.CacheKeys;
 import dev.authloopback.loopback.cache.ClockTimeSource;
 import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
+import dev.authloopback.loopback.cache.TokenStore;
+import dev.authloopback.loopback.cluster.ClusterTier;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.credentials.UpstreamCredential;
+import dev.authloopback.loopback.health.HealthCheck;
+import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
@@ -36,6 +40,8 @@ public final class LoopbackRuntime implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final TokenCache cache;
+    /** {@code null} without {@code cluster-uri}. */
+    private final ClusterTier cluster;
     private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
     private final List<UpstreamTokenClient> clients = new ArrayList<>();
     private final ThreadPoolExecutor refreshExecutor;
@@ -43,10 +49,20 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
 
-    public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock) {
+    /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
+    public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
         Map<String, TokenCache.Limits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, new TokenCache.Limits(s.maxEntries(), s.tti())));
-        this.cache = new TokenCache(new ClockTimeSource(clock), limits);
+        ClockTimeSource timeSource = new ClockTimeSource(clock);
+        this.cache = new TokenCache(timeSource, limits);
+        if (configuration.cluster().isPresent()) {
+            Map<String, ClusterTier.ProfileLimits> clustered = new LinkedHashMap<>();
+            configuration.profiles().forEach((name, s) -> clustered.put(name,
+                    new ClusterTier.ProfileLimits(s.maxEntries(), s.tti(), s.minRefreshInterval())));
+            this.cluster = new ClusterTier(configuration.cluster().get(), clustered, timeSource, clock, node);
+        } else {
+            this.cluster = null;
+        }
         AtomicInteger threads = new AtomicInteger();
         // Small and bounded: refreshes are rare and coalesced per key; when full, the next hit retries.
         this.refreshExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
@@ -55,10 +71,14 @@ public final class LoopbackRuntime implements AutoCloseable {
             return t;
         });
         this.refreshExecutor.allowCoreThreadTimeOut(true);
-        Map<String, TokenCache.ProfileCache> caches = new LinkedHashMap<>();
-        configuration.profiles().keySet().forEach(name -> caches.put(name, cache.forProfile(name)));
+        Map<String, TokenStore> caches = new LinkedHashMap<>();
+        configuration.profiles().keySet().forEach(name -> caches.put(name,
+                cluster == null ? cache.forProfile(name) : cluster.store(name, cache.forProfile(name))));
         this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
-                profile -> caches.get(profile).stats(clock.millis()), profile -> health(profile).status());
+                profile -> caches.get(profile).stats(clock.millis()), this::status);
+        if (cluster != null) {
+            metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins);
+        }
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();
@@ -70,7 +90,7 @@ public final class LoopbackRuntime implements AutoCloseable {
             health.put(profile.getKey(), upstreamHealth);
             LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
             profileMetrics.put(profile.getKey(), counters);
-            proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), client,
+            proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
                     new CacheKeys(settings, json), inspector, clock, refreshExecutor, counters,
                     settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
                             : null));
@@ -116,6 +136,18 @@ public final class LoopbackRuntime implements AutoCloseable {
         return tracker;
     }
 
+    /** The {@code cache-tier} check: the heap only, or the clustered tier and whether it is reachable. */
+    public HealthCheck cacheTier() {
+        return cluster == null
+                ? new HealthCheck("cache-tier", HealthStatus.UP, "ok", "heap (local to this node)")
+                : cluster.check();
+    }
+
+    /** A profile's health: its upstream, its stale answers, and the cache tier under it. */
+    public HealthStatus status(String profile) {
+        return health(profile).status().worst(cacheTier().status());
+    }
+
     public LoopbackMetrics metrics() {
         return metrics;
     }
@@ -139,6 +171,9 @@ public final class LoopbackRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         clients.forEach(UpstreamTokenClient::close);
+        if (cluster != null) {
+            cluster.close();
+        }
         cache.close();
     }
 }

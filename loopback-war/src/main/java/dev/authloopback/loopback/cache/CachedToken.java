@@ -4,7 +4,9 @@ import java.io.Serializable;
 
 /**
  * A stored successful token response and the times that govern it (epoch millis of the injected
- * clock). Serializable so a clustered tier can hold it later.
+ * clock). Serializable so the clustered tier can hold it. Equal when every field is, the body's
+ * bytes included: conditional removes compare a stored entry with one read earlier, and in the
+ * clustered tier those are two copies, never one object.
  *
  * @param requestDigest digest of the request that filled the entry; a request with another digest
  *                      is never served this entry
@@ -32,6 +34,19 @@ public record CachedToken(int status, String contentType, byte[] body, String re
     /** Whole seconds since stored, as the {@code Age} header wants (RFC 9111 §5.1). */
     public long ageSecondsAt(long now) {
         return Math.max(0, (now - storedAt) / 1000);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof CachedToken that && status == that.status && storedAt == that.storedAt
+                && freshUntil == that.freshUntil && validUntil == that.validUntil && refreshFrom == that.refreshFrom
+                && java.util.Objects.equals(etag, that.etag) && java.util.Objects.equals(requestDigest, that.requestDigest)
+                && java.util.Objects.equals(contentType, that.contentType) && java.util.Arrays.equals(body, that.body);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(etag, requestDigest, storedAt);
     }
 
     @Override

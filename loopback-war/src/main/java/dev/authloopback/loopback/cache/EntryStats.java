@@ -41,4 +41,13 @@ public record EntryStats(long entries, long staleEntries, long oldestAgeMillis, 
                     : new EntryStats(entries, stale, Math.max(0, now - oldestStoredAt), soonestValidUntil - now);
         }
     }
+
+    /** The stats of every live entry of an Ehcache cache (heap or clustered), read at scrape time. */
+    public static EntryStats of(Iterable<org.ehcache.Cache.Entry<String, CachedToken>> entries, long now) {
+        Accumulator stats = new Accumulator(now);
+        for (org.ehcache.Cache.Entry<String, CachedToken> entry : entries) {
+            stats.add(entry.getValue());
+        }
+        return stats.result();
+    }
 }

@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses sizes such as {@code 65536}, {@code 64KiB}, {@code 64k}, {@code 1MiB}, {@code 1m} (binary units). */
+/** Parses sizes such as {@code 65536}, {@code 64KiB}, {@code 64k}, {@code 1MiB}, {@code 1m}, {@code 1GiB} (binary units). */
 final class ByteSize {
-    private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?");
+    private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
 
     private ByteSize() {
     }
@@ -21,6 +21,7 @@ final class ByteSize {
         long factor = switch (unit) {
             case "b" -> 1L;
             case "k", "kb", "kib" -> 1024L;
+            case "g", "gb", "gib" -> 1024L * 1024L * 1024L;
             default -> 1024L * 1024L;
         };
         return Math.multiplyExact(number, factor);

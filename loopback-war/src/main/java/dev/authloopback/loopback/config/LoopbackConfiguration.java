@@ -31,9 +31,16 @@ public final class LoopbackConfiguration {
             "content-length", "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive"));
 
     private final Map<String, LoopbackSettings> profiles;
+    private final ClusterSettings cluster;
 
-    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles) {
+    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles, ClusterSettings cluster) {
         this.profiles = Map.copyOf(profiles);
+        this.cluster = cluster;
+    }
+
+    /** The clustered tier, when {@code cluster-uri} is set. */
+    public Optional<ClusterSettings> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     public Map<String, LoopbackSettings> profiles() {
@@ -58,11 +65,12 @@ public final class LoopbackConfiguration {
                 profiles.put(profile, settings);
             }
         }
+        ClusterSettings cluster = new ClusterSettingsReader(sources, problems).read();
         checkUnknownKeys(sources, all, problems);
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
         }
-        return new LoopbackConfiguration(profiles);
+        return new LoopbackConfiguration(profiles, cluster);
     }
 
     private static List<String> namedProfiles(SettingsSources sources, List<String> problems) {
@@ -91,7 +99,11 @@ public final class LoopbackConfiguration {
 
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
         sources.strictKeys().forEach((key, whereAndValue) -> {
-            if (!isKnownKey(key, profiles)) {
+            String perProfileCluster = clusterSettingPerProfile(key);
+            if (perProfileCluster != null) {
+                problems.add(key + " (" + whereAndValue[0] + "): the clustered tier is shared by every profile of"
+                        + " the web app; set " + SettingNames.PREFIX + perProfileCluster + " instead");
+            } else if (!isKnownKey(key, profiles)) {
                 // A misspelt secret setting still holds a secret, and a typo need not look like one
                 // ("client-secert", "key-store-pasword"): the name is what is wrong, so no value is shown.
                 String shown = "<masked>";
@@ -106,6 +118,13 @@ public final class LoopbackConfiguration {
                         + ": not a setting of this loopback (a typo?)");
             }
         });
+    }
+
+    /** The cluster setting a key like {@code loopback.<profile>.cluster-uri} names, else {@code null}. */
+    private static String clusterSettingPerProfile(String key) {
+        String rest = key.substring(SettingNames.PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot > 0 && SettingNames.CLUSTER.contains(rest.substring(dot + 1)) ? rest.substring(dot + 1) : null;
     }
 
     private static boolean isKnownKey(String key, List<String> profiles) {
@@ -169,8 +188,6 @@ public final class LoopbackConfiguration {
             int healthDownAfter = value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
                     ProfileReader::positiveInt);
             ClientAuthSettings clientAuth = new ClientAuthReader(this).read(upstream);
-            sources.lookup(profile, SettingNames.CLUSTER_URI).ifPresent(v -> problems.add(name(SettingNames.CLUSTER_URI)
-                    + "='" + v + "': the clustered tier is not part of this build; remove the setting"));
             if (problems.size() > before) {
                 return null;
             }
@@ -310,7 +327,7 @@ public final class LoopbackConfiguration {
             return (int) value;
         }
 
-        private static long positiveSize(String raw) {
+        static long positiveSize(String raw) {
             long value = ByteSize.parse(raw);
             if (value <= 0) {
                 throw new IllegalArgumentException("must be greater than 0");

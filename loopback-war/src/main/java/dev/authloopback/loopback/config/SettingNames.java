@@ -24,7 +24,17 @@ public final class SettingNames {
     public static final String SHARED_SECRET_HEADER = "shared-secret-header";
     public static final String ADMIN_ALLOW_FROM = "admin-allow-from";
     public static final String ADMIN_SECRET = "admin-secret";
+    /** Not per profile: the Terracotta server holding the clustered tier ({@code terracotta://host:port/entity}). */
     public static final String CLUSTER_URI = "cluster-uri";
+    /** The server's offheap resource the clustered pools are carved from. */
+    public static final String CLUSTER_RESOURCE = "cluster-resource";
+    /** Server-side pool of each profile's clustered token cache. */
+    public static final String CLUSTER_POOL_SIZE = "cluster-pool-size";
+    public static final String CLUSTER_READ_TIMEOUT = "cluster-read-timeout";
+    public static final String CLUSTER_WRITE_TIMEOUT = "cluster-write-timeout";
+    public static final String CLUSTER_CONNECTION_TIMEOUT = "cluster-connection-timeout";
+    /** Pause between attempts to rebuild the clustered tier while the server is unreachable. */
+    public static final String CLUSTER_RETRY_INTERVAL = "cluster-retry-interval";
     public static final String REQUEST_BODY_TIMEOUT = "request-body-timeout";
     /** Local port of the loopback-only connector; token calls arriving on any other port are refused. */
     public static final String TOKEN_PORT = "token-port";
@@ -66,12 +76,17 @@ public final class SettingNames {
     static final Set<String> PER_PROFILE = Set.of(UPSTREAM_URL, TTL, TTI, EXPIRY_SKEW, REFRESH_AHEAD, KEY,
             KEY_HEADERS, METHODS, PASS_METHODS, MAX_ENTRIES, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MIN_REFRESH_INTERVAL, ALLOW_FROM, SHARED_SECRET, SHARED_SECRET_HEADER,
-            ADMIN_ALLOW_FROM, ADMIN_SECRET, CLUSTER_URI, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER,
+            ADMIN_ALLOW_FROM, ADMIN_SECRET, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER,
             CLIENT_AUTH, CLIENT_ID, CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_KEY_FILE, CLIENT_KEY_PASSWORD,
             CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE,
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE);
 
-    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE);
+    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
+            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+
+    /** The clustered tier's settings: one set per web app, never per profile. */
+    static final java.util.List<String> CLUSTER = java.util.List.of(CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
+            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
 
     /** Values never shown in messages or logs. */
     static final Set<String> SECRETS = Set.of(SHARED_SECRET, ADMIN_SECRET, CLIENT_SECRET, CLIENT_KEY_PASSWORD,

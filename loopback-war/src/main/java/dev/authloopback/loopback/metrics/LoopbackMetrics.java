@@ -59,6 +59,7 @@ public final class LoopbackMetrics {
     private final Counter refreshes;
     private final Counter evictions;
     private final Counter requestBodyTimeouts;
+    private final Counter leaseWaits;
 
     /**
      * @param entryStats the entries of a profile, computed at scrape time
@@ -93,6 +94,9 @@ public final class LoopbackMetrics {
         requestBodyTimeouts = Counter.builder().name("loopback_request_body_timeouts_total")
                 .help("Callers cut off with 408 for not sending their request body within request-body-timeout")
                 .labelNames("profile").register(registry);
+        leaseWaits = Counter.builder().name("loopback_cluster_lease_waits_total")
+                .help("Cold keys this node did not fetch because another node held the fetch lease and stored"
+                        + " the token meanwhile").labelNames("profile").withoutExemplars().register(registry);
         registry.register(new EntryGauges(List.copyOf(profiles), entryStats));
         registry.register(new HealthGauge(List.copyOf(profiles), health));
         registerJvmMetrics(registry);
@@ -117,6 +121,12 @@ public final class LoopbackMetrics {
     /** The counters of one profile, handed to that profile's proxy; {@code health} hears every upstream outcome. */
     public ProfileMetrics forProfile(String profile, UpstreamHealth health) {
         return new ProfileMetrics(profile, health);
+    }
+
+    /** The clustered tier's state, when {@code cluster-uri} is set. */
+    public void registerCluster(java.util.function.BooleanSupplier connected, java.util.function.LongSupplier failovers,
+                                java.util.function.LongSupplier rejoins) {
+        registry.register(new ClusterGauges(connected, failovers, rejoins));
     }
 
     public String prometheusText() {
@@ -159,6 +169,7 @@ public final class LoopbackMetrics {
         private final CounterDataPoint refreshStored;
         private final CounterDataPoint refreshSkipped;
         private final CounterDataPoint refreshFailed;
+        private final CounterDataPoint leaseWaited;
 
         private ProfileMetrics(String profile, UpstreamHealth health) {
             this.profile = profile;
@@ -193,6 +204,12 @@ public final class LoopbackMetrics {
             refreshStored = refreshes.labelValues(profile, "stored");
             refreshSkipped = refreshes.labelValues(profile, "skipped");
             refreshFailed = refreshes.labelValues(profile, "failed");
+            leaseWaited = leaseWaits.labelValues(profile);
+        }
+
+        /** Another node held this key's fetch lease and its token arrived through the cluster. */
+        public void leaseWaited() {
+            leaseWaited.inc();
         }
 
         /** One answer to a caller, by its {@code X-Loopback-Cache} value (or FAILED). */

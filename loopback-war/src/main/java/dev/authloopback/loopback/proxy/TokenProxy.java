@@ -2,9 +2,10 @@ package dev.authloopback.loopback.proxy;
 
 import dev.authloopback.loopback.cache.CacheKeys;
 import dev.authloopback.loopback.cache.CachedToken;
-import dev.authloopback.loopback.cache.TokenCache;
+import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.TokenLifetime;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
+import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
@@ -14,18 +15,30 @@ import dev.authloopback.loopback.upstream.UpstreamFailure;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The caching step in front of the transparent proxy, for one profile: success-only storing,
  * single flight, refresh ahead, stale-if-error and conditional eviction.
+ *
+ * <p>With a clustered store, single flight spans the nodes: the one request per key that leads on
+ * this node asks the store for a lease before calling upstream; a node that does not get it waits
+ * for the holder's entry, and takes over only once the holder's lease has ended.
  */
 public final class TokenProxy {
     private final LoopbackSettings settings;
-    private final TokenCache.ProfileCache cache;
+    /** Longest pause between two looks at another node's lease: the entry is usually there in milliseconds. */
+    private static final long MAX_LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final TokenStore cache;
+    /** This node's name in the leases it takes. */
+    private final String node;
     private final UpstreamTokenClient upstream;
     private final CacheKeys keys;
     private final TokenResponseInspector inspector;
@@ -36,14 +49,13 @@ public final class TokenProxy {
     /** Owning modes only ({@code null} when transparent): reduces a caller's request to its selecting fields. */
     private final SelectingFields selecting;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
-    /** Last forced refresh (eviction) per key, for the min-refresh-interval rate limit. */
-    private final ConcurrentHashMap<String, Long> lastEviction = new ConcurrentHashMap<>();
     /** Earliest next background refresh per flight key after one failed: no hammering a sick upstream. */
     private final ConcurrentHashMap<String, Long> refreshBackoff = new ConcurrentHashMap<>();
 
-    public TokenProxy(LoopbackSettings settings, TokenCache.ProfileCache cache, UpstreamTokenClient upstream,
+    public TokenProxy(LoopbackSettings settings, TokenStore cache, String node, UpstreamTokenClient upstream,
                       CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
                       LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting) {
+        this.node = node;
         this.selecting = selecting;
         this.settings = settings;
         this.cache = cache;
@@ -70,8 +82,14 @@ public final class TokenProxy {
         return selecting == null ? caller : selecting.reduce(caller);
     }
 
-    /** Outcome of one upstream call: the answer, and what the cache did with it. */
-    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action) {
+    /**
+     * Outcome of one upstream call: the answer, and what the cache did with it. {@code called} is
+     * false when no call was made here because another node stored the entry meanwhile.
+     */
+    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action, boolean called) {
+        Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action) {
+            this(answer, stored, etag, action, true);
+        }
     }
 
     /**
@@ -103,7 +121,7 @@ public final class TokenProxy {
         CachedToken staleCandidate = entry != null && entry.isValidAt(now) ? entry : null;
         SingleFlight.Result<Fetched> result;
         try {
-            result = flights.run(key + "|" + digest, () -> fetch(request, key, digest), settings.upstreamBudget());
+            result = flights.run(key + "|" + digest, () -> fetch(request, key, digest), flightBudget());
         } catch (UpstreamFailure failure) {
             CachedToken stale = usableStale(staleCandidate);
             if (stale != null) {
@@ -118,6 +136,13 @@ public final class TokenProxy {
             throw failure;
         }
         Fetched fetched = result.value();
+        if (!fetched.called()) {
+            // Another node fetched it while this one waited on its lease.
+            RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
+                    fetched.stored().status());
+            metrics.answered(CacheStatus.COALESCED.name());
+            return fromEntry(fetched.stored(), CacheStatus.COALESCED, clock.millis());
+        }
         UpstreamAnswer answer = fetched.answer();
         CacheStatus status = result.led() ? CacheStatus.MISS : CacheStatus.COALESCED;
         if (fetched.stored() == null && isTransientError(answer.status())) {
@@ -144,40 +169,44 @@ public final class TokenProxy {
         String digest = keys.digestOf(request);
         String key = keys.keyFor(request, digest);
         String keyId = CacheKeys.keyId(key);
-        EvictionResult[] result = new EvictionResult[1];
-        lastEviction.compute(key, (k, last) -> {
-            long now = clock.millis();
-            CachedToken entry = cache.get(key);
-            if (entry == null || !entry.requestDigest().equals(digest)) {
-                result[0] = EvictionResult.ABSENT;
-            } else if (!entry.etag().equals(etag)) {
-                result[0] = EvictionResult.NEWER_TOKEN;
-            } else if (last != null && now - last < settings.minRefreshInterval().toMillis()) {
-                result[0] = EvictionResult.TOO_SOON;
-            } else if (cache.remove(key, entry)) {
-                result[0] = EvictionResult.EVICTED;
-                return now;
-            } else {
-                result[0] = EvictionResult.NEWER_TOKEN;
-            }
-            return last;
-        });
-        pruneBookkeeping();
-        metrics.evicted(result[0].name().toLowerCase());
-        RequestLog.line(settings.profile(), keyId, "-", "EVICT(" + result[0].name().toLowerCase() + ")", "-", -1,
-                switch (result[0]) {
+        EvictionResult result = evictIfCurrent(key, digest, etag);
+        metrics.evicted(result.name().toLowerCase());
+        RequestLog.line(settings.profile(), keyId, "-", "EVICT(" + result.name().toLowerCase() + ")", "-", -1,
+                switch (result) {
                     case EVICTED -> 204;
                     case NEWER_TOKEN -> 412;
                     case ABSENT -> 404;
                     case TOO_SOON -> 429;
                 });
-        return result[0];
+        return result;
+    }
+
+    /**
+     * The entry goes only while it still holds the refused token, and at most once per
+     * min-refresh-interval per key (on every node that shares the store).
+     */
+    private EvictionResult evictIfCurrent(String key, String digest, String etag) {
+        long now = clock.millis();
+        CachedToken entry = cache.get(key);
+        if (entry == null || !entry.requestDigest().equals(digest)) {
+            return EvictionResult.ABSENT;
+        }
+        if (!entry.etag().equals(etag)) {
+            return EvictionResult.NEWER_TOKEN;
+        }
+        if (!cache.claimEviction(key, now, settings.minRefreshInterval().toMillis())) {
+            return EvictionResult.TOO_SOON;
+        }
+        if (cache.remove(key, entry)) {
+            return EvictionResult.EVICTED;
+        }
+        cache.releaseEviction(key, now);
+        return EvictionResult.NEWER_TOKEN;
     }
 
     /** Admin: drops every entry of this profile. */
     public void evictAll() {
         cache.clear();
-        lastEviction.clear();
         refreshBackoff.clear();
         metrics.evicted("all");
         RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
@@ -206,8 +235,58 @@ public final class TokenProxy {
                 answer.retryAfter(), answer.wwwAuthenticate());
     }
 
-    /** One upstream call; stores the answer only if it is a successful token response. */
+    /**
+     * How long a request may wait for the flight it joins: one upstream budget; with a shared store
+     * also the lease of another node, which may end before this node calls upstream itself.
+     */
+    private Duration flightBudget() {
+        return cache.shared() ? settings.upstreamBudget().multipliedBy(2) : settings.upstreamBudget();
+    }
+
+    /** This node's leading request for a key: alone in the cluster when the store is shared, then upstream. */
     private Fetched fetch(TokenRequest request, String key, String digest) {
+        if (!cache.shared()) {
+            return fetchUpstream(request, key, digest);
+        }
+        long start = System.nanoTime();
+        long waitLimit = settings.upstreamBudget().toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(2);
+        while (true) {
+            long now = clock.millis();
+            CachedToken entry = cache.get(key);
+            if (entry != null && entry.requestDigest().equals(digest) && entry.isFreshAt(now)) {
+                metrics.leaseWaited();
+                return new Fetched(new UpstreamAnswer(entry.status(), entry.contentType(), entry.body(), null, null, 0),
+                        entry, entry.etag(), "SHARED(lease)", false);
+            }
+            Lease mine = new Lease(node, ThreadLocalRandom.current().nextLong(),
+                    now + settings.upstreamBudget().toMillis());
+            Lease held = cache.lease(key, mine);
+            if (held.equals(mine)) {
+                try {
+                    return fetchUpstream(request, key, digest);
+                } finally {
+                    cache.release(key, mine);
+                }
+            }
+            long waited = System.nanoTime() - start;
+            if (waited >= waitLimit + pause) {
+                throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "node " + held.holder() + " held the fetch"
+                        + " lease for this key and stored nothing within " + settings.upstreamBudget(),
+                        TimeUnit.NANOSECONDS.toMillis(waited));
+            }
+            LockSupport.parkNanos(pause);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "interrupted while waiting for another"
+                        + " node's fetch", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+            pause = Math.min(pause * 2, MAX_LEASE_POLL_NANOS);
+        }
+    }
+
+    /** One upstream call; stores the answer only if it is a successful token response. */
+    private Fetched fetchUpstream(TokenRequest request, String key, String digest) {
         UpstreamAnswer answer;
         try {
             answer = exchange(request);
@@ -266,8 +345,21 @@ public final class TokenProxy {
                 return new Fetched(new UpstreamAnswer(current.status(), current.contentType(), current.body(), null,
                         null, 0), current, current.etag(), "ALREADY_RENEWED");
             }
+            Lease mine = new Lease(node, ThreadLocalRandom.current().nextLong(),
+                    clock.millis() + settings.upstreamBudget().toMillis());
+            Lease held = cache.lease(key, mine);
+            if (!held.equals(mine)) {
+                refreshBackoff.put(flightKey, held.deadline());
+                if (current == null || !current.requestDigest().equals(digest)) {
+                    // Gone meanwhile: a request that joins this flight needs the node's usual miss.
+                    return fetch(request, key, digest);
+                }
+                // Another node is renewing it; its entry reaches this node through the store.
+                return new Fetched(new UpstreamAnswer(current.status(), current.contentType(), current.body(), null,
+                        null, 0), current, current.etag(), "RENEWING_ELSEWHERE", false);
+            }
             try {
-                Fetched fetched = fetch(request, key, digest);
+                Fetched fetched = fetchUpstream(request, key, digest);
                 if (fetched.stored() != null) {
                     refreshBackoff.remove(flightKey);
                 } else {
@@ -284,6 +376,8 @@ public final class TokenProxy {
                 RequestLog.line(settings.profile(), keyId, "REFRESH", "KEEP_OLD", failure.kind().name(),
                         failure.latencyMillis(), failure.kind().status());
                 throw failure;
+            } finally {
+                cache.release(key, mine);
             }
         }, refreshExecutor);
     }
@@ -294,14 +388,12 @@ public final class TokenProxy {
         pruneBookkeeping();
     }
 
-    /** Keeps the rate-limit and back-off maps as small as the cache: expired marks are dropped. */
+    /** Keeps the back-off map as small as the cache: expired marks are dropped. */
     private void pruneBookkeeping() {
-        if (lastEviction.size() + refreshBackoff.size() <= settings.maxEntries()) {
+        if (refreshBackoff.size() <= settings.maxEntries()) {
             return;
         }
         long now = clock.millis();
-        long interval = settings.minRefreshInterval().toMillis();
-        lastEviction.values().removeIf(at -> now - at >= interval);
         refreshBackoff.values().removeIf(notBefore -> now >= notBefore);
     }
 

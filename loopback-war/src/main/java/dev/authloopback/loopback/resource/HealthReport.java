@@ -42,8 +42,7 @@ final class HealthReport {
                     + settings.upstreamUrl().getHost() + ", token-port "
                     + (settings.tokenPort() == LoopbackSettings.ANY_PORT ? "any" : settings.tokenPort())));
             checks.addAll(runtime.health(profile.getKey()).checks());
-            // The only tier today; a clustered tier reports its reachability here.
-            checks.add(new HealthCheck("cache-tier", HealthStatus.UP, "ok", "heap (local to this node)"));
+            checks.add(runtime.cacheTier());
             ProfileHealth health = ProfileHealth.of(profile.getKey(), checks);
             profiles.put(profile.getKey(), health);
             entries.put(profile.getKey(), profile.getValue().entries());

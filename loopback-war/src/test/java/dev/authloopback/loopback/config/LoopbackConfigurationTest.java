@@ -148,9 +148,66 @@ class LoopbackConfigurationTest {
     }
 
     @Test
-    void theClusteredTierIsRefusedRatherThanSilentlyIgnored() {
+    void withoutClusterUriThereIsNoClusteredTier() {
+        assertTrue(read(Map.of(), Map.of(), init()).cluster().isEmpty());
+    }
+
+    @Test
+    void clusterSettingsHaveDefaultsAndAcceptEveryDocumentedForm() {
+        ClusterSettings c = read(Map.of(), Map.of(), init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback"))
+                .cluster().orElseThrow();
+        assertEquals("terracotta://127.0.0.1:9410/auth-loopback", c.uri().toString());
+        assertEquals("main", c.resource());
+        assertEquals(64L * 1024 * 1024, c.poolBytes());
+        assertEquals(Duration.ofSeconds(1), c.readTimeout());
+        assertEquals(Duration.ofSeconds(5), c.retryInterval());
+        ClusterSettings set = read(Map.of(), Map.of(), init("cluster-uri", "terracotta://a:9410,b:9510/tokens",
+                "cluster-resource", "primary-server-resource", "cluster-pool-size", "1GiB",
+                "cluster-read-timeout", "250ms", "cluster-write-timeout", "PT0.5S", "cluster-connection-timeout", "3s",
+                "cluster-retry-interval", "2s")).cluster().orElseThrow();
+        assertEquals("primary-server-resource", set.resource());
+        assertEquals(1024L * 1024 * 1024, set.poolBytes());
+        assertEquals(Duration.ofMillis(250), set.readTimeout());
+        assertEquals(Duration.ofMillis(500), set.writeTimeout());
+        assertEquals(Duration.ofSeconds(3), set.connectionTimeout());
+        assertEquals(Duration.ofSeconds(2), set.retryInterval());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "cluster-uri|http://127.0.0.1:9410/auth-loopback|scheme must be terracotta",
+            "cluster-uri|terracotta://127.0.0.1/auth-loopback|has no port",
+            "cluster-uri|terracotta://127.0.0.1:99999/auth-loopback|no valid port",
+            "cluster-uri|terracotta://127.0.0.1:9410|entity",
+            "cluster-uri|terracotta://127.0.0.1:9410/a/b|entity",
+            "cluster-uri|terracotta://u:p@127.0.0.1:9410/x|only servers",
+            "cluster-pool-size|512k|at least 1MiB",
+            "cluster-pool-size|1537k|whole MiB",
+            "cluster-read-timeout|0s|positive",
+            "cluster-retry-interval|soon|'soon'",
+            "cluster-resource|main pool|offheap resource name"})
+    void badClusterSettingsFailStartUpNamingTheSetting(String setting, String value, String why) {
+        Map<String, String> init = init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback");
+        init.put("loopback." + setting, value);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
+        assertTrue(e.getMessage().contains("loopback." + setting + "="), e.getMessage());
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
+
+    @Test
+    void clusterTimeoutsWithoutAClusterAreAHalfDoneConfiguration() {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
-                () -> read(Map.of(), Map.of(), init("cluster-uri", "terracotta://127.0.0.1:9410/loopback")));
-        assertTrue(e.getMessage().contains("loopback.cluster-uri"), e.getMessage());
+                () -> read(Map.of(), Map.of(), init("cluster-read-timeout", "1s")));
+        assertTrue(e.getMessage().contains("loopback.cluster-read-timeout='1s': only meaningful with loopback.cluster-uri"),
+                e.getMessage());
+    }
+
+    @Test
+    void theClusterIsSharedByEveryProfileNeverSetPerProfile() {
+        Map<String, String> init = init("profiles", "billing", "cluster-uri", "terracotta://127.0.0.1:9410/x");
+        init.put("loopback.billing.cluster-uri", "terracotta://127.0.0.1:9411/y");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
+        assertTrue(e.getMessage().contains("loopback.billing.cluster-uri (context init-param): the clustered tier is"
+                + " shared by every profile"), e.getMessage());
     }
 }

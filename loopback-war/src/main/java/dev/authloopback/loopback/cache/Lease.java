@@ -1,0 +1,19 @@
+package dev.authloopback.loopback.cache;
+
+import java.io.Serializable;
+
+/**
+ * The right to call the upstream for one cold key, held by one node of a cluster until
+ * {@code deadline} (epoch millis of the injected clock). Stored with {@code putIfAbsent} in the
+ * clustered tier next to the tokens, so only one node fetches while the others wait for its result;
+ * a holder that dies costs the others at most one deadline, after which one of them takes over.
+ *
+ * @param holder   the node (host, process, context) that holds it, for logs
+ * @param nonce    tells two leases of one node apart
+ */
+public record Lease(String holder, long nonce, long deadline) implements Serializable {
+
+    public boolean endedAt(long now) {
+        return now >= deadline;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.authloopback.loopback.cache;
+
+/**
+ * Where one profile's tokens live: this node's heap ({@link LocalTokenStore}), or a clustered tier
+ * shared by every node, which falls back to a heap store of its own while the cluster is away.
+ * Besides the entries, a store holds what must be agreed on by every node that shares it: who
+ * fetches a cold key (leases) and when a key was last force-refreshed (the eviction rate limit).
+ */
+public interface TokenStore {
+
+    CachedToken get(String key);
+
+    void put(String key, CachedToken token);
+
+    /** Removes the entry only if it still is {@code expected}: a late eviction never drops a newer token. */
+    boolean remove(String key, CachedToken expected);
+
+    void clear();
+
+    /** Every live entry, read at scrape time for the entry gauges; never on the request path. */
+    EntryStats stats(long now);
+
+    long size();
+
+    /**
+     * Claims the one eviction of {@code key} allowed per {@code intervalMillis}, for every node
+     * sharing this store.
+     *
+     * @return false when another eviction of the key was claimed less than the interval ago
+     */
+    boolean claimEviction(String key, long now, long intervalMillis);
+
+    /** Gives back a claim whose eviction did not happen (the entry had changed meanwhile). */
+    void releaseEviction(String key, long claimedAt);
+
+    /**
+     * Asks to be the one caller of the upstream for {@code key} until {@code mine} ends.
+     *
+     * @return {@code mine} when granted (always, for a store no other node shares); otherwise the
+     * other node's lease, still running
+     */
+    Lease lease(String key, Lease mine);
+
+    /** Ends a granted lease early: the value is stored (or the call failed), waiters need not wait on. */
+    void release(String key, Lease mine);
+
+    /** Whether other nodes see this store's entries right now (a clustered tier that is connected). */
+    boolean shared();
+}
