@@ -51,6 +51,8 @@ public final class ClusterTier implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.authloopback.loopback.cluster");
     /** Leases and eviction marks are a few dozen bytes each; a mebibyte holds thousands. */
     private static final long SMALL_POOL_MIB = 1;
+    /** Never a cache key: those are digests or templates of a request. */
+    private static final String PROBE_KEY = "\u0000probe";
 
     /** What a profile needs from the cluster: the size of its heap tier, its idle limit, its eviction rate. */
     public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval) {
@@ -93,6 +95,10 @@ public final class ClusterTier implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Hits are served from the heap tier without asking the server, so a node under a steady
+        // load of hits would not notice the server is gone: a probe asks it on every interval.
+        worker.scheduleWithFixedDelay(this::probe, settings.retryInterval().toMillis(),
+                settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
         try {
             current = connect();
             LOG.log(System.Logger.Level.INFO, "cluster tier connected: " + settings.uri() + " node=" + node);
@@ -175,6 +181,20 @@ public final class ClusterTier implements AutoCloseable {
                 + "); serving from this node's heap cache until it is back, retrying every " + settings.retryInterval());
         closeInBackground(lost.manager());
         scheduleReconnect();
+    }
+
+    /** One read from the server (a key that never exists); a failure switches the node to local. */
+    private void probe() {
+        Connection connection = current;
+        if (connection == null || closed) {
+            return;
+        }
+        SharedCaches any = connection.caches().values().iterator().next();
+        try {
+            any.leases().containsKey(PROBE_KEY);
+        } catch (RuntimeException e) {
+            failed(any, e);
+        }
     }
 
     private void scheduleReconnect() {

@@ -1,0 +1,400 @@
+package dev.authloopback.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.it.support.FaultyUpstream;
+import dev.authloopback.it.support.FaultyUpstream.Answer;
+import dev.authloopback.it.support.Herd;
+import dev.authloopback.it.support.Http;
+import dev.authloopback.it.support.LogCapture;
+import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.it.support.TerracottaServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three loopback nodes (three embedded Jetty servers, each with its own deployed loopback.war and
+ * CacheManager) and one real Terracotta server started from the ehcache-clustered kit (issue 14):
+ * one upstream call per key for the whole cluster, cluster-wide eviction, a lease holder that dies,
+ * and the server itself killed by its process id under load and started again.
+ */
+class ClusterIT {
+    private static final int NODES = 3;
+    private static final int HERD = 300;
+    private static final Duration HOLD = Duration.ofMillis(300);
+    private static final Duration MAX_HOLD = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Http http = new Http();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private TerracottaServer terracotta;
+    private FaultyUpstream upstream;
+
+    @BeforeEach
+    void startServerAndUpstream() {
+        terracotta = TerracottaServer.fromKit(64).start();
+        resources.add(terracotta);
+        upstream = FaultyUpstream.start();
+        resources.add(upstream);
+        System.out.printf("ClusterIT: Terracotta server ready in %d ms on port %d (pid %d)%n",
+                terracotta.startedIn().toMillis(), terracotta.port(), terracotta.pid());
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        Collections.reverse(resources);
+        for (AutoCloseable resource : resources) {
+            resource.close();
+        }
+    }
+
+    private static String body(String scope) {
+        return "grant_type=client_credentials&client_id=cluster&client_secret=cluster-secret&scope=" + scope;
+    }
+
+    private LoopbackServer node(boolean clustered, String... settings) {
+        LoopbackServer.Builder builder = LoopbackServer.builder().upstream(upstream.tokenUrl());
+        if (clustered) {
+            builder.setting("cluster-uri", terracotta.uri("auth-loopback"))
+                    .setting("cluster-pool-size", "8MiB")
+                    .setting("cluster-retry-interval", "1s")
+                    .setting("cluster-connection-timeout", "2s");
+        }
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            builder.setting(settings[i], settings[i + 1]);
+        }
+        LoopbackServer node = builder.start();
+        resources.add(node);
+        return node;
+    }
+
+    private List<LoopbackServer> nodes(boolean clustered, String... settings) {
+        List<LoopbackServer> nodes = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            nodes.add(node(clustered, settings));
+        }
+        return nodes;
+    }
+
+    @Test
+    void threeHundredColdRequestsOverThreeNodesMakeOneUpstreamCallWithTheClusterAndThreeWithout() throws Exception {
+        int[] calls = new int[2];
+        for (boolean clustered : new boolean[] {true, false}) {
+            upstream.reset();
+            List<LoopbackServer> nodes = nodes(clustered);
+            BooleanSupplier allInside = () -> nodes.stream().mapToInt(LoopbackServer::activeRequests).sum() >= HERD;
+            upstream.otherwise(Answer.holdUntil(HOLD, allInside, MAX_HOLD, Answer.ok()));
+
+            Herd.Outcome herd = Herd.run(HERD, TIMEOUT,
+                    i -> http.post(nodes.get(i % NODES).tokenUrl(), FORM, body("cold")));
+            Set<String> tokens = herd.answers().stream().map(ClusterIT::accessToken).collect(Collectors.toSet());
+            Map<String, Long> states = cacheStates(herd.answers());
+            Supplier<String> message = () -> "clustered=" + clustered + " states " + states + " upstream "
+                    + upstream.calls() + " answers " + herd.answers().stream().filter(a -> a.status() != 200).toList();
+
+            assertTrue(herd.answers().stream().allMatch(a -> a.status() == 200), message);
+            assertEquals(clustered ? 1 : NODES, upstream.callCount(), message);
+            assertEquals(clustered ? 1 : NODES, tokens.size(), message);
+            calls[clustered ? 0 : 1] = upstream.callCount();
+            System.out.printf("ClusterIT cold herd: %d requests over %d nodes, clustered=%s: %d upstream call(s),"
+                            + " %d distinct token(s), states %s, wall %d ms%n", HERD, NODES, clustered,
+                    upstream.callCount(), tokens.size(), states, herd.wallTime().toMillis());
+            for (LoopbackServer node : nodes) {
+                node.close();
+                resources.remove(node);
+            }
+        }
+        System.out.printf("ClusterIT side by side: upstream calls for one cold key over %d nodes: with cluster-uri %d,"
+                + " without %d%n", NODES, calls[0], calls[1]);
+    }
+
+    @Test
+    void anEvictionOnOneNodeHoldsForEveryNode() {
+        upstream.otherwise(Answer.ok());
+        List<LoopbackServer> nodes = nodes(true);
+        Http.Answer first = post(nodes.get(0), "evict");
+        Http.Answer shared = post(nodes.get(1), "evict");
+        Http.Answer evicted = http.send(HttpRequest.newBuilder(nodes.get(0).tokenUrl())
+                .header("Content-Type", FORM)
+                .header("If-Match", first.header("ETag"))
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body("evict"))));
+        Http.Answer onTwo = post(nodes.get(1), "evict");
+        Http.Answer onThree = post(nodes.get(2), "evict");
+        Supplier<String> message = () -> "first " + first + "\nshared " + shared + "\nDELETE " + evicted
+                + "\nnode 2 after " + onTwo + "\nnode 3 after " + onThree + "\nupstream " + upstream.calls();
+
+        assertEquals("MISS", first.header("X-Loopback-Cache"), message);
+        assertEquals("HIT", shared.header("X-Loopback-Cache"), message);
+        assertEquals(accessToken(first), accessToken(shared), message);
+        assertEquals(204, evicted.status(), message);
+        assertEquals("MISS", onTwo.header("X-Loopback-Cache"), message);
+        assertNotEquals(accessToken(first), accessToken(onTwo), message);
+        assertEquals("HIT", onThree.header("X-Loopback-Cache"), message);
+        assertEquals(accessToken(onTwo), accessToken(onThree), message);
+        assertEquals(2, upstream.callCount(), message);
+
+        // The rate limit is the cluster's too: the new token refused at once on another node is too soon.
+        Http.Answer tooSoon = http.send(HttpRequest.newBuilder(nodes.get(2).tokenUrl())
+                .header("Content-Type", FORM)
+                .header("If-Match", onTwo.header("ETag"))
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body("evict"))));
+        assertEquals(429, tooSoon.status(), () -> message.get() + "\nsecond DELETE on node 3 " + tooSoon);
+        assertEquals("HIT", post(nodes.get(0), "evict").header("X-Loopback-Cache"), message);
+    }
+
+    @Test
+    void aLeaseHolderStoppedMidFetchCostsTheOthersOneDeadlineAndNoFailedRequest() throws Exception {
+        // Lease = connect + read timeout + 1 s of slack = 3 s.
+        List<LoopbackServer> nodes = nodes(true, "connect-timeout", "1s", "read-timeout", "1s");
+        CountDownLatch holderStopped = new CountDownLatch(1);
+        upstream.script(Answer.holdUntil(Duration.ZERO, () -> holderStopped.getCount() == 0, MAX_HOLD, Answer.ok()));
+        upstream.otherwise(Answer.ok());
+
+        Thread holder = new Thread(() -> post(nodes.get(0), "lease"));
+        holder.start();
+        awaitTrue(() -> upstream.callCount() == 1, Duration.ofSeconds(10), "node 1 calling upstream");
+        long waitersStart = System.nanoTime();
+        Herd.Outcome[] waiters = new Herd.Outcome[1];
+        Thread herd = new Thread(() -> {
+            try {
+                waiters[0] = Herd.run(20, TIMEOUT, i -> post(nodes.get(1 + i % 2), "lease"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        herd.start();
+        // Node 1 goes away while its upstream call is still running: its lease stays until its deadline.
+        nodes.get(0).close();
+        holderStopped.countDown();
+        herd.join(TIMEOUT.toMillis());
+        holder.join(TIMEOUT.toMillis());
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitersStart);
+        Supplier<String> message = () -> "waiters " + (waiters[0] == null ? null : cacheStates(waiters[0].answers()))
+                + " " + (waiters[0] == null ? "" : waiters[0].answers().stream().filter(a -> a.status() != 200).toList())
+                + "\nupstream " + upstream.calls();
+
+        assertTrue(waiters[0] != null && waiters[0].answers().stream().allMatch(a -> a.status() == 200), message);
+        assertEquals(2, upstream.callCount(), message);
+        assertEquals(1, waiters[0].answers().stream().map(ClusterIT::accessToken).distinct().count(), message);
+        System.out.printf("ClusterIT lease holder stopped mid-fetch: 20 requests on nodes 2 and 3 all 200 after %d ms"
+                + " (lease 3 s), %d upstream calls, states %s%n", waitedMillis, upstream.callCount(),
+                cacheStates(waiters[0].answers()));
+    }
+
+    @Test
+    void terracottaKilledUnderLoadFailsNoRequestAndTheNodesShareAgainWhenItIsBack() throws Exception {
+        upstream.otherwise(Answer.ok());
+        List<String> keys = List.of("k1", "k2", "k3", "k4");
+        try (LogCapture logs = LogCapture.start(Level.ALL, "dev.authloopback.loopback.cluster")) {
+            List<LoopbackServer> nodes = nodes(true);
+            for (String key : keys) {
+                for (LoopbackServer node : nodes) {
+                    assertEquals(200, post(node, key).status());
+                }
+            }
+            assertEquals(keys.size(), upstream.callCount(), () -> "warm-up " + upstream.calls());
+
+            ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> load = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int thread = t;
+                Thread worker = new Thread(() -> {
+                    int i = thread;
+                    while (running.get()) {
+                        long start = System.nanoTime();
+                        Http.Answer answer = post(nodes.get(i % NODES), keys.get(i / NODES % keys.size()));
+                        samples.add(new Sample(start, System.nanoTime() - start, answer.status(),
+                                answer.header("X-Loopback-Cache")));
+                        i++;
+                    }
+                });
+                worker.start();
+                load.add(worker);
+            }
+            long loadStart = System.nanoTime();
+            awaitTrue(() -> samples.size() > 300, Duration.ofSeconds(30), "load running");
+
+            long killedAt = System.nanoTime();
+            terracotta.kill();
+            awaitTrue(() -> nodes.stream().allMatch(n -> "DEGRADED".equals(health(n).path("status").asText())),
+                    Duration.ofSeconds(30), "every node DEGRADED");
+            long detectedAt = System.nanoTime();
+            JsonNode degraded = health(nodes.get(0));
+            int callsAtDetection = upstream.callCount();
+            // Outage under load: at least two seconds of requests after every node knows.
+            awaitTrue(() -> System.nanoTime() - detectedAt > TimeUnit.SECONDS.toNanos(2), Duration.ofSeconds(5), "outage");
+            int callsInOutage = upstream.callCount();
+
+            long restartAt = System.nanoTime();
+            terracotta.restart();
+            awaitTrue(() -> nodes.stream().allMatch(n -> "UP".equals(health(n).path("status").asText())),
+                    Duration.ofSeconds(30), "every node UP again");
+            long sharedAgainAt = System.nanoTime();
+            running.set(false);
+            for (Thread worker : load) {
+                worker.join(TIMEOUT.toMillis());
+            }
+
+            int callsBeforeNewKey = upstream.callCount();
+            Http.Answer newOnOne = post(nodes.get(0), "after-restart");
+            Http.Answer newOnTwo = post(nodes.get(1), "after-restart");
+            Http.Answer newOnThree = post(nodes.get(2), "after-restart");
+
+            List<Sample> all = new ArrayList<>(samples);
+            List<Sample> failed = all.stream().filter(s -> s.status != 200).toList();
+            List<Long> afterDetection = all.stream().filter(s -> s.startNanos >= detectedAt && s.startNanos < restartAt)
+                    .map(s -> s.nanos).sorted().toList();
+            List<Long> beforeKill = all.stream().filter(s -> s.startNanos < killedAt).map(s -> s.nanos).sorted().toList();
+            Supplier<String> message = () -> "failed " + failed.size() + " " + failed.stream().limit(5).toList()
+                    + "\nupstream calls: warm " + keys.size() + ", at detection " + callsAtDetection + ", in outage "
+                    + callsInOutage + ", before new key " + callsBeforeNewKey + ", total " + upstream.callCount()
+                    + "\nhealth while down " + degraded + "\nafter restart: " + newOnOne.header("X-Loopback-Cache")
+                    + " " + newOnTwo.header("X-Loopback-Cache") + " " + newOnThree.header("X-Loopback-Cache")
+                    + "\nlog " + logs.linesContaining("cluster tier");
+
+            assertTrue(failed.isEmpty(), message);
+            assertTrue(callsInOutage - keys.size() <= keys.size() * NODES, message);
+            assertTrue(degraded.path("reasons").toString().contains("cluster_unreachable"), message);
+            assertTrue(afterDetection.size() > 50, message);
+            assertTrue(percentile(afterDetection, 0.99) < TimeUnit.MILLISECONDS.toNanos(100),
+                    () -> message.get() + "\np99 after detection " + millis(percentile(afterDetection, 0.99)));
+            assertEquals("MISS", newOnOne.header("X-Loopback-Cache"), message);
+            assertEquals("HIT", newOnTwo.header("X-Loopback-Cache"), message);
+            assertEquals("HIT", newOnThree.header("X-Loopback-Cache"), message);
+            assertEquals(callsBeforeNewKey + 1, upstream.callCount(), message);
+            // One line per state change and node, never one per request.
+            assertEquals(NODES, logs.linesContaining("cluster tier unreachable").size(), message);
+            assertEquals(NODES, logs.linesContaining("cluster tier connected again").size(), message);
+
+            System.out.printf("ClusterIT outage timeline: load from 0 ms; Terracotta killed at %d ms; all %d nodes"
+                            + " DEGRADED (cluster_unreachable) at %d ms (+%d ms); restarted at %d ms; all UP and sharing"
+                            + " at %d ms (+%d ms after restart)%n",
+                    millis(killedAt - loadStart), NODES, millis(detectedAt - loadStart), millis(detectedAt - killedAt),
+                    millis(restartAt - loadStart), millis(sharedAgainAt - loadStart), millis(sharedAgainAt - restartAt));
+            System.out.printf("ClusterIT outage load: %d requests, %d failed; p50/p99 before kill %.2f/%.2f ms,"
+                            + " during outage after detection %.2f/%.2f ms (%d requests); upstream calls: %d warm,"
+                            + " %d by the end of the outage (+%d for %d keys x %d nodes), +%d for a new key after"
+                            + " the restart%n",
+                    all.size(), failed.size(), millisF(percentile(beforeKill, 0.5)), millisF(percentile(beforeKill, 0.99)),
+                    millisF(percentile(afterDetection, 0.5)), millisF(percentile(afterDetection, 0.99)),
+                    afterDetection.size(), keys.size(), callsInOutage, callsInOutage - keys.size(), keys.size(), NODES,
+                    upstream.callCount() - callsBeforeNewKey);
+        }
+    }
+
+    @Test
+    void aClusteredHitCostsWhatALocalHitCosts() {
+        upstream.otherwise(Answer.ok());
+        LoopbackServer clustered = node(true);
+        LoopbackServer local = node(false);
+        post(clustered, "hit");
+        post(local, "hit");
+        List<Long> clusteredNanos = new ArrayList<>();
+        List<Long> localNanos = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < 500; i++) {
+                clusteredNanos.add(timedHit(clustered));
+                localNanos.add(timedHit(local));
+            }
+        }
+        clusteredNanos.sort(null);
+        localNanos.sort(null);
+        System.out.printf("ClusterIT hit latency (sequential, same JVM client, %d each): clustered p50/p99 %.3f/%.3f ms,"
+                        + " local %.3f/%.3f ms%n", clusteredNanos.size(),
+                millisF(percentile(clusteredNanos, 0.5)), millisF(percentile(clusteredNanos, 0.99)),
+                millisF(percentile(localNanos, 0.5)), millisF(percentile(localNanos, 0.99)));
+        assertEquals(2, upstream.callCount(), () -> "upstream " + upstream.calls());
+    }
+
+    private long timedHit(LoopbackServer node) {
+        long start = System.nanoTime();
+        Http.Answer answer = post(node, "hit");
+        long nanos = System.nanoTime() - start;
+        assertEquals("HIT", answer.header("X-Loopback-Cache"), answer::toString);
+        return nanos;
+    }
+
+    private record Sample(long startNanos, long nanos, int status, String cache) {
+        @Override
+        public String toString() {
+            return status + " " + cache + " " + millisF(nanos) + " ms";
+        }
+    }
+
+    private Http.Answer post(LoopbackServer node, String scope) {
+        return http.post(node.tokenUrl(), FORM, body(scope));
+    }
+
+    private JsonNode health(LoopbackServer node) {
+        Http.Answer answer = http.get(node.url("/admin/health"));
+        try {
+            return JSON.readTree(answer.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(answer.toString(), e);
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not reached within " + timeout + ": " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private static double millisF(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+
+    private static Map<String, Long> cacheStates(List<Http.Answer> answers) {
+        return answers.stream().collect(Collectors.groupingBy(
+                a -> String.valueOf(a.header("X-Loopback-Cache")), TreeMap::new, Collectors.counting()));
+    }
+
+    private static String accessToken(Http.Answer answer) {
+        try {
+            return JSON.readTree(answer.body()).path("access_token").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(answer.toString(), e);
+        }
+    }
+}
