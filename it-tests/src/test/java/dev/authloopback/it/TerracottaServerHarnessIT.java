@@ -1,0 +1,126 @@
+package dev.authloopback.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.authloopback.it.support.TerracottaServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.ehcache.Cache;
+import org.ehcache.PersistentCacheManager;
+import org.ehcache.clustered.client.config.builders.ClusteredResourcePoolBuilder;
+import org.ehcache.clustered.client.config.builders.ClusteringServiceConfigurationBuilder;
+import org.ehcache.clustered.client.config.builders.TimeoutsBuilder;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheManagerBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.MemoryUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cluster tests' harness checks itself: a REAL Terracotta server from the kit, real clustered
+ * Ehcache CacheManagers in this JVM sharing a cache through it, a crash by pid, and a restart that
+ * new CacheManagers can use again. If this fails, no cluster scenario proves anything.
+ */
+class TerracottaServerHarnessIT {
+
+    private static final String CACHE = "harness";
+    private static final String ENTITY = "harness-it";
+    // Short client timeouts: with the server dead, every clustered operation waits for one of these.
+    private static final Duration READ_WRITE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final List<PersistentCacheManager> managers = new ArrayList<>();
+
+    @AfterEach
+    void closeManagersWithoutWaitingForADeadServerHere() throws Exception {
+        // A CacheManager whose server died may block in close() until its timeouts pass: close them
+        // all at once, off the test thread, and wait for them together (bounded).
+        CompletableFuture<?>[] closing = managers.stream()
+                .map(manager -> CompletableFuture.runAsync(manager::close))
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(closing).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void twoCacheManagersShareACacheThenTheServerIsKilledByPidThenRestartedOnTheSamePortForANewCacheManager() {
+        try (TerracottaServer server = TerracottaServer.fromKit().start()) {
+            assertTrue(TerracottaServer.accepts(server.port()), "nothing listens on the server's port " + server.port());
+            assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false),
+                    "server JVM " + server.pid() + " is not alive");
+
+            Cache<String, String> writer = cache(connect(server.uri(ENTITY)));
+            Cache<String, String> reader = cache(connect(server.uri(ENTITY)));
+            writer.put("key", "written by the first CacheManager");
+            assertEquals("written by the first CacheManager", reader.get("key"),
+                    "the second CacheManager reads what the first put, through the server on " + server.uri(ENTITY));
+
+            long pid = server.pid();
+            int port = server.port();
+            server.kill();
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "server JVM " + pid + " still alive after kill()");
+            assertFalse(TerracottaServer.accepts(port), "port " + port + " still accepts connections after kill()");
+
+            // What a client sees with its server dead (keys its heap tier does not hold, so the clustered
+            // tier is asked): each operation fails within the timeouts and Ehcache's resilience strategy
+            // answers as a miss, not an exception.
+            long begin = System.nanoTime();
+            String whileDead = writer.get("never written");
+            Duration deadGet = Duration.ofNanos(System.nanoTime() - begin);
+            begin = System.nanoTime();
+            writer.put("written while dead", "lost");
+            Duration deadPut = Duration.ofNanos(System.nanoTime() - begin);
+            begin = System.nanoTime();
+            String againWhileDead = writer.get("never written either");
+            Duration secondDeadGet = Duration.ofNanos(System.nanoTime() - begin);
+            System.out.printf("TerracottaServerHarnessIT: started in %d ms; with the server killed a clustered get"
+                    + " took %d ms, a put %d ms, the next get %d ms (read/write timeout %d ms)%n",
+                    server.startedIn().toMillis(), deadGet.toMillis(), deadPut.toMillis(), secondDeadGet.toMillis(),
+                    READ_WRITE_TIMEOUT.toMillis());
+            assertNull(whileDead, "a get with the server dead: " + whileDead);
+            assertNull(againWhileDead, "a second get with the server dead: " + againWhileDead);
+
+            server.restart();
+            assertEquals(port, server.port(), "restart() changed the port");
+            assertNotEquals(pid, server.pid(), "restart() kept the killed JVM's pid");
+            assertTrue(TerracottaServer.accepts(port), "nothing listens on port " + port + " after restart()");
+
+            Cache<String, String> afterRestart = cache(connect(server.uri(ENTITY)));
+            assertNull(afterRestart.get("key"), "the restarted server came back with data it had before the crash");
+            afterRestart.put("key", "written after the restart");
+            Cache<String, String> otherAfterRestart = cache(connect(server.uri(ENTITY)));
+            assertEquals("written after the restart", otherAfterRestart.get("key"),
+                    "a second new CacheManager reads what the first put after the restart on " + server.uri(ENTITY));
+            System.out.printf("TerracottaServerHarnessIT: restarted (same port %d, same config dir) in %d ms%n",
+                    port, server.startedIn().toMillis());
+        }
+    }
+
+    private PersistentCacheManager connect(URI cluster) {
+        PersistentCacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
+                .with(ClusteringServiceConfigurationBuilder.cluster(cluster)
+                        .timeouts(TimeoutsBuilder.timeouts()
+                                .read(READ_WRITE_TIMEOUT).write(READ_WRITE_TIMEOUT).connection(CONNECTION_TIMEOUT))
+                        .autoCreate(server -> server.defaultServerResource(TerracottaServer.OFFHEAP_RESOURCE)))
+                .withCache(CACHE, CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, String.class,
+                        ResourcePoolsBuilder.heap(100)
+                                .with(ClusteredResourcePoolBuilder.clusteredDedicated(TerracottaServer.OFFHEAP_RESOURCE, 8, MemoryUnit.MB))))
+                .build(true);
+        managers.add(manager);
+        return manager;
+    }
+
+    private static Cache<String, String> cache(PersistentCacheManager manager) {
+        return manager.getCache(CACHE, String.class, String.class);
+    }
+}
