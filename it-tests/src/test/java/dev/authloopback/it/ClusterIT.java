@@ -175,7 +175,13 @@ class ClusterIT {
         upstream.script(Answer.holdUntil(Duration.ZERO, () -> holderStopped.getCount() == 0, MAX_HOLD, Answer.ok()));
         upstream.otherwise(Answer.ok());
 
-        Thread holder = new Thread(() -> post(nodes.get(0), "lease"));
+        Thread holder = new Thread(() -> {
+            try {
+                post(nodes.get(0), "lease");
+            } catch (RuntimeException nodeWentAway) {
+                // Its caller loses the connection when node 1 stops; a balancer would retry elsewhere.
+            }
+        });
         holder.start();
         awaitTrue(() -> upstream.callCount() == 1, Duration.ofSeconds(10), "node 1 calling upstream");
         long waitersStart = System.nanoTime();
@@ -253,6 +259,7 @@ class ClusterIT {
                     Duration.ofSeconds(30), "every node DEGRADED");
             long detectedAt = System.nanoTime();
             JsonNode degraded = health(nodes.get(0));
+            String metricsWhileDown = http.get(nodes.get(1).url("/admin/metrics")).body();
             int callsAtDetection = upstream.callCount();
             // Outage under load: at least two seconds of requests after every node knows.
             awaitTrue(() -> System.nanoTime() - detectedAt > TimeUnit.SECONDS.toNanos(2), Duration.ofSeconds(5), "outage");
@@ -288,6 +295,10 @@ class ClusterIT {
             assertTrue(failed.isEmpty(), message);
             assertTrue(callsInOutage - keys.size() <= keys.size() * NODES, message);
             assertTrue(degraded.path("reasons").toString().contains("cluster_unreachable"), message);
+            assertTrue(metricsWhileDown.contains("loopback_cluster_connected 0.0")
+                    && metricsWhileDown.contains("loopback_cluster_failovers_total 1.0")
+                    && metricsWhileDown.contains("loopback_health{profile=\"default\",status=\"DEGRADED\"} 1.0"),
+                    () -> message.get() + "\nmetrics while down:\n" + metricsWhileDown);
             assertTrue(afterDetection.size() > 50, message);
             assertTrue(percentile(afterDetection, 0.99) < TimeUnit.MILLISECONDS.toNanos(100),
                     () -> message.get() + "\np99 after detection " + millis(percentile(afterDetection, 0.99)));
@@ -337,6 +348,31 @@ class ClusterIT {
                 millisF(percentile(clusteredNanos, 0.5)), millisF(percentile(clusteredNanos, 0.99)),
                 millisF(percentile(localNanos, 0.5)), millisF(percentile(localNanos, 0.99)));
         assertEquals(2, upstream.callCount(), () -> "upstream " + upstream.calls());
+    }
+
+    @Test
+    void theLauncherWithClusterUriSharesItsCacheWithADeployedNode() throws Exception {
+        upstream.otherwise(Answer.ok());
+        LoopbackServer node = node(true);
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        // Every node of a cluster needs the same cache configuration (the server refuses a different
+        // one); the launcher's other settings come from system properties, as README says.
+        System.setProperty("loopback.cluster-pool-size", "8MiB");
+        try (dev.authloopback.launcher.LoopbackLauncher launcher = dev.authloopback.launcher.LoopbackLauncher.start(
+                dev.authloopback.launcher.LauncherOptions.of(0, upstream.tokenUrl())
+                        .withClusterUri(terracotta.uri("auth-loopback")),
+                new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8))) {
+            Http.Answer viaLauncher = http.post(launcher.loopbackUrl(), FORM, body("launcher"));
+            Http.Answer viaNode = post(node, "launcher");
+            Supplier<String> message = () -> "launcher " + viaLauncher + "\nnode " + viaNode + "\nprinted " + printed
+                    + "\nupstream " + upstream.calls();
+            assertEquals("MISS", viaLauncher.header("X-Loopback-Cache"), message);
+            assertEquals("HIT", viaNode.header("X-Loopback-Cache"), message);
+            assertEquals(accessToken(viaLauncher), accessToken(viaNode), message);
+            assertEquals(1, upstream.callCount(), message);
+        } finally {
+            System.clearProperty("loopback.cluster-pool-size");
+        }
     }
 
     private long timedHit(LoopbackServer node) {

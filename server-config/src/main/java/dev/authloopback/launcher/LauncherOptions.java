@@ -11,21 +11,25 @@ import java.util.function.UnaryOperator;
  *
  * @param port        TCP port of the loopback connector on 127.0.0.1 (0 picks a free one)
  * @param upstreamUrl the real token endpoint; empty means "start the demo token endpoint"
+ * @param clusterUri  the Terracotta server the cache is shared through ({@code --cluster-uri}); empty: heap only
  * @param help        {@code --help} was given: print {@link #USAGE} and do nothing else
  */
-public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help) {
+public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI> clusterUri, boolean help) {
 
     public static final int DEFAULT_PORT = 8082;
     public static final String UPSTREAM_PROPERTY = "loopback.upstream-url";
     public static final String UPSTREAM_ENV = "LOOPBACK_UPSTREAM_URL";
 
     public static final String USAGE = """
-            Usage: java -jar loopback-launcher.jar [--port N] [--upstream-url URL] [--help]
+            Usage: java -jar loopback-launcher.jar [--port N] [--upstream-url URL] [--cluster-uri URI] [--help]
 
               --port N            port of the loopback on 127.0.0.1 (default %d; 0 = any free port)
               --upstream-url URL  the real OAuth2 token endpoint (http or https); otherwise the system
                                   property %s or the environment variable %s.
                                   With none of them, a demo token endpoint is started on 127.0.0.1.
+              --cluster-uri URI   share the cache with other nodes through a Terracotta server,
+                                  e.g. terracotta://127.0.0.1:9410/auth-loopback (README "Running a
+                                  cluster"); otherwise the system property loopback.cluster-uri
               --help              print this text
 
             Other loopback settings (ttl, expiry-skew, ...) are read by the WAR itself from
@@ -37,11 +41,17 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help)
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
         upstreamUrl = upstreamUrl == null ? Optional.empty() : upstreamUrl;
+        clusterUri = clusterUri == null ? Optional.empty() : clusterUri;
     }
 
     /** Options for a programmatic start: this port, this upstream (or {@code null} for the demo). */
     public static LauncherOptions of(int port, URI upstreamUrl) {
-        return new LauncherOptions(port, Optional.ofNullable(upstreamUrl), false);
+        return new LauncherOptions(port, Optional.ofNullable(upstreamUrl), Optional.empty(), false);
+    }
+
+    /** The same options, sharing the cache through the Terracotta server at {@code clusterUri}. */
+    public LauncherOptions withClusterUri(URI clusterUri) {
+        return new LauncherOptions(port, upstreamUrl, Optional.of(clusterUri), help);
     }
 
     /** Parses the command line of the running JVM (its system properties and environment). */
@@ -57,6 +67,7 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help)
                                  UnaryOperator<String> environment) throws UsageException {
         int port = DEFAULT_PORT;
         String upstream = null;
+        String cluster = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -70,6 +81,7 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help)
                 case "--help", "-h" -> help = true;
                 case "--port" -> port = parsePort(inlineValue != null ? inlineValue : valueAfter(args, i++, arg));
                 case "--upstream-url" -> upstream = inlineValue != null ? inlineValue : valueAfter(args, i++, arg);
+                case "--cluster-uri" -> cluster = inlineValue != null ? inlineValue : valueAfter(args, i++, arg);
                 default -> throw new UsageException("unknown argument '" + args[i] + "'");
             }
         }
@@ -80,7 +92,8 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help)
             upstream = environment.apply(UPSTREAM_ENV);
         }
         Optional<URI> upstreamUrl = isBlank(upstream) ? Optional.empty() : Optional.of(parseUrl(upstream.strip()));
-        return new LauncherOptions(port, upstreamUrl, help);
+        Optional<URI> clusterUri = isBlank(cluster) ? Optional.empty() : Optional.of(parseClusterUri(cluster.strip()));
+        return new LauncherOptions(port, upstreamUrl, clusterUri, help);
     }
 
     private static String valueAfter(String[] args, int i, String name) throws UsageException {
@@ -113,6 +126,19 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, boolean help)
             // reported below, with the value
         }
         throw new UsageException("upstream-url must be an absolute http or https URL, was '" + value + "'");
+    }
+
+    /** The form only; loopback.war validates the rest and names the setting when it refuses it. */
+    private static URI parseClusterUri(String value) throws UsageException {
+        try {
+            URI uri = new URI(value);
+            if ("terracotta".equals(uri.getScheme()) && uri.getRawAuthority() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with the value
+        }
+        throw new UsageException("--cluster-uri must look like terracotta://host:port/entity, was '" + value + "'");
     }
 
     private static boolean isBlank(String value) {

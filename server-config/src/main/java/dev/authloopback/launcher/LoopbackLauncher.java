@@ -38,6 +38,7 @@ public final class LoopbackLauncher implements AutoCloseable {
 
     public static final String CONTEXT_PATH = "/loopback";
     public static final String UPSTREAM_INIT_PARAM = "loopback.upstream-url";
+    public static final String CLUSTER_INIT_PARAM = "loopback.cluster-uri";
     static final int EXIT_USAGE = 2;
     static final int EXIT_START_FAILED = 1;
     /** Stands in for the demo endpoint's URL (known only once it runs) while settings are checked. */
@@ -127,7 +128,9 @@ public final class LoopbackLauncher implements AutoCloseable {
             connector.setPort(options.port());
             server.addConnector(connector);
             server.setErrorHandler(new ProblemErrorHandler());
-            server.setHandler(webApp(war, upstreamUrl));
+            WebAppContext webApp = webApp(war, upstreamUrl);
+            options.clusterUri().ifPresent(uri -> webApp.setInitParameter(CLUSTER_INIT_PARAM, uri.toString()));
+            server.setHandler(webApp);
             try {
                 server.start();
             } catch (IOException e) {
@@ -151,9 +154,11 @@ public final class LoopbackLauncher implements AutoCloseable {
     static void checkSettings(LauncherOptions options, Map<String, String> systemProperties,
                               Map<String, String> environment) throws LaunchException {
         String upstream = options.upstreamUrl().map(URI::toString).orElse(DEMO_PLACEHOLDER_URL);
+        Map<String, String> initParams = new LinkedHashMap<>();
+        initParams.put(UPSTREAM_INIT_PARAM, upstream);
+        options.clusterUri().ifPresent(uri -> initParams.put(CLUSTER_INIT_PARAM, uri.toString()));
         try {
-            LoopbackConfiguration.from(SettingsSources.of(systemProperties, environment,
-                    Map.of(UPSTREAM_INIT_PARAM, upstream)));
+            LoopbackConfiguration.from(SettingsSources.of(systemProperties, environment, initParams));
         } catch (InvalidSettingsException e) {
             throw new LaunchException(e.getMessage(), EXIT_USAGE);
         }

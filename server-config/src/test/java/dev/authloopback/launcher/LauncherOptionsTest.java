@@ -52,6 +52,20 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void clusterUriIsOptionalAndTakesTheTerracottaForm() throws UsageException {
+        assertTrue(parse(Map.of(), Map.of()).clusterUri().isEmpty());
+        assertEquals(URI.create("terracotta://127.0.0.1:9410/auth-loopback"),
+                parse(Map.of(), Map.of(), "--cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback").clusterUri()
+                        .orElseThrow());
+        assertEquals(URI.create("terracotta://a:9410,b:9410/x"),
+                parse(Map.of(), Map.of(), "--cluster-uri=terracotta://a:9410,b:9410/x").clusterUri().orElseThrow());
+        UsageException bad = assertThrows(UsageException.class,
+                () -> parse(Map.of(), Map.of(), "--cluster-uri", "http://127.0.0.1:9410/x"));
+        assertTrue(bad.getMessage().contains("--cluster-uri") && bad.getMessage().contains("http://127.0.0.1:9410/x"),
+                bad.getMessage());
+    }
+
+    @Test
     void helpIsRecognised() throws UsageException {
         assertTrue(parse(Map.of(), Map.of(), "--help").help());
     }
