@@ -12,6 +12,7 @@ import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.PrometheusText;
 import dev.authloopback.it.support.Promtool;
+import dev.authloopback.it.support.TerracottaServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,12 +44,18 @@ class OperatorAssetsIT {
     private static Set<String> exported;
     private static String scrapeText;
 
-    /** One live scrape with an entry in the cache, so the entry gauges have points too. */
+    /**
+     * One live scrape with an entry in the cache, so the entry gauges have points too, from a node
+     * of a cluster (a real Terracotta server), so the cluster metrics the rules name are there too.
+     */
     @BeforeAll
     static void scrapeALiveLoopback() {
         Http http = new Http();
-        try (FaultyUpstream upstream = FaultyUpstream.start();
-             LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl()).start()) {
+        try (TerracottaServer terracotta = TerracottaServer.fromKit(64).start();
+             FaultyUpstream upstream = FaultyUpstream.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl())
+                     .setting("cluster-uri", terracotta.uri("auth-loopback"))
+                     .setting("cluster-pool-size", "8MiB").start()) {
             http.post(loopback.tokenUrl(), "application/x-www-form-urlencoded", "grant_type=client_credentials&scope=ops");
             scrapeText = http.get(loopback.url("/admin/metrics")).body();
             exported = PrometheusText.parse(scrapeText).sampleNames();
