@@ -212,6 +212,12 @@ public final class ClusterTier implements AutoCloseable {
         if (closed || current != null) {
             return;
         }
+        if (!anyServerAccepts()) {
+            // Nothing listens yet: building a cache manager now would only fail after the
+            // connection timeout and log Ehcache's and Terracotta's errors on every attempt.
+            scheduleReconnect();
+            return;
+        }
         Connection fresh;
         try {
             fresh = connect();
@@ -241,6 +247,25 @@ public final class ClusterTier implements AutoCloseable {
         long seconds = was == null ? 0 : Duration.between(was.since(), clock.instant()).toSeconds();
         LOG.log(System.Logger.Level.INFO, "cluster tier connected again: " + settings.uri() + " after " + seconds
                 + " s unreachable; " + offered + " locally cached entries offered to the cluster; node=" + node);
+    }
+
+    /** Whether a TCP connection to any server of {@code cluster-uri} is accepted within the connection timeout. */
+    private boolean anyServerAccepts() {
+        for (String server : settings.uri().getRawAuthority().split(",")) {
+            int colon = server.lastIndexOf(':');
+            String host = server.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, Integer.parseInt(server.substring(colon + 1))),
+                        (int) Math.min(Integer.MAX_VALUE, settings.connectionTimeout().toMillis()));
+                return true;
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "cluster server " + server + " not accepting: " + describe(e));
+            }
+        }
+        return false;
     }
 
     private Connection connect() {
