@@ -41,8 +41,9 @@ import java.util.stream.Stream;
  * on the same ports from the same config dir (the kit accepts it; the server comes back empty,
  * as an open-source server keeps no cache data across restarts).
  *
- * <p>The same class lives in {@code deployment-tests} ({@code dev.authloopback.deployment}), which
- * does not depend on it-tests: keep the two copies identical apart from the package.
+ * <p>Two copies, identical apart from the package: it-tests' {@code dev.authloopback.it.support}
+ * and deployment-tests' {@code dev.authloopback.deployment} (deployment-tests does not depend on
+ * it-tests). Change both.
  */
 public final class TerracottaServer implements AutoCloseable {
 
@@ -51,6 +52,11 @@ public final class TerracottaServer implements AutoCloseable {
     /** The server-side offheap resource the caches' clustered pools are carved from. */
     public static final String OFFHEAP_RESOURCE = "main";
     public static final int DEFAULT_OFFHEAP_MB = 64;
+    /**
+     * Short, so a test sees a client notice a dead server within seconds: until its lease runs out,
+     * every clustered operation of a client waits for its read/write timeout; after, it fails fast.
+     */
+    public static final Duration DEFAULT_CLIENT_LEASE = Duration.ofSeconds(20);
 
     private static final String HOST = "127.0.0.1";
     private static final String READY = "ready for work";
@@ -66,6 +72,7 @@ public final class TerracottaServer implements AutoCloseable {
     private final Path script;
     private final Path directory;
     private final int offheapMegabytes;
+    private final Duration clientLease;
     private final Thread killOnExit = new Thread(this::killQuietly, "terracotta-kill-on-exit");
     private int port;
     private int groupPort;
@@ -74,20 +81,24 @@ public final class TerracottaServer implements AutoCloseable {
     private ProcessHandle server;
     private Duration startedIn;
 
-    private TerracottaServer(Path script, Path directory, int offheapMegabytes) {
+    private TerracottaServer(Path script, Path directory, int offheapMegabytes, Duration clientLease) {
         this.script = script;
         this.directory = directory;
         this.offheapMegabytes = offheapMegabytes;
+        this.clientLease = clientLease;
     }
 
-    /** A server from the kit named by {@value #KIT_DIR_PROPERTY}, offheap {@code main} of 64 MB; not started yet. */
+    /** A server from the kit named by {@value #KIT_DIR_PROPERTY}, offheap {@code main} of 64 MB, client lease 20 s; not started yet. */
     public static TerracottaServer fromKit() {
-        return fromKit(DEFAULT_OFFHEAP_MB);
+        return fromKit(DEFAULT_OFFHEAP_MB, DEFAULT_CLIENT_LEASE);
     }
 
-    public static TerracottaServer fromKit(int offheapMegabytes) {
+    public static TerracottaServer fromKit(int offheapMegabytes, Duration clientLease) {
         if (offheapMegabytes < 1) {
             throw new IllegalArgumentException("offheapMegabytes must be >= 1: " + offheapMegabytes);
+        }
+        if (clientLease.toSeconds() < 1 || clientLease.toNanos() % 1_000_000_000L != 0) {
+            throw new IllegalArgumentException("clientLease must be whole seconds >= 1: " + clientLease);
         }
         String kit = System.getProperty(KIT_DIR_PROPERTY);
         if (kit == null || kit.isBlank()) {
@@ -99,7 +110,8 @@ public final class TerracottaServer implements AutoCloseable {
         try {
             // target/terracotta-kit -> target/terracotta-servers/tc-<unique>
             Path servers = Files.createDirectories(unpacked.getParent().resolve("terracotta-servers"));
-            return new TerracottaServer(script, Files.createTempDirectory(servers, "tc-"), offheapMegabytes);
+            return new TerracottaServer(script, Files.createTempDirectory(servers, "tc-"), offheapMegabytes,
+                    clientLease);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -237,9 +249,9 @@ public final class TerracottaServer implements AutoCloseable {
                 "cluster-name=test-cluster",
                 "failover-priority=availability",
                 "offheap-resources=" + OFFHEAP_RESOURCE + ":" + offheapMegabytes + "MB",
-                // Short, so tests see a dead client's lease and a reconnect within seconds, not minutes.
+                // Short (kit defaults: 120s, 150s), so tests see a lost lease and a reconnect within seconds.
                 "client-reconnect-window=10s",
-                "client-lease-duration=20s",
+                "client-lease-duration=" + clientLease.toSeconds() + "s",
                 "stripe-names=test-stripe",
                 "test-stripe:node-names=test-node",
                 "test-node:hostname=" + HOST,
@@ -284,7 +296,7 @@ public final class TerracottaServer implements AutoCloseable {
                     server = serverJvm(output);
                     log("ready for work in " + startedIn.toMillis() + " ms: pid " + server.pid()
                             + ", port " + port + ", group port " + groupPort + ", offheap " + OFFHEAP_RESOURCE + ":"
-                            + offheapMegabytes + "MB, dir " + directory);
+                            + offheapMegabytes + "MB, client lease " + clientLease.toSeconds() + "s, dir " + directory);
                     return;
                 }
                 if (!wrapper.isAlive() || System.nanoTime() > deadline) {
