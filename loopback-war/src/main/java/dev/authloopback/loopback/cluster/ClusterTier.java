@@ -100,6 +100,9 @@ public final class ClusterTier implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::probe, settings.retryInterval().toMillis(),
                 settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
         try {
+            if (!anyServerAccepts()) {
+                throw new IllegalStateException("no server of " + settings.uri() + " accepts connections");
+            }
             current = connect();
             LOG.log(System.Logger.Level.INFO, "cluster tier connected: " + settings.uri() + " node=" + node);
         } catch (RuntimeException e) {
