@@ -327,6 +327,43 @@ class ClusterIT {
     }
 
     @Test
+    void nodesStartedWhileTheServerIsDownServeFromTheirHeapAndJoinWhenItStarts() throws Exception {
+        upstream.otherwise(Answer.ok());
+        terracotta.kill();
+        List<LoopbackServer> nodes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            nodes.add(node(true));
+        }
+        JsonNode degraded = health(nodes.get(0));
+        Http.Answer onOne = post(nodes.get(0), "down-at-start");
+        Http.Answer onTwo = post(nodes.get(1), "down-at-start");
+        Http.Answer againOnTwo = post(nodes.get(1), "down-at-start");
+        int callsWhileDown = upstream.callCount();
+
+        terracotta.restart();
+        long restartedAt = System.nanoTime();
+        awaitTrue(() -> nodes.stream().allMatch(n -> "UP".equals(health(n).path("status").asText())),
+                Duration.ofSeconds(60), "both nodes UP after the server started");
+        long joinedMillis = millis(System.nanoTime() - restartedAt);
+        Http.Answer newOnOne = post(nodes.get(0), "after-start");
+        Http.Answer newOnTwo = post(nodes.get(1), "after-start");
+        Supplier<String> message = () -> "health while down " + degraded + "\nwhile down: " + onOne + "\n" + onTwo
+                + "\n" + againOnTwo + "\nafter start: " + newOnOne + "\n" + newOnTwo + "\nupstream " + upstream.calls();
+
+        assertEquals("DEGRADED", degraded.path("status").asText(), message);
+        assertTrue(degraded.path("reasons").toString().contains("cluster_unreachable"), message);
+        assertEquals(List.of(200, 200, 200), List.of(onOne.status(), onTwo.status(), againOnTwo.status()), message);
+        assertEquals("MISS", onTwo.header("X-Loopback-Cache"), message);
+        assertEquals("HIT", againOnTwo.header("X-Loopback-Cache"), message);
+        assertEquals(2, callsWhileDown, message);
+        assertEquals("MISS", newOnOne.header("X-Loopback-Cache"), message);
+        assertEquals("HIT", newOnTwo.header("X-Loopback-Cache"), message);
+        assertEquals(callsWhileDown + 1, upstream.callCount(), message);
+        System.out.printf("ClusterIT server down at start: 2 nodes started DEGRADED, 1 upstream call each; joined"
+                + " %d ms after the server started, then 1 call for a new key%n", joinedMillis);
+    }
+
+    @Test
     void aClusteredHitCostsWhatALocalHitCosts() {
         upstream.otherwise(Answer.ok());
         LoopbackServer clustered = node(true);
