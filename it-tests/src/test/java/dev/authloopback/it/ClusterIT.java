@@ -57,7 +57,7 @@ class ClusterIT {
 
     @BeforeEach
     void startServerAndUpstream() {
-        terracotta = TerracottaServer.fromKit(64).start();
+        terracotta = TerracottaServer.fromKit().start();
         resources.add(terracotta);
         upstream = FaultyUpstream.start();
         resources.add(upstream);

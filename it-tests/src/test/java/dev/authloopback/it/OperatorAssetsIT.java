@@ -51,7 +51,7 @@ class OperatorAssetsIT {
     @BeforeAll
     static void scrapeALiveLoopback() {
         Http http = new Http();
-        try (TerracottaServer terracotta = TerracottaServer.fromKit(64).start();
+        try (TerracottaServer terracotta = TerracottaServer.fromKit().start();
              FaultyUpstream upstream = FaultyUpstream.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl())
                      .setting("cluster-uri", terracotta.uri("auth-loopback"))
