@@ -95,8 +95,9 @@ public final class ClusterTier implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Hits are served from the heap tier without asking the server, so a node under a steady
-        // load of hits would not notice the server is gone: a probe asks it on every interval.
+        // Hits are served from the heap tier without asking the server, and a read that times out
+        // is answered as a miss, so a node could go on without noticing the server is gone: a probe
+        // writes to it on every interval.
         worker.scheduleWithFixedDelay(this::probe, settings.retryInterval().toMillis(),
                 settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -186,7 +187,11 @@ public final class ClusterTier implements AutoCloseable {
         scheduleReconnect();
     }
 
-    /** One read from the server (a key that never exists); a failure switches the node to local. */
+    /**
+     * One write to the server (removing a key that never exists); a failure switches the node to
+     * local. A write, because Ehcache's clustered store answers a read that timed out as a miss
+     * without telling anyone.
+     */
     private void probe() {
         Connection connection = current;
         if (connection == null || closed) {
@@ -194,7 +199,7 @@ public final class ClusterTier implements AutoCloseable {
         }
         SharedCaches any = connection.caches().values().iterator().next();
         try {
-            any.leases().containsKey(PROBE_KEY);
+            any.leases().remove(PROBE_KEY);
         } catch (RuntimeException e) {
             failed(any, e);
         }

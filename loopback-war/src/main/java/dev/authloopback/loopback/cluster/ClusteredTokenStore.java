@@ -64,14 +64,15 @@ public final class ClusteredTokenStore implements TokenStore {
         }, () -> null);
     }
 
+    /** Read for scrapes and health views: a slow walk of the cluster never counts as an outage. */
     @Override
     public EntryStats stats(long now) {
-        return on(shared -> EntryStats.of(shared.tokens(), now), () -> local.stats(now));
+        return quietly(shared -> EntryStats.of(shared.tokens(), now), () -> local.stats(now));
     }
 
     @Override
     public long size() {
-        return on(shared -> {
+        return quietly(shared -> {
             long n = 0;
             for (Cache.Entry<String, CachedToken> ignored : shared.tokens()) {
                 n++;
@@ -148,6 +149,23 @@ public final class ClusteredTokenStore implements TokenStore {
     /** After rejoining: the cluster is the authority again, and this node's copies would go stale. */
     void dropLocalEntries() {
         local.clear();
+    }
+
+    /**
+     * For the operator's views: answered by the cluster when it can, else by the local store, and
+     * never the reason for a failover (walking a large tier right after a restart may outlast the
+     * read timeout; the request path and the probe decide about outages).
+     */
+    private <T> T quietly(Function<SharedCaches, T> clustered, Supplier<T> fallback) {
+        SharedCaches shared = tier.caches(profile);
+        if (shared != null) {
+            try {
+                return clustered.apply(shared);
+            } catch (RuntimeException e) {
+                return fallback.get();
+            }
+        }
+        return fallback.get();
     }
 
     private <T> T on(Function<SharedCaches, T> clustered, Supplier<T> fallback) {
