@@ -213,11 +213,15 @@ class WildFlyDistributionIT {
         }
     }
 
-    /** A port offset at which every port the server will bind is free on 127.0.0.1. */
-    private static int freePortOffset() {
+    /**
+     * A port offset at which every port the server will bind is free on 127.0.0.1 and none is one of
+     * {@code reserved} (ports picked for another server that has not bound them yet).
+     */
+    static int freePortOffset(int... reserved) {
         for (int attempt = 0; attempt < 50; attempt++) {
             int offset = ThreadLocalRandom.current().nextInt(100, 300) * 100;
-            if (IntStream.of(BASE_PORTS).allMatch(port -> DeploymentEnvironment.isFree(port + offset))) {
+            if (IntStream.of(BASE_PORTS).allMatch(port -> DeploymentEnvironment.isFree(port + offset)
+                    && IntStream.of(reserved).noneMatch(taken -> taken == port + offset))) {
                 return offset;
             }
         }
