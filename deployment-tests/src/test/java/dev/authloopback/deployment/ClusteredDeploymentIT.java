@@ -59,7 +59,7 @@ class ClusteredDeploymentIT {
     @Test
     void aTokenFetchedThroughJettyIsAHitThroughWildFlyAndTheOtherWayRoundSurvivingTheTerracottaServersDeath() throws Exception {
         long begin = System.nanoTime();
-        TerracottaServer terracotta = TerracottaServer.fromKit(TerracottaServer.DEFAULT_OFFHEAP_MB).start();
+        TerracottaServer terracotta = TerracottaServer.fromKit().start();
         resources.add(terracotta);
         TokenUpstream upstream = new TokenUpstream();
         resources.add(upstream);
@@ -232,12 +232,7 @@ class ClusteredDeploymentIT {
         Files.writeString(properties, text + "\n# Running a cluster: the Terracotta server shared by every node.\n"
                 + "loopback.cluster-uri=" + clusterUri + "\n"
                 + "loopback.cluster-pool-size=" + POOL_SIZE + "\n");
-        // loopback.xml passes on only the settings it names: one init-param per cluster setting.
-        Path context = base.resolve("webapps/loopback.xml");
-        Files.writeString(context, replaceOnce(Files.readString(context), "  <!-- More settings, same pattern;",
-                "  <Call name=\"setInitParameter\"><Arg>loopback.cluster-uri</Arg><Arg><Property name=\"loopback.cluster-uri\"/></Arg></Call>\n"
-                        + "  <Call name=\"setInitParameter\"><Arg>loopback.cluster-pool-size</Arg><Arg><Property name=\"loopback.cluster-pool-size\"/></Arg></Call>\n"
-                        + "  <!-- More settings, same pattern;", context.toString()));
+        // The shipped loopback.xml passes both on as init-params (README "Running a cluster").
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(base.resolve("webapps/loopback.war")),
                 "Jetty deploys the very loopback.war the build made");
         return home;
