@@ -92,8 +92,8 @@ class OperatorAssetsIT {
                 queries.add(variable.path("query").path("query").asText());
             }
         }
-        assertEquals(15, dashboard.path("panels").size(), "dashboard panels");
-        assertEquals(26, queries.size(), "dashboard queries (23 in panels, 3 in variables): " + queries);
+        assertEquals(16, dashboard.path("panels").size(), "dashboard panels");
+        assertEquals(29, queries.size(), "dashboard queries (26 in panels, 3 in variables): " + queries);
         assertEveryQueryNamesExportedMetrics(queries, "dashboard " + DASHBOARD);
     }
 
@@ -106,7 +106,7 @@ class OperatorAssetsIT {
                 queries.add(rule.path("expr").asText());
             }
         }
-        assertEquals(6, queries.size(), "rule expressions: " + queries);
+        assertEquals(7, queries.size(), "rule expressions: " + queries);
         assertEveryQueryNamesExportedMetrics(queries, "rules");
     }
 
