@@ -1,5 +1,6 @@
 package dev.authloopback.it.bench;
 
+import dev.authloopback.it.support.LoopbackServer;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -126,6 +127,8 @@ public final class EmbeddedBenchServer {
         // provider; taking org.slf4j from the server (as jetty-home's logging module does) keeps
         // their SLF4J output instead of a "not a subtype" failure.
         webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
+        // As in LoopbackServer: the WAR's Ehcache, not this classpath's (TerracottaServerHarnessIT's).
+        webapp.addHiddenClassMatcher(new ClassMatcher(LoopbackServer.EHCACHE_AND_TERRACOTTA_CLIENT));
         return webapp;
     }
 }

@@ -29,6 +29,12 @@ import org.eclipse.jetty.util.ClassMatcher;
 public final class LoopbackServer implements AutoCloseable {
 
     public static final String CONTEXT_PATH = "/loopback";
+    /**
+     * Ehcache and the Terracotta client (shaded into ehcache-clustered), classes and service files,
+     * hidden from a deployed WAR when the test classpath carries them.
+     */
+    public static final String[] EHCACHE_AND_TERRACOTTA_CLIENT = {"org.ehcache.", "org.terracotta.", "com.tc.",
+        "com.terracotta.", "META-INF.services.org.ehcache.", "META-INF.services.org.terracotta.", "META-INF.services.com.tc."};
 
     private final Server server;
     private final WebAppContext webapp;
@@ -63,6 +69,10 @@ public final class LoopbackServer implements AutoCloseable {
         // with the loopback, RuntimeDelegate's JVM-wide instance could be the loopback's Jersey and break
         // the business app's UriBuilder once the loopback's class loader is gone.
         webapp.addHiddenClassMatcher(new ClassMatcher("jakarta.ws.rs.", "org.glassfish.jersey.", "org.glassfish.hk2."));
+        // Ehcache and its clustered client come from the WAR, as on a standalone Jetty. The test
+        // classpath carries them for the ITs' own CacheManagers (TerracottaServerHarnessIT); seen by the
+        // WAR, their service files name factories of the other copy ("not a subtype").
+        webapp.addHiddenClassMatcher(new ClassMatcher(EHCACHE_AND_TERRACOTTA_CLIENT));
         builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
         if (builder.clock != null) {
             webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);
