@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * This node's connection to the clustered tier, for every profile of the web app, and what it does
@@ -73,6 +74,8 @@ public final class ClusterTier implements AutoCloseable {
     private final ClassLoader classLoader;
     private final String node;
     private final ScheduledExecutorService worker;
+    /** Walks of the clustered tier for the operator's views; one at a time, the next ones wait or fall back. */
+    private final java.util.concurrent.ExecutorService walker;
     private final List<ClusteredTokenStore> stores = new CopyOnWriteArrayList<>();
     private final AtomicLong generations = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
@@ -95,6 +98,12 @@ public final class ClusterTier implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.walker = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(4), r -> {
+                    Thread t = new Thread(r, "loopback-cluster-walk-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
         // Hits are served from the heap tier without asking the server, and a read that times out
         // is answered as a miss, so a node could go on without noticing the server is gone: a probe
         // writes to it on every interval.
@@ -135,6 +144,31 @@ public final class ClusterTier implements AutoCloseable {
     SharedCaches caches(String profile) {
         Connection connection = current;
         return connection == null ? null : connection.caches().get(profile);
+    }
+
+    /**
+     * Runs a walk of the clustered tier, waiting at most the read timeout.
+     *
+     * @return its result, or {@code null} when it failed, took too long or could not start
+     */
+    <T> T walk(Supplier<T> walk) {
+        java.util.concurrent.Future<T> running;
+        try {
+            running = walker.submit(walk::get);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return null;
+        }
+        try {
+            return running.get(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            running.cancel(true);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     long now() {
@@ -377,6 +411,7 @@ public final class ClusterTier implements AutoCloseable {
             current = null;
         }
         worker.shutdownNow();
+        walker.shutdownNow();
         if (last != null) {
             Thread closer = new Thread(() -> closeQuietly(last.manager()), "loopback-cluster-close");
             closer.setDaemon(true);

@@ -67,12 +67,12 @@ public final class ClusteredTokenStore implements TokenStore {
     /** Read for scrapes and health views: a slow walk of the cluster never counts as an outage. */
     @Override
     public EntryStats stats(long now) {
-        return quietly(shared -> EntryStats.of(shared.tokens(), now), () -> local.stats(now));
+        return walk(shared -> EntryStats.of(shared.tokens(), now), () -> local.stats(now));
     }
 
     @Override
     public long size() {
-        return quietly(shared -> {
+        return walk(shared -> {
             long n = 0;
             for (Cache.Entry<String, CachedToken> ignored : shared.tokens()) {
                 n++;
@@ -152,20 +152,19 @@ public final class ClusteredTokenStore implements TokenStore {
     }
 
     /**
-     * For the operator's views: answered by the cluster when it can, else by the local store, and
-     * never the reason for a failover (walking a large tier right after a restart may outlast the
-     * read timeout; the request path and the probe decide about outages).
+     * For the operator's views: a walk of the clustered tier, answered by the local store instead
+     * when it fails or takes longer than the read timeout, and never the reason for a failover (the
+     * request path and the probe decide about outages). The walk runs on the tier's own thread:
+     * a walk caught by the server's death can block until the client's lease ends, and a health
+     * probe must not wait that long.
      */
-    private <T> T quietly(Function<SharedCaches, T> clustered, Supplier<T> fallback) {
+    private <T> T walk(Function<SharedCaches, T> clustered, Supplier<T> fallback) {
         SharedCaches shared = tier.caches(profile);
-        if (shared != null) {
-            try {
-                return clustered.apply(shared);
-            } catch (RuntimeException e) {
-                return fallback.get();
-            }
+        if (shared == null) {
+            return fallback.get();
         }
-        return fallback.get();
+        T walked = tier.walk(() -> clustered.apply(shared));
+        return walked != null ? walked : fallback.get();
     }
 
     private <T> T on(Function<SharedCaches, T> clustered, Supplier<T> fallback) {
