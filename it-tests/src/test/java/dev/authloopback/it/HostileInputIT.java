@@ -16,7 +16,6 @@ import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.RawHttp;
 import dev.authloopback.it.support.SlowCallers;
-import dev.authloopback.it.support.WithoutTestEhcache;
 import dev.authloopback.launcher.LauncherOptions;
 import dev.authloopback.launcher.LoopbackLauncher;
 import java.io.ByteArrayOutputStream;
@@ -276,8 +275,8 @@ class HostileInputIT {
      */
     @Test
     void launcherDemoEndpointAnswersBadInputWith400AndTheLoopbackSendsNoServerHeader() throws Exception {
-        try (LoopbackLauncher launcher = WithoutTestEhcache.call(() -> LoopbackLauncher.start(LauncherOptions.of(0, null),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))) {
+        try (LoopbackLauncher launcher = LoopbackLauncher.start(LauncherOptions.of(0, null),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
             URI demo = launcher.upstreamUrl();
             Http.Answer badEscape = http.post(demo, FORM, "grant_type=client_credentials&scope=%zz");
             byte[] start = "grant_type=client_credentials&scope=caf".getBytes(StandardCharsets.US_ASCII);
