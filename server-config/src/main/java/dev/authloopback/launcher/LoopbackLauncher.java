@@ -41,7 +41,8 @@ public final class LoopbackLauncher implements AutoCloseable {
     public static final String CLUSTER_INIT_PARAM = "loopback.cluster-uri";
     /** Packages (and service files) the WAR's class loader takes only from the WAR. */
     static final String[] WAR_OWN_LIBRARIES = {"org.ehcache.", "org.terracotta.", "com.tc.", "com.terracotta.",
-        "META-INF.services.org.ehcache.", "META-INF.services.org.terracotta.", "META-INF.services.com.tc."};
+        "META-INF.services.org.ehcache.", "META-INF.services.org.terracotta.", "META-INF.services.com.tc.",
+        "jakarta.ws.rs.", "org.glassfish.jersey.", "org.glassfish.hk2."};
     static final int EXIT_USAGE = 2;
     static final int EXIT_START_FAILED = 1;
     /** Stands in for the demo endpoint's URL (known only once it runs) while settings are checked. */
@@ -218,9 +219,10 @@ public final class LoopbackLauncher implements AutoCloseable {
         // slf4j-api and its JUL provider, so all logging ends up in one place. Without this, the
         // WAR's slf4j-api finds the launcher's provider class and rejects it ("not a subtype").
         webApp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
-        // The WAR brings its own Ehcache and Terracotta client (and their service files); copies on
-        // the classpath of whatever starts the launcher (a test, an app embedding it) must not
-        // leak in: ServiceLoader would find two ClusteringServiceFactory classes ("not a subtype").
+        // The WAR brings its own Ehcache, Terracotta client, JAX-RS API and Jersey; copies on the
+        // classpath of whatever starts the launcher (a test, an app embedding it) must not leak
+        // in: ServiceLoader would find two ClusteringServiceFactory classes ("not a subtype"), and
+        // JAX-RS's static RuntimeDelegate would keep this WAR's Jersey for every other app.
         webApp.addHiddenClassMatcher(new ClassMatcher(WAR_OWN_LIBRARIES));
         // A WAR that fails to deploy (e.g. invalid settings) must fail the start, not serve 503s.
         webApp.setThrowUnavailableOnStartupException(true);
