@@ -12,6 +12,7 @@ import dev.authloopback.it.support.Herd;
 import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.it.support.MutableClock;
 import dev.authloopback.it.support.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,7 +79,14 @@ class ClusterIT {
     }
 
     private LoopbackServer node(boolean clustered, String... settings) {
+        return node(clustered, null, settings);
+    }
+
+    private LoopbackServer node(boolean clustered, MutableClock clock, String... settings) {
         LoopbackServer.Builder builder = LoopbackServer.builder().upstream(upstream.tokenUrl());
+        if (clock != null) {
+            builder.clock(clock);
+        }
         if (clustered) {
             builder.setting("cluster-uri", terracotta.uri("auth-loopback"))
                     .setting("cluster-pool-size", "8MiB")
@@ -165,6 +173,43 @@ class ClusterIT {
                 .method("DELETE", HttpRequest.BodyPublishers.ofString(body("evict"))));
         assertEquals(429, tooSoon.status(), () -> message.get() + "\nsecond DELETE on node 3 " + tooSoon);
         assertEquals("HIT", post(nodes.get(0), "evict").header("X-Loopback-Cache"), message);
+    }
+
+    @Test
+    void refreshAheadRunsOnOneNodeOfTheCluster() throws Exception {
+        // One clock for the three nodes (they share a JVM here), moved instead of slept on.
+        MutableClock clock = MutableClock.startingNow();
+        upstream.otherwise(Answer.ok(600));
+        List<LoopbackServer> nodes = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            nodes.add(node(true, clock, "refresh-ahead", "0.5"));
+        }
+        Http.Answer first = post(nodes.get(0), "refresh");
+        for (LoopbackServer node : nodes) {
+            assertEquals(accessToken(first), accessToken(post(node, "refresh")));
+        }
+        // expires_in 600 s, skew 60 s: fresh for 540 s, refreshed ahead from 270..405 s on.
+        clock.advance(Duration.ofSeconds(420));
+        Herd.Outcome inWindow = Herd.run(60, TIMEOUT, i -> post(nodes.get(i % NODES), "refresh"));
+        awaitTrue(() -> upstream.callCount() >= 2, Duration.ofSeconds(20), "one refresh ahead");
+        // Hits keep coming on every node until each has seen the renewed token.
+        Set<String> after = new java.util.HashSet<>();
+        awaitTrue(() -> {
+            after.clear();
+            nodes.forEach(n -> after.add(accessToken(post(n, "refresh"))));
+            return after.size() == 1 && !after.contains(accessToken(first));
+        }, Duration.ofSeconds(20), "every node serving the renewed token");
+        Herd.Outcome later = Herd.run(60, TIMEOUT, i -> post(nodes.get(i % NODES), "refresh"));
+        Supplier<String> message = () -> "in window " + cacheStates(inWindow.answers()) + " later "
+                + cacheStates(later.answers()) + "\nupstream " + upstream.calls();
+
+        assertTrue(inWindow.answers().stream().allMatch(a -> a.status() == 200 && "HIT".equals(a.header("X-Loopback-Cache"))),
+                message);
+        assertTrue(later.answers().stream().allMatch(a -> "HIT".equals(a.header("X-Loopback-Cache"))
+                && after.contains(accessToken(a))), message);
+        assertEquals(2, upstream.callCount(), message);
+        System.out.printf("ClusterIT refresh ahead: 60 hits over %d nodes in the refresh window -> %d upstream calls in"
+                + " all (1 initial + 1 refresh), every node then serves the renewed token%n", NODES, upstream.callCount());
     }
 
     @Test

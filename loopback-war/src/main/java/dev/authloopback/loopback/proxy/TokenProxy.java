@@ -264,6 +264,14 @@ public final class TokenProxy {
             Lease held = cache.lease(key, mine);
             if (held.equals(mine)) {
                 try {
+                    // The previous holder may have stored and released between the read above and
+                    // this lease: looked at once more, so that never costs a second upstream call.
+                    CachedToken stored = cache.get(key);
+                    if (stored != null && stored.requestDigest().equals(digest) && stored.isFreshAt(clock.millis())) {
+                        metrics.leaseWaited();
+                        return new Fetched(new UpstreamAnswer(stored.status(), stored.contentType(), stored.body(),
+                                null, null, 0), stored, stored.etag(), "SHARED(lease)", false);
+                    }
                     return fetchUpstream(request, key, digest);
                 } finally {
                     cache.release(key, mine);
@@ -359,6 +367,13 @@ public final class TokenProxy {
                         null, 0), current, current.etag(), "RENEWING_ELSEWHERE", false);
             }
             try {
+                // Another node may have renewed it and released its lease since the look above.
+                CachedToken renewed = cache.get(key);
+                if (renewed != null && renewed != current && renewed.requestDigest().equals(digest)
+                        && renewed.isFreshAt(clock.millis()) && !renewed.wantsRefreshAt(clock.millis())) {
+                    return new Fetched(new UpstreamAnswer(renewed.status(), renewed.contentType(), renewed.body(),
+                            null, null, 0), renewed, renewed.etag(), "ALREADY_RENEWED");
+                }
                 Fetched fetched = fetchUpstream(request, key, digest);
                 if (fetched.stored() != null) {
                     refreshBackoff.remove(flightKey);
