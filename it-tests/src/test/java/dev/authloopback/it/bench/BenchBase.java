@@ -143,8 +143,13 @@ final class BenchBase {
      * {@code token-body}, and the bench's two named loopback profiles (README, "Configuration":
      * {@code -Dloopback.<profile>.<name>=} overrides the context's settings).
      */
-    static List<String> systemProperties(BenchSettings settings, BenchTokenEndpoint tokens) {
+    static List<String> systemProperties(BenchSettings settings, BenchTokenEndpoint tokens, URI clusterUri) {
         List<String> properties = new ArrayList<>();
+        if (clusterUri != null) {
+            // README "Running a cluster": every profile of the loopback gets a clustered tier.
+            properties.add("-Dloopback.cluster-uri=" + clusterUri);
+            properties.add("-Dloopback.cluster-pool-size=" + BenchSettings.CLUSTER_POOL_SIZE);
+        }
         properties.add("-Dsample.client-id=" + CLIENT_ID);
         properties.add("-Dsample.client-secret=" + CLIENT_SECRET);
         properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE + "," + NEAR_PROFILE);

@@ -34,11 +34,14 @@ import java.util.function.Function;
  * @param chart           the SVG chart of the ratios
  * @param jfr             start each server JVM with a flight recording (file in the work dir)
  * @param soak            length of the soak run ({@code filter} row at c=32); zero: no soak
+ * @param cluster         every server's loopback.war shares its cache through a real Terracotta
+ *                        server the driver starts ({@code cluster-uri}): the rows then measure
+ *                        clustered hits
  */
 record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration warmup, Duration measure,
                      int wrkThreads, Duration beforeDelay, int herdSize, Duration herdDelay, List<Integer> heapEntries,
                      String serverHeap, Path loopbackWar, Path sampleWar, Path jettyHome, Path serverConfig,
-                     Path workDir, Path output, Path chart, boolean jfr, Duration soak) {
+                     Path workDir, Path output, Path chart, boolean jfr, Duration soak, boolean cluster) {
 
     static final String TARGETS = "bench.targets";
     static final String CONCURRENCY = "bench.concurrency";
@@ -59,6 +62,10 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
     static final String CHART = "bench.chart";
     static final String JFR = "bench.jfr";
     static final String SOAK_SECONDS = "bench.soakSeconds";
+    static final String CLUSTER = "bench.cluster";
+    /** Each profile's clustered pool when {@code bench.cluster} is on (4 profiles share the server). */
+    static final String CLUSTER_POOL_SIZE = "64MiB";
+    static final int CLUSTER_OFFHEAP_MB = 512;
 
     /** The concurrency of the soak run, as the issue asks (the {@code filter} row at c=32). */
     static final int SOAK_CONCURRENCY = 32;
@@ -107,12 +114,14 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
         Path chart = Path.of(r.text(CHART, workDir.resolve("benchmark.svg").toString())).toAbsolutePath();
         boolean jfr = r.bool(JFR);
         int soak = r.integer(SOAK_SECONDS, 0, 0);
+        boolean cluster = r.bool(CLUSTER);
         if (!r.problems.isEmpty()) {
             throw new IllegalArgumentException("invalid benchmark settings:\n  " + String.join("\n  ", r.problems));
         }
         return new BenchSettings(targets, concurrency, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
                 wrkThreads, Duration.ofMillis(beforeDelay), herdSize, Duration.ofMillis(herdDelay), heapEntries, heap,
-                loopbackWar, sampleWar, jettyHome, serverConfig, workDir, output, chart, jfr, Duration.ofSeconds(soak));
+                loopbackWar, sampleWar, jettyHome, serverConfig, workDir, output, chart, jfr, Duration.ofSeconds(soak),
+                cluster);
     }
 
     /** The largest fill: the loopback's {@code max-entries} for the fill profile is set above it. */
@@ -139,6 +148,7 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
         map.put(SERVER_CONFIG, serverConfig == null ? null : serverConfig.toString());
         map.put(JFR, jfr);
         map.put(SOAK_SECONDS, soak.toSeconds());
+        map.put(CLUSTER, cluster);
         return map;
     }
 

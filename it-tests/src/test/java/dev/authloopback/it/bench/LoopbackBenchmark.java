@@ -1,5 +1,7 @@
 package dev.authloopback.it.bench;
 
+import dev.authloopback.it.support.TerracottaServer;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,9 +64,18 @@ public final class LoopbackBenchmark {
         delays.put(BenchTokenEndpoint.Route.BEFORE, settings.beforeDelay());
         delays.put(BenchTokenEndpoint.Route.HERD, settings.herdDelay());
         List<TargetRun.Result> targets = new ArrayList<>();
-        try (BenchTokenEndpoint tokens = BenchTokenEndpoint.start(delays)) {
+        try (BenchTokenEndpoint tokens = BenchTokenEndpoint.start(delays);
+             TerracottaServer terracotta = settings.cluster()
+                     ? TerracottaServer.fromKit(BenchSettings.CLUSTER_OFFHEAP_MB, TerracottaServer.DEFAULT_CLIENT_LEASE).start()
+                     : null) {
+            if (terracotta != null) {
+                System.out.printf(Locale.ROOT, "bench.cluster: Terracotta server ready in %d ms at %s%n",
+                        terracotta.startedIn().toMillis(), terracotta.uri("auth-loopback-bench"));
+            }
             for (BenchSettings.Target target : settings.targets()) {
-                targets.add(TargetRun.run(settings, target, tokens));
+                // A cluster tier manager per target: the second server never meets the first one's entries.
+                targets.add(TargetRun.run(settings, target, tokens,
+                        terracotta == null ? null : terracotta.uri("auth-loopback-bench-" + target.id())));
             }
         }
         machine.put("loadAverageAtEnd", Machine.loadAverage());

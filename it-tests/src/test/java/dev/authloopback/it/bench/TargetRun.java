@@ -43,6 +43,7 @@ final class TargetRun {
     private final BenchSettings settings;
     private final BenchSettings.Target target;
     private final BenchTokenEndpoint tokens;
+    private final URI clusterUri;
 
     private ServerJvm server;
     private ServerJvm.Snapshot started;
@@ -53,14 +54,16 @@ final class TargetRun {
     private HeapRun.Result heap;
     private final List<String> problems = new ArrayList<>();
 
-    private TargetRun(BenchSettings settings, BenchSettings.Target target, BenchTokenEndpoint tokens) {
+    private TargetRun(BenchSettings settings, BenchSettings.Target target, BenchTokenEndpoint tokens, URI clusterUri) {
+        this.clusterUri = clusterUri;
         this.settings = settings;
         this.target = target;
         this.tokens = tokens;
     }
 
-    static Result run(BenchSettings settings, BenchSettings.Target target, BenchTokenEndpoint tokens) {
-        return new TargetRun(settings, target, tokens).run();
+    /** @param clusterUri the Terracotta server the loopback shares its cache through, or {@code null} */
+    static Result run(BenchSettings settings, BenchSettings.Target target, BenchTokenEndpoint tokens, URI clusterUri) {
+        return new TargetRun(settings, target, tokens, clusterUri).run();
     }
 
     private Result run() {
@@ -71,7 +74,7 @@ final class TargetRun {
         try {
             Path work = fresh(settings.workDir().resolve(target.id()));
             BenchBase base = BenchBase.prepare(work.resolve("base"), settings, tokens);
-            List<String> properties = BenchBase.systemProperties(settings, tokens);
+            List<String> properties = BenchBase.systemProperties(settings, tokens, clusterUri);
             server = target == BenchSettings.Target.EMBEDDED ? ServerJvm.embedded(settings, base, work, properties)
                     : ServerJvm.standalone(settings, base, work, properties);
             description = server.server();
