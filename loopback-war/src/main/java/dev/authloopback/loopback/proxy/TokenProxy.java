@@ -20,8 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The caching step in front of the transparent proxy, for one profile: success-only storing,
@@ -33,9 +31,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TokenProxy {
     private final LoopbackSettings settings;
-    /** Longest pause between two looks at another node's lease: the entry is usually there in milliseconds. */
-    private static final long MAX_LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     private final TokenStore cache;
     /** This node's name in the leases it takes. */
     private final String node;
@@ -49,6 +44,8 @@ public final class TokenProxy {
     /** Owning modes only ({@code null} when transparent): reduces a caller's request to its selecting fields. */
     private final SelectingFields selecting;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
+    /** The lease step in front of the upstream call, when the store is shared with other nodes. */
+    private final ClusterSingleFlight acrossNodes;
     /** Earliest next background refresh per flight key after one failed: no hammering a sick upstream. */
     private final ConcurrentHashMap<String, Long> refreshBackoff = new ConcurrentHashMap<>();
 
@@ -66,6 +63,7 @@ public final class TokenProxy {
         this.clock = clock;
         this.refreshExecutor = refreshExecutor;
         this.metrics = metrics;
+        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget());
     }
 
     public LoopbackSettings settings() {
@@ -248,49 +246,11 @@ public final class TokenProxy {
         if (!cache.shared()) {
             return fetchUpstream(request, key, digest);
         }
-        long start = System.nanoTime();
-        long waitLimit = settings.upstreamBudget().toNanos();
-        long pause = TimeUnit.MILLISECONDS.toNanos(2);
-        while (true) {
-            long now = clock.millis();
-            CachedToken entry = cache.get(key);
-            if (entry != null && entry.requestDigest().equals(digest) && entry.isFreshAt(now)) {
-                metrics.leaseWaited();
-                return new Fetched(new UpstreamAnswer(entry.status(), entry.contentType(), entry.body(), null, null, 0),
-                        entry, entry.etag(), "SHARED(lease)", false);
-            }
-            Lease mine = new Lease(node, ThreadLocalRandom.current().nextLong(),
-                    now + settings.upstreamBudget().toMillis());
-            Lease held = cache.lease(key, mine);
-            if (held.equals(mine)) {
-                try {
-                    // The previous holder may have stored and released between the read above and
-                    // this lease: looked at once more, so that never costs a second upstream call.
-                    CachedToken stored = cache.get(key);
-                    if (stored != null && stored.requestDigest().equals(digest) && stored.isFreshAt(clock.millis())) {
-                        metrics.leaseWaited();
-                        return new Fetched(new UpstreamAnswer(stored.status(), stored.contentType(), stored.body(),
-                                null, null, 0), stored, stored.etag(), "SHARED(lease)", false);
-                    }
-                    return fetchUpstream(request, key, digest);
-                } finally {
-                    cache.release(key, mine);
-                }
-            }
-            long waited = System.nanoTime() - start;
-            if (waited >= waitLimit + pause) {
-                throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "node " + held.holder() + " held the fetch"
-                        + " lease for this key and stored nothing within " + settings.upstreamBudget(),
-                        TimeUnit.NANOSECONDS.toMillis(waited));
-            }
-            LockSupport.parkNanos(pause);
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "interrupted while waiting for another"
-                        + " node's fetch", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            }
-            pause = Math.min(pause * 2, MAX_LEASE_POLL_NANOS);
-        }
+        return acrossNodes.run(key, digest, stored -> {
+            metrics.leaseWaited();
+            return new Fetched(new UpstreamAnswer(stored.status(), stored.contentType(), stored.body(), null, null, 0),
+                    stored, stored.etag(), "SHARED(lease)", false);
+        }, () -> fetchUpstream(request, key, digest));
     }
 
     /** One upstream call; stores the answer only if it is a successful token response. */
