@@ -173,6 +173,13 @@ class ClusterIT {
                 .method("DELETE", HttpRequest.BodyPublishers.ofString(body("evict"))));
         assertEquals(429, tooSoon.status(), () -> message.get() + "\nsecond DELETE on node 3 " + tooSoon);
         assertEquals("HIT", post(nodes.get(0), "evict").header("X-Loopback-Cache"), message);
+
+        // The admin's evict-all on one node empties the clustered tier for every node.
+        Http.Answer evictAll = http.send(HttpRequest.newBuilder(nodes.get(2).url("/admin/entries")).DELETE());
+        Http.Answer afterAll = post(nodes.get(0), "evict");
+        assertEquals(204, evictAll.status(), () -> message.get() + "\nevict-all " + evictAll);
+        assertEquals("MISS", afterAll.header("X-Loopback-Cache"), () -> message.get() + "\nafter evict-all " + afterAll);
+        assertEquals(3, upstream.callCount(), message);
     }
 
     @Test
@@ -351,9 +358,11 @@ class ClusterIT {
             assertEquals("HIT", newOnTwo.header("X-Loopback-Cache"), message);
             assertEquals("HIT", newOnThree.header("X-Loopback-Cache"), message);
             assertEquals(callsBeforeNewKey + 1, upstream.callCount(), message);
-            // One line per state change and node, never one per request.
-            assertEquals(NODES, logs.linesContaining("cluster tier unreachable").size(), message);
-            assertEquals(NODES, logs.linesContaining("cluster tier connected again").size(), message);
+            // One line per state change and node, never one per request (thousands went by): each node
+            // left once, and came back once (twice only if the restarted server stalled it once more).
+            int left = logs.linesContaining("cluster tier unreachable").size();
+            int back = logs.linesContaining("cluster tier connected again").size();
+            assertTrue(left >= NODES && left <= 2 * NODES && back == left, message);
 
             System.out.printf("ClusterIT outage timeline: load from 0 ms; Terracotta killed at %d ms; all %d nodes"
                             + " DEGRADED (cluster_unreachable) at %d ms (+%d ms); restarted at %d ms; all UP and sharing"
