@@ -21,16 +21,26 @@ import org.ehcache.config.units.MemoryUnit;
 import org.ehcache.core.spi.time.TimeSource;
 import org.ehcache.impl.internal.TimeSourceConfiguration;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -75,7 +85,7 @@ public final class ClusterTier implements AutoCloseable {
     private final String node;
     private final ScheduledExecutorService worker;
     /** Walks of the clustered tier for the operator's views; one at a time, the next ones wait or fall back. */
-    private final java.util.concurrent.ExecutorService walker;
+    private final ExecutorService walker;
     private final List<ClusteredTokenStore> stores = new CopyOnWriteArrayList<>();
     private final AtomicLong generations = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
@@ -98,12 +108,12 @@ public final class ClusterTier implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.walker = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(4), r -> {
+        this.walker = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(4), r -> {
                     Thread t = new Thread(r, "loopback-cluster-walk-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+                }, new ThreadPoolExecutor.AbortPolicy());
         // Hits are served from the heap tier without asking the server, and a read that times out
         // is answered as a miss, so a node could go on without noticing the server is gone: a probe
         // writes to it on every interval.
@@ -152,18 +162,18 @@ public final class ClusterTier implements AutoCloseable {
      * @return its result, or {@code null} when it failed, took too long or could not start
      */
     <T> T walk(Supplier<T> walk) {
-        java.util.concurrent.Future<T> running;
+        Future<T> running;
         try {
             running = walker.submit(walk::get);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return null;
         }
         try {
             return running.get(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             running.cancel(true);
             return null;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -245,7 +255,7 @@ public final class ClusterTier implements AutoCloseable {
         }
         try {
             worker.schedule(this::reconnect, settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // Shutting down.
         }
     }
@@ -299,11 +309,11 @@ public final class ClusterTier implements AutoCloseable {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress(host, Integer.parseInt(server.substring(colon + 1))),
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, Integer.parseInt(server.substring(colon + 1))),
                         (int) Math.min(Integer.MAX_VALUE, settings.connectionTimeout().toMillis()));
                 return true;
-            } catch (java.io.IOException | IllegalArgumentException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "cluster server " + server + " not accepting: " + describe(e));
             }
         }

@@ -141,7 +141,6 @@ public final class ClusteredTokenStore implements TokenStore {
             }
         } catch (RuntimeException e) {
             // The next failed operation will report the outage again; the entries are only a head start.
-            return offered;
         }
         return offered;
     }

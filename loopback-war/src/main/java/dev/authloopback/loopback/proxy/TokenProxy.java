@@ -88,6 +88,12 @@ public final class TokenProxy {
         Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action) {
             this(answer, stored, etag, action, true);
         }
+
+        /** An outcome that is a stored entry (already renewed, or stored by another node) rather than a fresh answer. */
+        static Fetched ofEntry(CachedToken entry, String action, boolean called) {
+            return new Fetched(new UpstreamAnswer(entry.status(), entry.contentType(), entry.body(), null, null, 0),
+                    entry, entry.etag(), action, called);
+        }
     }
 
     /**
@@ -248,8 +254,7 @@ public final class TokenProxy {
         }
         return acrossNodes.run(key, digest, stored -> {
             metrics.leaseWaited();
-            return new Fetched(new UpstreamAnswer(stored.status(), stored.contentType(), stored.body(), null, null, 0),
-                    stored, stored.etag(), "SHARED(lease)", false);
+            return Fetched.ofEntry(stored, "SHARED(lease)", false);
         }, () -> fetchUpstream(request, key, digest));
     }
 
@@ -310,8 +315,7 @@ public final class TokenProxy {
             CachedToken current = cache.get(key);
             if (current != null && current.requestDigest().equals(digest) && current.isFreshAt(clock.millis())
                     && !current.wantsRefreshAt(clock.millis())) {
-                return new Fetched(new UpstreamAnswer(current.status(), current.contentType(), current.body(), null,
-                        null, 0), current, current.etag(), "ALREADY_RENEWED");
+                return Fetched.ofEntry(current, "ALREADY_RENEWED", true);
             }
             Lease mine = new Lease(node, ThreadLocalRandom.current().nextLong(),
                     clock.millis() + settings.upstreamBudget().toMillis());
@@ -323,16 +327,14 @@ public final class TokenProxy {
                     return fetch(request, key, digest);
                 }
                 // Another node is renewing it; its entry reaches this node through the store.
-                return new Fetched(new UpstreamAnswer(current.status(), current.contentType(), current.body(), null,
-                        null, 0), current, current.etag(), "RENEWING_ELSEWHERE", false);
+                return Fetched.ofEntry(current, "RENEWING_ELSEWHERE", false);
             }
             try {
                 // Another node may have renewed it and released its lease since the look above.
                 CachedToken renewed = cache.get(key);
                 if (renewed != null && renewed != current && renewed.requestDigest().equals(digest)
                         && renewed.isFreshAt(clock.millis()) && !renewed.wantsRefreshAt(clock.millis())) {
-                    return new Fetched(new UpstreamAnswer(renewed.status(), renewed.contentType(), renewed.body(),
-                            null, null, 0), renewed, renewed.etag(), "ALREADY_RENEWED");
+                    return Fetched.ofEntry(renewed, "ALREADY_RENEWED", true);
                 }
                 Fetched fetched = fetchUpstream(request, key, digest);
                 if (fetched.stored() != null) {
