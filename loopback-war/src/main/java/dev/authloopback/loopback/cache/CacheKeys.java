@@ -3,7 +3,7 @@ package dev.authloopback.loopback.cache;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.authloopback.loopback.config.LoopbackSettings;
-import dev.authloopback.loopback.proxy.TokenRequest;
+import dev.authloopback.loopback.request.TokenRequest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.authloopback.loopback.credentials;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.JsonFactory;
-import dev.authloopback.loopback.proxy.TokenRequest;
+import dev.authloopback.loopback.request.TokenRequest;
 
 import java.io.IOException;
 import java.net.URLDecoder;

@@ -1,6 +1,6 @@
 package dev.authloopback.loopback.credentials;
 
-import dev.authloopback.loopback.proxy.TokenRequest;
+import dev.authloopback.loopback.request.TokenRequest;
 
 import java.net.URI;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package dev.authloopback.loopback.intake;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
-import dev.authloopback.loopback.resource.Problems;
+import dev.authloopback.loopback.problem.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (if needed) the rest through the container's non-blocking callbacks, until the body is complete,
  * too large, broken, or the request-body deadline passes. Exactly one of those settles it.
  */
-final class BodyCollector implements ReadListener, AsyncListener {
+public final class BodyCollector implements ReadListener, AsyncListener {
     private static final System.Logger LOG = System.getLogger(BodyCollector.class.getName());
 
     private final long declared;
@@ -36,7 +36,7 @@ final class BodyCollector implements ReadListener, AsyncListener {
     private LoopbackMetrics.ProfileMetrics metrics;
 
     /** @param declared the Content-Length (at most {@code limit}), or -1 when the body is chunked */
-    BodyCollector(long declared, long limit) {
+    public BodyCollector(long declared, long limit) {
         this.declared = declared;
         this.limit = limit;
         this.bytes = new byte[declared > 0 ? (int) declared : 512];
@@ -47,7 +47,7 @@ final class BodyCollector implements ReadListener, AsyncListener {
      *
      * @return true when the whole declared body is here; false when the rest must be awaited
      */
-    boolean takeAvailable(ServletInputStream stream) throws IOException {
+    public boolean takeAvailable(ServletInputStream stream) throws IOException {
         if (declared <= 0) {
             return false;
         }
@@ -63,7 +63,7 @@ final class BodyCollector implements ReadListener, AsyncListener {
     }
 
     /** The collected body as the resources take it. */
-    Object result() {
+    public Object result() {
         if (tooLarge) {
             return RequestBody.TOO_LARGE;
         }
@@ -71,7 +71,7 @@ final class BodyCollector implements ReadListener, AsyncListener {
     }
 
     /** Reads the rest through non-blocking callbacks; the request is dispatched again when it is complete. */
-    void readRest(AsyncContext async, ServletInputStream in, HttpServletResponse response, LoopbackSettings settings,
+    public void readRest(AsyncContext async, ServletInputStream in, HttpServletResponse response, LoopbackSettings settings,
                   LoopbackMetrics.ProfileMetrics metrics) {
         this.async = async;
         this.in = in;

@@ -15,10 +15,10 @@ import java.nio.charset.StandardCharsets;
  * The request as dispatched again after its body was read asynchronously: whoever reads the body
  * stream gets the bytes already read instead of a drained container stream.
  */
-final class BufferedBodyRequest extends HttpServletRequestWrapper {
+public final class BufferedBodyRequest extends HttpServletRequestWrapper {
     private final byte[] body;
 
-    BufferedBodyRequest(HttpServletRequest request, byte[] body) {
+    public BufferedBodyRequest(HttpServletRequest request, byte[] body) {
         super(request);
         this.body = body;
     }

@@ -1,6 +1,5 @@
 package dev.authloopback.loopback.intake;
 
-import dev.authloopback.loopback.BoundedBody;
 import jakarta.servlet.ServletRequest;
 
 import java.io.IOException;

@@ -10,6 +10,7 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.request.TokenRequest;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
 import dev.authloopback.loopback.upstream.UpstreamFailure;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;

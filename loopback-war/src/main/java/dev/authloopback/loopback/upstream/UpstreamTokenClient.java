@@ -1,14 +1,11 @@
 package dev.authloopback.loopback.upstream;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
-import dev.authloopback.loopback.proxy.TokenRequest;
-
 import dev.authloopback.loopback.credentials.CredentialFileException;
 import dev.authloopback.loopback.credentials.UpstreamCredential;
 import dev.authloopback.loopback.credentials.UpstreamTls;
+import dev.authloopback.loopback.request.TokenRequest;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -31,6 +28,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * The one place that talks to the real token endpoint: the JDK HTTP client (HTTP/1.1, keep-alive,

@@ -1,10 +1,10 @@
 package dev.authloopback.loopback.support;
 
-import dev.authloopback.loopback.LoopbackContextListener;
-import dev.authloopback.loopback.access.CallerAllowListFilter;
-import dev.authloopback.loopback.intake.RequestBodyFilter;
-import dev.authloopback.loopback.resource.LoopbackApplication;
-import dev.authloopback.loopback.resource.TokenServlet;
+import dev.authloopback.loopback.web.CallerAllowListFilter;
+import dev.authloopback.loopback.web.LoopbackApplication;
+import dev.authloopback.loopback.web.LoopbackContextListener;
+import dev.authloopback.loopback.web.RequestBodyFilter;
+import dev.authloopback.loopback.web.TokenServlet;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;

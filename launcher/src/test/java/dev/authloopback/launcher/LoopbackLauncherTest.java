@@ -1,0 +1,115 @@
+package dev.authloopback.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+class LoopbackLauncherTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private LoopbackLauncher launcher;
+
+    @AfterEach
+    void stopLauncher() throws Exception {
+        if (launcher != null) {
+            launcher.stop();
+        }
+    }
+
+    @Test
+    void secondTokenRequestThroughTheLauncherIsAHitWithTheSameBody() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        launcher = LoopbackLauncher.start(LauncherOptions.of(0, null), new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String banner = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(banner.contains("started a demo OAuth2 token endpoint"), banner);
+        assertTrue(banner.contains(launcher.loopbackUrl().toString()), banner);
+
+        HttpResponse<String> first = postTokenRequest();
+        HttpResponse<String> second = postTokenRequest();
+
+        assertEquals(200, first.statusCode(), () -> "first answer: " + first.body());
+        assertEquals("MISS", first.headers().firstValue("X-Loopback-Cache").orElse(null), () -> "first answer: " + first.headers());
+        assertTrue(first.body().contains("\"access_token\""), () -> "first answer: " + first.body());
+        assertEquals(200, second.statusCode(), () -> "second answer: " + second.body());
+        assertEquals("HIT", second.headers().firstValue("X-Loopback-Cache").orElse(null), () -> "second answer: " + second.headers());
+        assertEquals(first.body(), second.body(), "a hit returns the stored token response unchanged");
+        assertEquals(1, launcher.demoTokensIssued(), "the demo token endpoint was called once");
+    }
+
+    @Test
+    void bannerForARealUpstreamShowsHowToCallItWithoutDemoCredentials() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        launcher = LoopbackLauncher.start(LauncherOptions.of(0, URI.create("https://127.0.0.1:9/oauth2/token")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8), Map.of(), Map.of());
+        String banner = printed.toString(StandardCharsets.UTF_8);
+
+        assertTrue(banner.contains("Try it with a client registered at https://127.0.0.1:9/oauth2/token "), banner);
+        assertTrue(banner.contains("-u YOUR_CLIENT_ID:YOUR_CLIENT_SECRET -d grant_type=client_credentials"), banner);
+        assertFalse(banner.contains("demo"), banner);
+        assertTrue(banner.contains("upstream https://127.0.0.1:9/oauth2/token"), banner);
+        assertEquals(-1, launcher.demoTokensIssued(), "no demo endpoint with a real upstream");
+    }
+
+    @Test
+    void credentialsInTheUpstreamUrlAreRefusedBeforeAnythingStartsAndNotEchoed() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LaunchException e = assertThrows(LaunchException.class, () -> LoopbackLauncher.start(
+                LauncherOptions.of(0, URI.create("https://ops:pw-in-url@127.0.0.1:9/oauth2/token")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8), Map.of(), Map.of()));
+
+        assertTrue(e.getMessage().contains("loopback.upstream-url") && !e.getMessage().contains("pw-in-url"), e.getMessage());
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void invalidSettingIsReportedBeforeAnythingStarts() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LaunchException e = assertThrows(LaunchException.class, () -> LoopbackLauncher.start(LauncherOptions.of(0, null),
+                new PrintStream(printed, true, StandardCharsets.UTF_8), Map.of("loopback.ttl", "forever"), Map.of()));
+
+        assertTrue(e.getMessage().contains("loopback.ttl") && e.getMessage().contains("forever"), e.getMessage());
+        assertEquals(LoopbackLauncher.EXIT_USAGE, e.exitCode(), e.getMessage());
+        assertEquals("", printed.toString(StandardCharsets.UTF_8), "nothing started, not even the demo endpoint");
+    }
+
+    @Test
+    void takenPortIsReportedWithTheOptionToChooseAnother() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+
+            LaunchException e = assertThrows(LaunchException.class, () -> LoopbackLauncher.start(LauncherOptions.of(port, null),
+                    new PrintStream(printed, true, StandardCharsets.UTF_8), Map.of(), Map.of()));
+
+            assertEquals("port " + port + " on 127.0.0.1 is in use; choose another with --port", e.getMessage());
+            assertEquals(LoopbackLauncher.EXIT_START_FAILED, e.exitCode());
+        }
+        assertEquals("", printed.toString(StandardCharsets.UTF_8), "the demo endpoint was not started first");
+    }
+
+    private HttpResponse<String> postTokenRequest() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(launcher.loopbackUrl())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=demo"))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

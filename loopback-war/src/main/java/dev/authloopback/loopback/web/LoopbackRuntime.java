@@ -1,0 +1,179 @@
+package dev.authloopback.loopback.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.loopback.cache.CacheKeys;
+import dev.authloopback.loopback.cache.ClockTimeSource;
+import dev.authloopback.loopback.cache.TokenCache;
+import dev.authloopback.loopback.cache.TokenResponseInspector;
+import dev.authloopback.loopback.cache.TokenStore;
+import dev.authloopback.loopback.cluster.ClusterTier;
+import dev.authloopback.loopback.config.LoopbackConfiguration;
+import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.credentials.UpstreamCredential;
+import dev.authloopback.loopback.health.HealthCheck;
+import dev.authloopback.loopback.health.HealthStatus;
+import dev.authloopback.loopback.health.UpstreamHealth;
+import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.proxy.TokenProxy;
+import dev.authloopback.loopback.upstream.UpstreamTokenClient;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything the web app holds while it runs: the cache, one proxy per profile, the upstream
+ * clients and the refresh-ahead executor. Created by {@link LoopbackContextListener}, closed with
+ * the web app.
+ */
+public final class LoopbackRuntime implements AutoCloseable {
+    /** Servlet context attribute under which the running instance is found. */
+    public static final String ATTRIBUTE = LoopbackRuntime.class.getName();
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final TokenCache cache;
+    /** {@code null} without {@code cluster-uri}. */
+    private final ClusterTier cluster;
+    private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
+    private final List<UpstreamTokenClient> clients = new ArrayList<>();
+    private final ThreadPoolExecutor refreshExecutor;
+    private final LoopbackMetrics metrics;
+    private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
+    private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
+
+    /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
+    public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
+        Map<String, TokenCache.Limits> limits = new LinkedHashMap<>();
+        configuration.profiles().forEach((name, s) -> limits.put(name, new TokenCache.Limits(s.maxEntries(), s.tti())));
+        ClockTimeSource timeSource = new ClockTimeSource(clock);
+        this.cache = new TokenCache(timeSource, limits);
+        if (configuration.cluster().isPresent()) {
+            Map<String, ClusterTier.ProfileLimits> clustered = new LinkedHashMap<>();
+            configuration.profiles().forEach((name, s) -> clustered.put(name,
+                    new ClusterTier.ProfileLimits(s.maxEntries(), s.tti(), s.minRefreshInterval())));
+            this.cluster = new ClusterTier(configuration.cluster().get(), clustered, timeSource, clock, node);
+        } else {
+            this.cluster = null;
+        }
+        AtomicInteger threads = new AtomicInteger();
+        // Small and bounded: refreshes are rare and coalesced per key; when full, the next hit retries.
+        this.refreshExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "loopback-refresh-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.refreshExecutor.allowCoreThreadTimeOut(true);
+        Map<String, TokenStore> caches = new LinkedHashMap<>();
+        configuration.profiles().keySet().forEach(name -> caches.put(name,
+                cluster == null ? cache.forProfile(name) : cluster.store(name, cache.forProfile(name))));
+        this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
+                profile -> caches.get(profile).stats(clock.millis()), this::status);
+        if (cluster != null) {
+            metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins);
+        }
+        TokenResponseInspector inspector = new TokenResponseInspector(json);
+        for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
+            LoopbackSettings settings = profile.getValue();
+            UpstreamTokenClient client = new UpstreamTokenClient(settings,
+                    UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock));
+            clients.add(client);
+            UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
+                    settings.healthDownAfter(), clock);
+            health.put(profile.getKey(), upstreamHealth);
+            LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
+            profileMetrics.put(profile.getKey(), counters);
+            proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
+                    new CacheKeys(settings, json), inspector, clock, refreshExecutor, counters,
+                    settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
+                            : null));
+        }
+    }
+
+    /** The running instance of a web app, for its resources. */
+    public static LoopbackRuntime of(jakarta.servlet.ServletContext context) {
+        if (context.getAttribute(ATTRIBUTE) instanceof LoopbackRuntime runtime) {
+            return runtime;
+        }
+        throw new IllegalStateException("loopback.war is not initialised");
+    }
+
+    public Optional<TokenProxy> proxy(String profile) {
+        return Optional.ofNullable(proxies.get(profile));
+    }
+
+    /** The proxy of a profile, or {@code null}: the token servlet's per-request lookup, without an Optional. */
+    public TokenProxy proxyOrNull(String profile) {
+        return proxies.get(profile);
+    }
+
+    public Map<String, TokenProxy> proxies() {
+        return Map.copyOf(proxies);
+    }
+
+    /** The counters of a configured profile (the same ones its proxy counts with). */
+    public LoopbackMetrics.ProfileMetrics metrics(String profile) {
+        LoopbackMetrics.ProfileMetrics counters = profileMetrics.get(profile);
+        if (counters == null) {
+            throw new IllegalArgumentException("no profile " + profile);
+        }
+        return counters;
+    }
+
+    /** What the upstream calls of a profile say about its health. */
+    public UpstreamHealth health(String profile) {
+        UpstreamHealth tracker = health.get(profile);
+        if (tracker == null) {
+            throw new IllegalArgumentException("no profile " + profile);
+        }
+        return tracker;
+    }
+
+    /** The {@code cache-tier} check: the heap only, or the clustered tier and whether it is reachable. */
+    public HealthCheck cacheTier() {
+        return cluster == null
+                ? new HealthCheck("cache-tier", HealthStatus.UP, "ok", "heap (local to this node)")
+                : cluster.check();
+    }
+
+    /** A profile's health: its upstream, its stale answers, and the cache tier under it. */
+    public HealthStatus status(String profile) {
+        return health(profile).status().worst(cacheTier().status());
+    }
+
+    public LoopbackMetrics metrics() {
+        return metrics;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    private static String hostAndPort(LoopbackSettings settings) {
+        java.net.URI url = settings.upstreamUrl();
+        int port = url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return url.getHost() + ":" + port;
+    }
+
+    @Override
+    public void close() {
+        refreshExecutor.shutdownNow();
+        try {
+            refreshExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        clients.forEach(UpstreamTokenClient::close);
+        if (cluster != null) {
+            cluster.close();
+        }
+        cache.close();
+    }
+}
