@@ -44,9 +44,9 @@ final class ClientAuthReader {
     private static final Set<String> EVERY_MODE = Set.of(SettingNames.CLIENT_ID, SettingNames.GRANT_TYPE,
             SettingNames.SCOPE, SettingNames.RESOURCE, SettingNames.AUDIENCE);
 
-    private final ProfileReader reader;
+    private final ProfileSource reader;
 
-    ClientAuthReader(ProfileReader reader) {
+    ClientAuthReader(ProfileSource reader) {
         this.reader = reader;
     }
 
@@ -227,7 +227,7 @@ final class ClientAuthReader {
     }
 
     private static Duration assertionLifetime(String raw) {
-        Duration lifetime = ProfileReader.positiveDuration(raw);
+        Duration lifetime = SettingValues.positiveDuration(raw);
         if (lifetime.compareTo(MAX_ASSERTION_LIFETIME) > 0) {
             throw new IllegalArgumentException("must be at most " + MAX_ASSERTION_LIFETIME
                     + " (RFC 7523 assertions are short-lived)");

@@ -36,13 +36,13 @@ final class ClusterSettingsReader {
         long pool = value(SettingNames.CLUSTER_POOL_SIZE, ClusterSettings.DEFAULT_POOL_BYTES,
                 ClusterSettingsReader::poolSize);
         Duration read = value(SettingNames.CLUSTER_READ_TIMEOUT, ClusterSettings.DEFAULT_READ_TIMEOUT,
-                ProfileReader::positiveDuration);
+                SettingValues::positiveDuration);
         Duration write = value(SettingNames.CLUSTER_WRITE_TIMEOUT, ClusterSettings.DEFAULT_WRITE_TIMEOUT,
-                ProfileReader::positiveDuration);
+                SettingValues::positiveDuration);
         Duration connection = value(SettingNames.CLUSTER_CONNECTION_TIMEOUT,
-                ClusterSettings.DEFAULT_CONNECTION_TIMEOUT, ProfileReader::positiveDuration);
+                ClusterSettings.DEFAULT_CONNECTION_TIMEOUT, SettingValues::positiveDuration);
         Duration retry = value(SettingNames.CLUSTER_RETRY_INTERVAL, ClusterSettings.DEFAULT_RETRY_INTERVAL,
-                ProfileReader::positiveDuration);
+                SettingValues::positiveDuration);
         if (problems.size() > before) {
             return null;
         }
@@ -111,7 +111,7 @@ final class ClusterSettingsReader {
     }
 
     private static long poolSize(String raw) {
-        long bytes = ProfileReader.positiveSize(raw);
+        long bytes = SettingValues.positiveSize(raw);
         if (bytes < ClusterSettings.MIN_POOL_BYTES) {
             throw new IllegalArgumentException("must be at least 1MiB");
         }

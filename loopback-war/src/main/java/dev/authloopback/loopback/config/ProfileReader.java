@@ -4,168 +4,78 @@ import dev.authloopback.loopback.access.AddressAllowList;
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** Reads one profile, adding problems instead of throwing. */
 final class ProfileReader {
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> NOT_KEY_HEADERS = new java.util.TreeSet<>(Set.of("host", "connection",
             "content-length", "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive"));
 
-    private final SettingsSources sources;
-    private final String profile;
-    private final List<String> problems;
+    private final ProfileSource in;
 
     ProfileReader(SettingsSources sources, String profile, List<String> problems) {
-        this.sources = sources;
-        this.profile = profile;
-        this.problems = problems;
+        this.in = new ProfileSource(sources, profile, problems);
     }
 
     LoopbackSettings read() {
-        int before = problems.size();
-        URI upstream = required(SettingNames.UPSTREAM_URL, ProfileReader::httpUrl);
-        Duration ttl = value(SettingNames.TTL, LoopbackSettings.DEFAULT_TTL, ProfileReader::positiveDuration);
-        Duration tti = value(SettingNames.TTI, LoopbackSettings.DEFAULT_TTI, ProfileReader::positiveDuration);
-        Duration skew = value(SettingNames.EXPIRY_SKEW, LoopbackSettings.DEFAULT_EXPIRY_SKEW,
-                ProfileReader::nonNegativeDuration);
-        double refreshAhead = value(SettingNames.REFRESH_AHEAD, LoopbackSettings.DEFAULT_REFRESH_AHEAD,
+        int before = in.problemCount();
+        URI upstream = in.required(SettingNames.UPSTREAM_URL, SettingValues::httpUrl);
+        Duration ttl = in.value(SettingNames.TTL, LoopbackSettings.DEFAULT_TTL, SettingValues::positiveDuration);
+        Duration tti = in.value(SettingNames.TTI, LoopbackSettings.DEFAULT_TTI, SettingValues::positiveDuration);
+        Duration skew = in.value(SettingNames.EXPIRY_SKEW, LoopbackSettings.DEFAULT_EXPIRY_SKEW,
+                SettingValues::nonNegativeDuration);
+        double refreshAhead = in.value(SettingNames.REFRESH_AHEAD, LoopbackSettings.DEFAULT_REFRESH_AHEAD,
                 ProfileReader::fraction);
-        String key = value(SettingNames.KEY, null, ProfileReader::keyTemplate);
-        List<String> keyHeaders = value(SettingNames.KEY_HEADERS, List.of(), ProfileReader::keyHeaderNames);
-        Set<String> methods = value(SettingNames.METHODS, Set.of("POST"), ProfileReader::methods);
-        Set<String> passMethods = value(SettingNames.PASS_METHODS, Set.of(), ProfileReader::methods);
-        long maxEntries = value(SettingNames.MAX_ENTRIES, LoopbackSettings.DEFAULT_MAX_ENTRIES,
-                ProfileReader::positiveLong);
-        Duration connect = value(SettingNames.CONNECT_TIMEOUT, LoopbackSettings.DEFAULT_CONNECT_TIMEOUT,
-                ProfileReader::positiveDuration);
-        Duration read = value(SettingNames.READ_TIMEOUT, LoopbackSettings.DEFAULT_READ_TIMEOUT,
-                ProfileReader::positiveDuration);
-        long maxRequest = value(SettingNames.MAX_REQUEST_BYTES, LoopbackSettings.DEFAULT_MAX_REQUEST_BYTES,
-                ProfileReader::positiveSize);
-        long maxResponse = value(SettingNames.MAX_RESPONSE_BYTES, LoopbackSettings.DEFAULT_MAX_RESPONSE_BYTES,
-                ProfileReader::positiveSize);
-        Duration minRefresh = value(SettingNames.MIN_REFRESH_INTERVAL,
-                LoopbackSettings.DEFAULT_MIN_REFRESH_INTERVAL, ProfileReader::nonNegativeDuration);
-        AddressAllowList allowFrom = value(SettingNames.ALLOW_FROM,
+        String key = in.value(SettingNames.KEY, null, ProfileReader::keyTemplate);
+        List<String> keyHeaders = in.value(SettingNames.KEY_HEADERS, List.of(), ProfileReader::keyHeaderNames);
+        Set<String> methods = in.value(SettingNames.METHODS, Set.of("POST"), ProfileReader::methods);
+        Set<String> passMethods = in.value(SettingNames.PASS_METHODS, Set.of(), ProfileReader::methods);
+        long maxEntries = in.value(SettingNames.MAX_ENTRIES, LoopbackSettings.DEFAULT_MAX_ENTRIES,
+                SettingValues::positiveLong);
+        Duration connect = in.value(SettingNames.CONNECT_TIMEOUT, LoopbackSettings.DEFAULT_CONNECT_TIMEOUT,
+                SettingValues::positiveDuration);
+        Duration read = in.value(SettingNames.READ_TIMEOUT, LoopbackSettings.DEFAULT_READ_TIMEOUT,
+                SettingValues::positiveDuration);
+        long maxRequest = in.value(SettingNames.MAX_REQUEST_BYTES, LoopbackSettings.DEFAULT_MAX_REQUEST_BYTES,
+                SettingValues::positiveSize);
+        long maxResponse = in.value(SettingNames.MAX_RESPONSE_BYTES, LoopbackSettings.DEFAULT_MAX_RESPONSE_BYTES,
+                SettingValues::positiveSize);
+        Duration minRefresh = in.value(SettingNames.MIN_REFRESH_INTERVAL,
+                LoopbackSettings.DEFAULT_MIN_REFRESH_INTERVAL, SettingValues::nonNegativeDuration);
+        AddressAllowList allowFrom = in.value(SettingNames.ALLOW_FROM,
                 AddressAllowList.parse(AddressAllowList.LOOPBACK_ONLY), AddressAllowList::parse);
-        String sharedSecret = value(SettingNames.SHARED_SECRET, null, ProfileReader::secret);
-        String secretHeader = value(SettingNames.SHARED_SECRET_HEADER,
-                LoopbackSettings.DEFAULT_SHARED_SECRET_HEADER, ProfileReader::headerName);
-        AddressAllowList adminAllowFrom = value(SettingNames.ADMIN_ALLOW_FROM,
+        String sharedSecret = in.value(SettingNames.SHARED_SECRET, null, ProfileReader::secret);
+        String secretHeader = in.value(SettingNames.SHARED_SECRET_HEADER,
+                LoopbackSettings.DEFAULT_SHARED_SECRET_HEADER, SettingValues::headerName);
+        AddressAllowList adminAllowFrom = in.value(SettingNames.ADMIN_ALLOW_FROM,
                 AddressAllowList.parse(AddressAllowList.LOOPBACK_ONLY), AddressAllowList::parse);
-        String adminSecret = value(SettingNames.ADMIN_SECRET, null, ProfileReader::secret);
-        Duration requestBodyTimeout = value(SettingNames.REQUEST_BODY_TIMEOUT,
-                LoopbackSettings.DEFAULT_REQUEST_BODY_TIMEOUT, ProfileReader::positiveDuration);
-        int tokenPort = value(SettingNames.TOKEN_PORT, LoopbackSettings.ANY_PORT, ProfileReader::port);
-        int healthDownAfter = value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
-                ProfileReader::positiveInt);
-        ClientAuthSettings clientAuth = new ClientAuthReader(this).read(upstream);
-        if (problems.size() > before) {
+        String adminSecret = in.value(SettingNames.ADMIN_SECRET, null, ProfileReader::secret);
+        Duration requestBodyTimeout = in.value(SettingNames.REQUEST_BODY_TIMEOUT,
+                LoopbackSettings.DEFAULT_REQUEST_BODY_TIMEOUT, SettingValues::positiveDuration);
+        int tokenPort = in.value(SettingNames.TOKEN_PORT, LoopbackSettings.ANY_PORT, SettingValues::port);
+        int healthDownAfter = in.value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
+                SettingValues::positiveInt);
+        ClientAuthSettings clientAuth = new ClientAuthReader(in).read(upstream);
+        if (in.problemCount() > before) {
             return null;
         }
         Set<String> overlap = new LinkedHashSet<>(methods);
         overlap.retainAll(passMethods);
         if (!overlap.isEmpty()) {
-            problems.add(name(SettingNames.PASS_METHODS) + "=" + passMethods + ": " + overlap
+            in.problem(in.name(SettingNames.PASS_METHODS) + "=" + passMethods + ": " + overlap
                     + " also listed in " + SettingNames.METHODS);
             return null;
         }
-        return new LoopbackSettings(profile, upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
+        return new LoopbackSettings(in.profile(), upstream, ttl, tti, skew, refreshAhead, key, keyHeaders, methods,
                 passMethods, maxEntries, connect, read, maxRequest, maxResponse, minRefresh, allowFrom,
                 sharedSecret, secretHeader, adminAllowFrom, adminSecret, requestBodyTimeout, tokenPort,
                 healthDownAfter, clientAuth);
-    }
-
-    String name(String setting) {
-        return SettingNames.DEFAULT_PROFILE.equals(profile)
-                ? SettingNames.PREFIX + setting
-                : SettingNames.PREFIX + profile + "." + setting;
-    }
-
-    private <T> T required(String setting, Function<String, T> parser) {
-        Optional<String> raw = sources.lookup(profile, setting);
-        if (raw.isEmpty()) {
-            problems.add(name(setting) + ": required (system property " + name(setting) + ", env "
-                    + SettingsSources.envName(SettingNames.DEFAULT_PROFILE.equals(profile)
-                    ? setting : profile + "_" + setting) + " or context init-param)");
-            return null;
-        }
-        return parse(setting, raw.get(), parser, null);
-    }
-
-    <T> T value(String setting, T fallback, Function<String, T> parser) {
-        Optional<String> raw = sources.lookup(profile, setting);
-        return raw.isEmpty() ? fallback : parse(setting, raw.get(), parser, fallback);
-    }
-
-    private <T> T parse(String setting, String raw, Function<String, T> parser, T fallback) {
-        try {
-            return parser.apply(raw);
-        } catch (RuntimeException e) {
-            String shown = SettingNames.isSecret(setting) ? "<masked>" : withoutUserInfo(raw);
-            problems.add(name(setting) + "='" + shown + "': " + e.getMessage());
-            return fallback;
-        }
-    }
-
-    /** A URL written with credentials in it ({@code https://user:pw@host}) is shown without them. */
-    private static String withoutUserInfo(String raw) {
-        return raw.replaceAll("(?<=://)[^/?#@\\s]*@", "<masked>@");
-    }
-
-    private static URI httpUrl(String raw) {
-        URI uri;
-        try {
-            uri = new URI(raw);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a valid URL (" + e.getReason() + ")");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("scheme must be http or https");
-        }
-        if (uri.getHost() == null || uri.getHost().isBlank()) {
-            throw new IllegalArgumentException("URL has no host");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("credentials in the URL are not allowed; send them as the"
-                    + " callers' Authorization header");
-        }
-        return uri;
-    }
-
-    void problem(String message) {
-        problems.add(message);
-    }
-
-    boolean isSet(String setting) {
-        return sources.lookup(profile, setting).isPresent();
-    }
-
-    static Duration positiveDuration(String raw) {
-        Duration d = DurationValue.parse(raw);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException("must be a positive duration");
-        }
-        return d;
-    }
-
-    private static Duration nonNegativeDuration(String raw) {
-        if (raw.trim().startsWith("-")) {
-            throw new IllegalArgumentException("must not be negative");
-        }
-        return DurationValue.parse(raw);
     }
 
     private static double fraction(String raw) {
@@ -181,43 +91,6 @@ final class ProfileReader {
         return value;
     }
 
-    private static long positiveLong(String raw) {
-        long value;
-        try {
-            value = Long.parseLong(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a whole number");
-        }
-        if (value <= 0) {
-            throw new IllegalArgumentException("must be greater than 0");
-        }
-        return value;
-    }
-
-    private static int port(String raw) {
-        long value = positiveLong(raw);
-        if (value > 65535) {
-            throw new IllegalArgumentException("must be a TCP port, 1..65535");
-        }
-        return (int) value;
-    }
-
-    private static int positiveInt(String raw) {
-        long value = positiveLong(raw);
-        if (value > 1000) {
-            throw new IllegalArgumentException("must be at most 1000");
-        }
-        return (int) value;
-    }
-
-    static long positiveSize(String raw) {
-        long value = ByteSize.parse(raw);
-        if (value <= 0) {
-            throw new IllegalArgumentException("must be greater than 0");
-        }
-        return value;
-    }
-
     private static String keyTemplate(String raw) {
         dev.authloopback.loopback.cache.KeyTemplate.parse(raw);
         return raw;
@@ -227,7 +100,7 @@ final class ProfileReader {
         List<String> names = new ArrayList<>();
         for (String part : raw.split(",")) {
             if (!part.isBlank()) {
-                names.add(headerName(part));
+                names.add(SettingValues.headerName(part));
             }
         }
         return names;
@@ -246,14 +119,6 @@ final class ProfileReader {
             }
         }
         return names;
-    }
-
-    private static String headerName(String raw) {
-        String name = raw.trim();
-        if (!TOKEN.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not a valid HTTP header name");
-        }
-        return name;
     }
 
     private static Set<String> methods(String raw) {
