@@ -2,32 +2,27 @@ package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.credentials.ClientAuthMethod;
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
-import dev.authloopback.loopback.credentials.CredentialFileException;
 import dev.authloopback.loopback.credentials.CredentialFiles;
-import dev.authloopback.loopback.credentials.SigningKey;
-import dev.authloopback.loopback.credentials.UpstreamTls;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads and checks one profile's client-authentication settings. Files are opened here, once, so a
- * missing secret, an unreadable key or a wrong password fails the deployment with a message naming
- * the setting, instead of failing the first token request.
+ * Reads and checks one profile's client-authentication settings: the mode ({@code client-auth})
+ * and which settings it uses, the trust store (any mode), then in an owning mode the fields sent
+ * with every token request ({@code client-id}, {@code grant-type}, {@code scope}, {@code resource},
+ * {@code audience}) and the mode's credential ({@link ClientCredentialReader}). Files are opened
+ * here, once, so a missing secret, an unreadable key or a wrong password fails the deployment with
+ * a message naming the setting, instead of failing the first token request.
  */
 final class ClientAuthReader {
     private static final Pattern GRANT = Pattern.compile("[A-Za-z0-9_.:/-]+");
-    private static final Set<String> ALGORITHMS = Set.of("RS256", "PS256", "ES256");
-    private static final Duration MAX_ASSERTION_LIFETIME = Duration.ofMinutes(10);
     /** Which settings each owning mode uses; any other owning setting is a mistake worth naming. */
     private static final Map<ClientAuthMethod, Set<String>> USED = Map.of(
             ClientAuthMethod.NONE, Set.of(),
@@ -44,111 +39,37 @@ final class ClientAuthReader {
     private static final Set<String> EVERY_MODE = Set.of(SettingNames.CLIENT_ID, SettingNames.GRANT_TYPE,
             SettingNames.SCOPE, SettingNames.RESOURCE, SettingNames.AUDIENCE);
 
-    private final ProfileSource reader;
+    private final ProfileSource in;
+    private final ClientCredentialReader credentials;
 
-    ClientAuthReader(ProfileSource reader) {
-        this.reader = reader;
+    ClientAuthReader(ProfileSource in) {
+        this.in = in;
+        this.credentials = new ClientCredentialReader(in);
     }
 
     /** @return the settings, or {@code null} when a problem was recorded */
     ClientAuthSettings read(URI upstream) {
-        ClientAuthMethod method = reader.value(SettingNames.CLIENT_AUTH, ClientAuthMethod.NONE,
-                ClientAuthMethod::parse);
-        Path trustStore = reader.value(SettingNames.TRUST_STORE, null, Path::of);
-        String trustStorePassword = reader.value(SettingNames.TRUST_STORE_PASSWORD, null, raw -> raw);
+        ClientAuthMethod method = in.value(SettingNames.CLIENT_AUTH, ClientAuthMethod.NONE, ClientAuthMethod::parse);
+        Path trustStore = in.value(SettingNames.TRUST_STORE, null, Path::of);
+        String trustStorePassword = in.value(SettingNames.TRUST_STORE_PASSWORD, null, raw -> raw);
         boolean ok = checkOnlyUsedSettings(method);
         if (trustStore != null) {
-            ok &= loads(SettingNames.TRUST_STORE, trustStore, SettingNames.TRUST_STORE_PASSWORD,
+            ok &= credentials.loads(SettingNames.TRUST_STORE, trustStore, SettingNames.TRUST_STORE_PASSWORD,
                     () -> CredentialFiles.loadKeyStore(trustStore, trustStorePassword));
         }
         if (!method.owning()) {
             return ok ? ClientAuthSettings.transparent(trustStore, trustStorePassword) : null;
         }
-        String clientId = reader.value(SettingNames.CLIENT_ID, null, raw -> raw);
-        if (clientId == null) {
-            required(SettingNames.CLIENT_ID, method);
-            ok = false;
-        }
-        String grantType = reader.value(SettingNames.GRANT_TYPE, ClientAuthSettings.DEFAULT_GRANT_TYPE,
-                ClientAuthReader::grantType);
-        String scope = reader.value(SettingNames.SCOPE, null, raw -> raw);
-        List<String> resources = reader.value(SettingNames.RESOURCE, List.of(), ClientAuthReader::resources);
-        String audience = reader.value(SettingNames.AUDIENCE, null, raw -> raw);
-        String clientSecret = null;
-        Path secretFile = null;
-        Path keyFile = null;
-        String keyPassword = null;
-        String keyId = null;
-        String keyAlg = null;
-        Duration assertionLifetime = ClientAuthSettings.DEFAULT_ASSERTION_LIFETIME;
-        Path keyStore = null;
-        String keyStorePassword = null;
-        switch (method) {
-            case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST -> {
-                clientSecret = reader.value(SettingNames.CLIENT_SECRET, null, raw -> raw);
-                secretFile = reader.value(SettingNames.CLIENT_SECRET_FILE, null, Path::of);
-                if (clientSecret != null && secretFile != null) {
-                    reader.problem(reader.name(SettingNames.CLIENT_SECRET) + "='<masked>': set either "
-                            + SettingNames.CLIENT_SECRET + " or " + SettingNames.CLIENT_SECRET_FILE + ", not both");
-                    ok = false;
-                } else if (clientSecret == null && secretFile == null) {
-                    reader.problem(reader.name(SettingNames.CLIENT_SECRET) + ": required with "
-                            + SettingNames.CLIENT_AUTH + "=" + method.settingValue() + " (or "
-                            + reader.name(SettingNames.CLIENT_SECRET_FILE) + " naming a file that holds it)");
-                    ok = false;
-                } else if (secretFile != null) {
-                    Path file = secretFile;
-                    ok &= loads(SettingNames.CLIENT_SECRET_FILE, file, null, () -> CredentialFiles.readSecret(file));
-                }
-            }
-            case PRIVATE_KEY_JWT -> {
-                keyFile = reader.value(SettingNames.CLIENT_KEY_FILE, null, Path::of);
-                keyPassword = reader.value(SettingNames.CLIENT_KEY_PASSWORD, null, raw -> raw);
-                keyId = reader.value(SettingNames.CLIENT_KEY_ID, null, raw -> raw);
-                keyAlg = reader.value(SettingNames.CLIENT_KEY_ALG, null, ClientAuthReader::algorithm);
-                assertionLifetime = reader.value(SettingNames.ASSERTION_LIFETIME,
-                        ClientAuthSettings.DEFAULT_ASSERTION_LIFETIME, ClientAuthReader::assertionLifetime);
-                if (keyFile == null) {
-                    required(SettingNames.CLIENT_KEY_FILE, method);
-                    ok = false;
-                } else {
-                    Path file = keyFile;
-                    String password = keyPassword;
-                    String kid = keyId;
-                    String alg = keyAlg;
-                    ok &= loads(SettingNames.CLIENT_KEY_FILE, file, SettingNames.CLIENT_KEY_PASSWORD,
-                            () -> SigningKey.load(file, password, kid, alg));
-                }
-            }
-            case TLS_CLIENT_AUTH -> {
-                keyStore = reader.value(SettingNames.KEY_STORE, null, Path::of);
-                keyStorePassword = reader.value(SettingNames.KEY_STORE_PASSWORD, null, raw -> raw);
-                if (upstream != null && !"https".equalsIgnoreCase(upstream.getScheme())) {
-                    reader.problem(reader.name(SettingNames.UPSTREAM_URL) + "='" + upstream + "': "
-                            + SettingNames.CLIENT_AUTH + "=tls_client_auth needs an https token endpoint");
-                    ok = false;
-                }
-                if (keyStore == null || keyStorePassword == null) {
-                    required(keyStore == null ? SettingNames.KEY_STORE : SettingNames.KEY_STORE_PASSWORD, method);
-                    ok = false;
-                } else {
-                    Path file = keyStore;
-                    String password = keyStorePassword;
-                    ok &= loads(SettingNames.KEY_STORE, file, SettingNames.KEY_STORE_PASSWORD, () -> {
-                        KeyStore store = CredentialFiles.loadKeyStore(file, password);
-                        UpstreamTls.checkKeyStore(store, password);
-                        return store;
-                    });
-                }
-            }
-            default -> throw new IllegalStateException(method.name());
-        }
-        if (!ok || clientId == null) {
+        OwningFields fields = owningFields(method);
+        ClientCredentialReader.Credential credential = credentials.read(method, upstream);
+        if (!ok || fields.clientId() == null || credential == null) {
             return null;
         }
-        return new ClientAuthSettings(method, clientId, clientSecret, secretFile, keyFile, keyPassword, keyId, keyAlg,
-                assertionLifetime, keyStore, keyStorePassword, trustStore, trustStorePassword, grantType, scope,
-                resources, audience);
+        return new ClientAuthSettings(method, fields.clientId(), credential.clientSecret(),
+                credential.clientSecretFile(), credential.clientKeyFile(), credential.clientKeyPassword(),
+                credential.clientKeyId(), credential.clientKeyAlg(), credential.assertionLifetime(),
+                credential.keyStore(), credential.keyStorePassword(), trustStore, trustStorePassword,
+                fields.grantType(), fields.scope(), fields.resources(), fields.audience());
     }
 
     /** Settings of another mode (a client-secret next to private_key_jwt) would be silently unused. */
@@ -156,9 +77,9 @@ final class ClientAuthReader {
         boolean ok = true;
         for (String setting : OWNING_SETTINGS) {
             boolean used = method.owning() && (EVERY_MODE.contains(setting) || USED.get(method).contains(setting));
-            if (!used && reader.isSet(setting)) {
+            if (!used && in.isSet(setting)) {
                 String shown = SettingNames.isSecret(setting) ? "'<masked>'" : "(set)";
-                reader.problem(reader.name(setting) + "=" + shown + ": not used with " + SettingNames.CLIENT_AUTH
+                in.problem(in.name(setting) + "=" + shown + ": not used with " + SettingNames.CLIENT_AUTH
                         + "=" + method.settingValue() + (method.owning() ? "" : " (transparent mode: callers send"
                         + " their own credentials); set " + SettingNames.CLIENT_AUTH
                         + " to client_secret_basic, client_secret_post, private_key_jwt or tls_client_auth"));
@@ -168,25 +89,22 @@ final class ClientAuthReader {
         return ok;
     }
 
-    private void required(String setting, ClientAuthMethod method) {
-        reader.problem(reader.name(setting) + ": required with " + SettingNames.CLIENT_AUTH + "="
-                + method.settingValue());
+    /** What every owning mode sends: who the loopback is, and the defaults for callers that send none. */
+    private OwningFields owningFields(ClientAuthMethod method) {
+        String clientId = in.value(SettingNames.CLIENT_ID, null, raw -> raw);
+        if (clientId == null) {
+            credentials.required(SettingNames.CLIENT_ID, method);
+        }
+        return new OwningFields(clientId,
+                in.value(SettingNames.GRANT_TYPE, ClientAuthSettings.DEFAULT_GRANT_TYPE, ClientAuthReader::grantType),
+                in.value(SettingNames.SCOPE, null, raw -> raw),
+                in.value(SettingNames.RESOURCE, List.of(), ClientAuthReader::resources),
+                in.value(SettingNames.AUDIENCE, null, raw -> raw));
     }
 
-    /** Opens a file now; a failure names the password setting when the password was wrong. */
-    private boolean loads(String fileSetting, Path file, String passwordSetting, java.util.function.Supplier<?> load) {
-        try {
-            load.get();
-            return true;
-        } catch (CredentialFileException e) {
-            if (e.wrongPassword() && passwordSetting != null) {
-                reader.problem(reader.name(passwordSetting) + "='<masked>': " + e.getMessage() + " ("
-                        + reader.name(fileSetting) + "=" + file + ")");
-            } else {
-                reader.problem(reader.name(fileSetting) + "='" + file + "': " + e.getMessage());
-            }
-            return false;
-        }
+    /** @param clientId {@code null} when missing (a problem is recorded) */
+    private record OwningFields(String clientId, String grantType, String scope, List<String> resources,
+                                String audience) {
     }
 
     private static String grantType(String raw) {
@@ -216,22 +134,5 @@ final class ClientAuthReader {
             values.add(value);
         }
         return values;
-    }
-
-    private static String algorithm(String raw) {
-        String alg = raw.trim().toUpperCase(Locale.ROOT);
-        if (!ALGORITHMS.contains(alg)) {
-            throw new IllegalArgumentException("must be one of RS256, PS256, ES256");
-        }
-        return alg;
-    }
-
-    private static Duration assertionLifetime(String raw) {
-        Duration lifetime = SettingValues.positiveDuration(raw);
-        if (lifetime.compareTo(MAX_ASSERTION_LIFETIME) > 0) {
-            throw new IllegalArgumentException("must be at most " + MAX_ASSERTION_LIFETIME
-                    + " (RFC 7523 assertions are short-lived)");
-        }
-        return lifetime;
     }
 }

@@ -1,0 +1,160 @@
+package dev.authloopback.loopback.config;
+
+import dev.authloopback.loopback.credentials.ClientAuthMethod;
+import dev.authloopback.loopback.credentials.ClientAuthSettings;
+import dev.authloopback.loopback.credentials.CredentialFileException;
+import dev.authloopback.loopback.credentials.CredentialFiles;
+import dev.authloopback.loopback.credentials.SigningKey;
+import dev.authloopback.loopback.credentials.UpstreamTls;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Reads the credential an owning mode authenticates with, one reader per kind: a client secret
+ * (inline or in a file), a signing key for {@code private_key_jwt}, or a key store for
+ * {@code tls_client_auth}. Each file is opened now, so a missing file or a wrong password fails the
+ * deployment naming the setting instead of failing the first token request.
+ */
+final class ClientCredentialReader {
+    private static final Set<String> ALGORITHMS = Set.of("RS256", "PS256", "ES256");
+    private static final Duration MAX_ASSERTION_LIFETIME = Duration.ofMinutes(10);
+
+    private final ProfileSource in;
+
+    ClientCredentialReader(ProfileSource in) {
+        this.in = in;
+    }
+
+    /** @return the credential of an owning mode, or {@code null} when a problem was recorded */
+    Credential read(ClientAuthMethod method, URI upstream) {
+        return switch (method) {
+            case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST -> clientSecret(method);
+            case PRIVATE_KEY_JWT -> signingKey(method);
+            case TLS_CLIENT_AUTH -> tlsKeyStore(method, upstream);
+            default -> throw new IllegalStateException(method.name());
+        };
+    }
+
+    /** {@code client-secret} or {@code client-secret-file}: exactly one of them. */
+    private Credential clientSecret(ClientAuthMethod method) {
+        String secret = in.value(SettingNames.CLIENT_SECRET, null, raw -> raw);
+        Path file = in.value(SettingNames.CLIENT_SECRET_FILE, null, Path::of);
+        if (secret != null && file != null) {
+            in.problem(in.name(SettingNames.CLIENT_SECRET) + "='<masked>': set either "
+                    + SettingNames.CLIENT_SECRET + " or " + SettingNames.CLIENT_SECRET_FILE + ", not both");
+            return null;
+        }
+        if (secret == null && file == null) {
+            in.problem(in.name(SettingNames.CLIENT_SECRET) + ": required with "
+                    + SettingNames.CLIENT_AUTH + "=" + method.settingValue() + " (or "
+                    + in.name(SettingNames.CLIENT_SECRET_FILE) + " naming a file that holds it)");
+            return null;
+        }
+        if (file != null
+                && !loads(SettingNames.CLIENT_SECRET_FILE, file, null, () -> CredentialFiles.readSecret(file))) {
+            return null;
+        }
+        return new Credential(secret, file, null, null, null, null, ClientAuthSettings.DEFAULT_ASSERTION_LIFETIME,
+                null, null);
+    }
+
+    /** {@code private_key_jwt}: the key file and how assertions are signed with it. */
+    private Credential signingKey(ClientAuthMethod method) {
+        Path file = in.value(SettingNames.CLIENT_KEY_FILE, null, Path::of);
+        String password = in.value(SettingNames.CLIENT_KEY_PASSWORD, null, raw -> raw);
+        String keyId = in.value(SettingNames.CLIENT_KEY_ID, null, raw -> raw);
+        String alg = in.value(SettingNames.CLIENT_KEY_ALG, null, ClientCredentialReader::algorithm);
+        Duration lifetime = in.value(SettingNames.ASSERTION_LIFETIME, ClientAuthSettings.DEFAULT_ASSERTION_LIFETIME,
+                ClientCredentialReader::assertionLifetime);
+        if (file == null) {
+            required(SettingNames.CLIENT_KEY_FILE, method);
+            return null;
+        }
+        if (!loads(SettingNames.CLIENT_KEY_FILE, file, SettingNames.CLIENT_KEY_PASSWORD,
+                () -> SigningKey.load(file, password, keyId, alg))) {
+            return null;
+        }
+        return new Credential(null, null, file, password, keyId, alg, lifetime, null, null);
+    }
+
+    /** {@code tls_client_auth} (RFC 8705): the client certificate's key store, over https only. */
+    private Credential tlsKeyStore(ClientAuthMethod method, URI upstream) {
+        Path store = in.value(SettingNames.KEY_STORE, null, Path::of);
+        String password = in.value(SettingNames.KEY_STORE_PASSWORD, null, raw -> raw);
+        boolean ok = true;
+        if (upstream != null && !"https".equalsIgnoreCase(upstream.getScheme())) {
+            in.problem(in.name(SettingNames.UPSTREAM_URL) + "='" + upstream + "': "
+                    + SettingNames.CLIENT_AUTH + "=tls_client_auth needs an https token endpoint");
+            ok = false;
+        }
+        if (store == null || password == null) {
+            required(store == null ? SettingNames.KEY_STORE : SettingNames.KEY_STORE_PASSWORD, method);
+            return null;
+        }
+        ok &= loads(SettingNames.KEY_STORE, store, SettingNames.KEY_STORE_PASSWORD, () -> {
+            KeyStore keyStore = CredentialFiles.loadKeyStore(store, password);
+            UpstreamTls.checkKeyStore(keyStore, password);
+            return keyStore;
+        });
+        return ok ? new Credential(null, null, null, null, null, null, ClientAuthSettings.DEFAULT_ASSERTION_LIFETIME,
+                store, password) : null;
+    }
+
+    void required(String setting, ClientAuthMethod method) {
+        in.problem(in.name(setting) + ": required with " + SettingNames.CLIENT_AUTH + "="
+                + method.settingValue());
+    }
+
+    /** Opens a file now; a failure names the password setting when the password was wrong. */
+    boolean loads(String fileSetting, Path file, String passwordSetting, Supplier<?> load) {
+        try {
+            load.get();
+            return true;
+        } catch (CredentialFileException e) {
+            if (e.wrongPassword() && passwordSetting != null) {
+                in.problem(in.name(passwordSetting) + "='<masked>': " + e.getMessage() + " ("
+                        + in.name(fileSetting) + "=" + file + ")");
+            } else {
+                in.problem(in.name(fileSetting) + "='" + file + "': " + e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private static String algorithm(String raw) {
+        String alg = raw.trim().toUpperCase(Locale.ROOT);
+        if (!ALGORITHMS.contains(alg)) {
+            throw new IllegalArgumentException("must be one of RS256, PS256, ES256");
+        }
+        return alg;
+    }
+
+    private static Duration assertionLifetime(String raw) {
+        Duration lifetime = SettingValues.positiveDuration(raw);
+        if (lifetime.compareTo(MAX_ASSERTION_LIFETIME) > 0) {
+            throw new IllegalArgumentException("must be at most " + MAX_ASSERTION_LIFETIME
+                    + " (RFC 7523 assertions are short-lived)");
+        }
+        return lifetime;
+    }
+
+    /**
+     * The credential fields of {@link ClientAuthSettings}; those of other modes are {@code null}.
+     * Holds secrets: {@link #toString()} masks them.
+     */
+    record Credential(String clientSecret, Path clientSecretFile, Path clientKeyFile, String clientKeyPassword,
+                      String clientKeyId, String clientKeyAlg, Duration assertionLifetime, Path keyStore,
+                      String keyStorePassword) {
+        @Override
+        public String toString() {
+            return "Credential[clientSecretFile=" + clientSecretFile + ", clientKeyFile=" + clientKeyFile
+                    + ", keyStore=" + keyStore + ", secrets <masked>]";
+        }
+    }
+}
