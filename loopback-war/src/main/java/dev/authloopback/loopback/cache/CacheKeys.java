@@ -2,6 +2,7 @@ package dev.authloopback.loopback.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.loopback.config.KeyTemplate;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.request.TokenRequest;
 

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * <p>The canonical form — what goes into the digest — is the fields stably sorted by decoded name
  * (fields of one name keep their order: servers differ on which of them counts), each name and value
  * re-encoded one way ({@code [A-Za-z0-9._~]} as is, every other byte as {@code %XX}, the alphabet of
- * {@link KeyTemplate#escape}), a field
+ * {@link dev.authloopback.loopback.config.KeyTemplate#escape}), a field
  * without {@code =} kept apart from one with an empty value. Two bodies have the same canonical form
  * exactly when every form parser sees the same fields in the same order per name.
  *

@@ -48,7 +48,7 @@ record CacheKeySettings(String keyTemplate, List<String> keyHeaders, Set<String>
     }
 
     private static String keyTemplate(String raw) {
-        dev.authloopback.loopback.cache.KeyTemplate.parse(raw);
+        KeyTemplate.parse(raw);
         return raw;
     }
 

@@ -1,4 +1,4 @@
-package dev.authloopback.loopback.cache;
+package dev.authloopback.loopback.config;
 
 import java.util.ArrayList;
 import java.util.List;
