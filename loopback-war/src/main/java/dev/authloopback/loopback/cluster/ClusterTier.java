@@ -2,6 +2,8 @@ package dev.authloopback.loopback.cluster;
 
 import dev.authloopback.loopback.cache.CachedToken;
 import dev.authloopback.loopback.cache.Lease;
+import dev.authloopback.loopback.cache.ProfileLimits;
+import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenExpiryPolicy;
 import dev.authloopback.loopback.config.ClusterSettings;
 import dev.authloopback.loopback.health.HealthCheck;
@@ -64,10 +66,6 @@ public final class ClusterTier implements AutoCloseable {
     private static final long SMALL_POOL_MIB = 1;
     /** Never a cache key: those are digests or templates of a request. */
     private static final String PROBE_KEY = "\u0000probe";
-
-    /** What a profile needs from the cluster: the size of its heap tier, its idle limit, its eviction rate. */
-    public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval) {
-    }
 
     /** A connected manager and its caches; replaced as a whole on reconnection. */
     private record Connection(long generation, CacheManager manager, Map<String, SharedCaches> caches) {
@@ -334,7 +332,7 @@ public final class ClusterTier implements AutoCloseable {
             String name = profile.getKey();
             ProfileLimits limits = profile.getValue();
             builder = builder
-                    .withCache("tokens-" + name, CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class,
+                    .withCache(TokenCache.cacheName(name), CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class,
                                     CachedToken.class, ResourcePoolsBuilder.newResourcePoolsBuilder()
                                             .heap(limits.maxEntries(), EntryUnit.ENTRIES)
                                             .with(ClusteredResourcePoolBuilder.clusteredDedicated(settings.resource(),
@@ -369,7 +367,7 @@ public final class ClusterTier implements AutoCloseable {
         Map<String, SharedCaches> caches = new LinkedHashMap<>();
         for (String name : profiles.keySet()) {
             caches.put(name, new SharedCaches(generation,
-                    manager.getCache("tokens-" + name, String.class, CachedToken.class),
+                    manager.getCache(TokenCache.cacheName(name), String.class, CachedToken.class),
                     manager.getCache("leases-" + name, String.class, Lease.class),
                     manager.getCache("evictions-" + name, String.class, Long.class)));
         }
