@@ -1,27 +1,11 @@
 package dev.authloopback.loopback.cluster;
 
-import dev.authloopback.loopback.cache.CachedToken;
-import dev.authloopback.loopback.cache.Lease;
+import dev.authloopback.loopback.cache.LocalTokenStore;
 import dev.authloopback.loopback.cache.ProfileLimits;
-import dev.authloopback.loopback.cache.TokenCache;
-import dev.authloopback.loopback.cache.TokenExpiryPolicy;
 import dev.authloopback.loopback.config.ClusterSettings;
 import dev.authloopback.loopback.health.HealthCheck;
 import dev.authloopback.loopback.health.HealthStatus;
-import org.ehcache.CacheManager;
-import org.ehcache.clustered.client.config.builders.ClusteredResourcePoolBuilder;
-import org.ehcache.clustered.client.config.builders.ClusteredStoreConfigurationBuilder;
-import org.ehcache.clustered.client.config.builders.ClusteringServiceConfigurationBuilder;
-import org.ehcache.clustered.client.config.builders.TimeoutsBuilder;
-import org.ehcache.clustered.common.Consistency;
-import org.ehcache.config.builders.CacheConfigurationBuilder;
-import org.ehcache.config.builders.CacheManagerBuilder;
-import org.ehcache.config.builders.ExpiryPolicyBuilder;
-import org.ehcache.config.builders.ResourcePoolsBuilder;
-import org.ehcache.config.units.EntryUnit;
-import org.ehcache.config.units.MemoryUnit;
 import org.ehcache.core.spi.time.TimeSource;
-import org.ehcache.impl.internal.TimeSourceConfiguration;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,9 +13,9 @@ import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -47,9 +31,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import static dev.authloopback.loopback.cluster.ClusterLog.LOG;
+import static dev.authloopback.loopback.cluster.ClusterLog.describe;
+
 /**
  * This node's connection to the clustered tier, for every profile of the web app, and what it does
- * when the Terracotta server goes away.
+ * when the Terracotta server goes away: the one place that decides whether the node shares
+ * (connected, failed over, rejoined).
  *
  * <p>A clustered {@code CacheManager} does not rebuild its cluster tier after the whole stripe went
  * down and came back ("Reconnection rejected", ehcache3 #2694, #1586), and until it gives up each
@@ -59,28 +47,24 @@ import java.util.function.Supplier;
  * manager is built every {@code cluster-retry-interval} until the server answers. Then what the
  * node cached meanwhile is offered to the cluster and the node shares again, without a redeploy.
  * Each state change is logged once.
+ *
+ * <p>The caches it connects to are described by {@link ClusterCacheConfigurations}.
  */
 public final class ClusterTier implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.authloopback.loopback.cluster");
-    /** Leases and eviction marks are a few dozen bytes each; a mebibyte holds thousands. */
-    private static final long SMALL_POOL_MIB = 1;
     /** Never a cache key: those are digests or templates of a request. */
     private static final String PROBE_KEY = "\u0000probe";
-
-    /** A connected manager and its caches; replaced as a whole on reconnection. */
-    private record Connection(long generation, CacheManager manager, Map<String, SharedCaches> caches) {
-    }
+    /** How long an undeploy waits for the last connection to close. */
+    private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
 
     /** Why and since when the tier is unreachable. */
     private record Outage(Instant since, String reason) {
     }
 
     private final ClusterSettings settings;
-    private final Map<String, ProfileLimits> profiles;
-    private final TimeSource timeSource;
+    private final Set<String> profiles;
     private final Clock clock;
-    private final ClassLoader classLoader;
     private final String node;
+    private final ClusterCacheConfigurations configurations;
     private final ScheduledExecutorService worker;
     /** Walks of the clustered tier for the operator's views; one at a time, the next ones wait or fall back. */
     private final ExecutorService walker;
@@ -88,18 +72,18 @@ public final class ClusterTier implements AutoCloseable {
     private final AtomicLong generations = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong rejoins = new AtomicLong();
-    private volatile Connection current;
+    private volatile ClusterConnection current;
     private volatile Outage outage;
     private volatile boolean closed;
 
     public ClusterTier(ClusterSettings settings, Map<String, ProfileLimits> profiles, TimeSource timeSource, Clock clock,
                        String node) {
         this.settings = settings;
-        this.profiles = Map.copyOf(profiles);
-        this.timeSource = timeSource;
+        this.profiles = Set.copyOf(profiles.keySet());
         this.clock = clock;
-        this.classLoader = ClusterTier.class.getClassLoader();
         this.node = node;
+        this.configurations = new ClusterCacheConfigurations(settings, profiles, timeSource,
+                ClusterTier.class.getClassLoader());
         AtomicInteger threads = new AtomicInteger();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loopback-cluster-" + threads.incrementAndGet());
@@ -117,20 +101,7 @@ public final class ClusterTier implements AutoCloseable {
         // writes to it on every interval.
         worker.scheduleWithFixedDelay(this::probe, settings.retryInterval().toMillis(),
                 settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            if (!anyServerAccepts()) {
-                throw new IllegalStateException("no server of " + settings.uri() + " accepts connections");
-            }
-            current = connect();
-            LOG.log(System.Logger.Level.INFO, "cluster tier connected: " + settings.uri() + " node=" + node);
-        } catch (RuntimeException e) {
-            // The web app still starts: each node caches locally until the server can be reached.
-            outage = new Outage(clock.instant(), describe(e));
-            LOG.log(System.Logger.Level.WARNING, "cluster tier unreachable at start-up (" + settings.uri() + ": "
-                    + outage.reason() + "); serving from this node's heap cache, retrying every "
-                    + settings.retryInterval());
-            scheduleReconnect();
-        }
+        start();
     }
 
     /** This node's name in leases and logs: host, process, web app. */
@@ -139,8 +110,8 @@ public final class ClusterTier implements AutoCloseable {
     }
 
     /** A profile's store on this tier; {@code local} serves while the cluster is unreachable. */
-    public ClusteredTokenStore store(String profile, dev.authloopback.loopback.cache.LocalTokenStore local) {
-        if (!profiles.containsKey(profile)) {
+    public ClusteredTokenStore store(String profile, LocalTokenStore local) {
+        if (!profiles.contains(profile)) {
             throw new IllegalArgumentException("no profile " + profile);
         }
         ClusteredTokenStore store = new ClusteredTokenStore(profile, this, local);
@@ -150,8 +121,8 @@ public final class ClusterTier implements AutoCloseable {
 
     /** The caches of a profile on the live connection, or {@code null} while the cluster is unreachable. */
     SharedCaches caches(String profile) {
-        Connection connection = current;
-        return connection == null ? null : connection.caches().get(profile);
+        ClusterConnection connection = current;
+        return connection == null ? null : connection.caches(profile);
     }
 
     /**
@@ -213,7 +184,7 @@ public final class ClusterTier implements AutoCloseable {
      * node to its local stores; later reports for the same (or an older) connection change nothing.
      */
     void failed(SharedCaches seen, RuntimeException cause) {
-        Connection lost;
+        ClusterConnection lost;
         synchronized (this) {
             lost = current;
             if (lost == null || lost.generation() != seen.generation() || closed) {
@@ -225,8 +196,25 @@ public final class ClusterTier implements AutoCloseable {
         failovers.incrementAndGet();
         LOG.log(System.Logger.Level.WARNING, "cluster tier unreachable (" + settings.uri() + ": " + outage.reason()
                 + "); serving from this node's heap cache until it is back, retrying every " + settings.retryInterval());
-        closeInBackground(lost.manager());
+        lost.closeInBackground();
         scheduleReconnect();
+    }
+
+    /** The first connection; without it the web app still starts, and the node caches locally until it can share. */
+    private void start() {
+        try {
+            if (!anyServerAccepts()) {
+                throw new IllegalStateException("no server of " + settings.uri() + " accepts connections");
+            }
+            current = connect();
+            LOG.log(System.Logger.Level.INFO, "cluster tier connected: " + settings.uri() + " node=" + node);
+        } catch (RuntimeException e) {
+            outage = new Outage(clock.instant(), describe(e));
+            LOG.log(System.Logger.Level.WARNING, "cluster tier unreachable at start-up (" + settings.uri() + ": "
+                    + outage.reason() + "); serving from this node's heap cache, retrying every "
+                    + settings.retryInterval());
+            scheduleReconnect();
+        }
     }
 
     /**
@@ -235,11 +223,11 @@ public final class ClusterTier implements AutoCloseable {
      * without telling anyone.
      */
     private void probe() {
-        Connection connection = current;
+        ClusterConnection connection = current;
         if (connection == null || closed) {
             return;
         }
-        SharedCaches any = connection.caches().values().iterator().next();
+        SharedCaches any = connection.anyCaches();
         try {
             any.leases().remove(PROBE_KEY);
         } catch (RuntimeException e) {
@@ -268,7 +256,7 @@ public final class ClusterTier implements AutoCloseable {
             scheduleReconnect();
             return;
         }
-        Connection fresh;
+        ClusterConnection fresh;
         try {
             fresh = connect();
         } catch (RuntimeException e) {
@@ -276,16 +264,11 @@ public final class ClusterTier implements AutoCloseable {
             scheduleReconnect();
             return;
         }
-        // What this node cached on its own goes to the cluster first, so sharing again costs no
-        // upstream call for keys some node already holds.
-        long offered = 0;
-        for (ClusteredTokenStore store : stores) {
-            offered += store.offerLocalEntries(fresh.caches().get(store.profile()));
-        }
+        long offered = offerLocalEntries(fresh);
         Outage was;
         synchronized (this) {
             if (closed) {
-                closeQuietly(fresh.manager());
+                fresh.closeQuietly();
                 return;
             }
             was = outage;
@@ -297,6 +280,18 @@ public final class ClusterTier implements AutoCloseable {
         long seconds = was == null ? 0 : Duration.between(was.since(), clock.instant()).toSeconds();
         LOG.log(System.Logger.Level.INFO, "cluster tier connected again: " + settings.uri() + " after " + seconds
                 + " s unreachable; " + offered + " locally cached entries offered to the cluster; node=" + node);
+    }
+
+    /**
+     * What this node cached on its own goes to the cluster first, so sharing again costs no
+     * upstream call for keys some node already holds.
+     */
+    private long offerLocalEntries(ClusterConnection fresh) {
+        long offered = 0;
+        for (ClusteredTokenStore store : stores) {
+            offered += store.offerLocalEntries(fresh.caches(store.profile()));
+        }
+        return offered;
     }
 
     /** Whether a TCP connection to any server of {@code cluster-uri} is accepted within the connection timeout. */
@@ -318,92 +313,8 @@ public final class ClusterTier implements AutoCloseable {
         return false;
     }
 
-    private Connection connect() {
-        long generation = generations.incrementAndGet();
-        CacheManagerBuilder<? extends CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder()
-                .using(new TimeSourceConfiguration(timeSource))
-                .withClassLoader(classLoader)
-                .with(ClusteringServiceConfigurationBuilder.cluster(settings.uri())
-                        .timeouts(TimeoutsBuilder.timeouts().read(settings.readTimeout())
-                                .write(settings.writeTimeout()).connection(settings.connectionTimeout()))
-                        .autoCreate(server -> server.defaultServerResource(settings.resource())));
-        long poolMiB = settings.poolBytes() / (1024 * 1024);
-        for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
-            String name = profile.getKey();
-            ProfileLimits limits = profile.getValue();
-            builder = builder
-                    .withCache(TokenCache.cacheName(name), CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class,
-                                    CachedToken.class, ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                            .heap(limits.maxEntries(), EntryUnit.ENTRIES)
-                                            .with(ClusteredResourcePoolBuilder.clusteredDedicated(settings.resource(),
-                                                    poolMiB, MemoryUnit.MB)))
-                            .withExpiry(new TokenExpiryPolicy(timeSource, limits.tti()))
-                            .withResilienceStrategy(new FailFastResilience<>())
-                            .withService(ClusteredStoreConfigurationBuilder.withConsistency(Consistency.STRONG)))
-                    .withCache("leases-" + name, CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class,
-                                    Lease.class, ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                            .with(ClusteredResourcePoolBuilder.clusteredDedicated(settings.resource(),
-                                                    SMALL_POOL_MIB, MemoryUnit.MB)))
-                            .withExpiry(new LeaseExpiry(timeSource))
-                            .withResilienceStrategy(new FailFastResilience<>())
-                            .withService(ClusteredStoreConfigurationBuilder.withConsistency(Consistency.STRONG)))
-                    .withCache("evictions-" + name, CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class,
-                                    Long.class, ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                            .with(ClusteredResourcePoolBuilder.clusteredDedicated(settings.resource(),
-                                                    SMALL_POOL_MIB, MemoryUnit.MB)))
-                            // A mark only matters for one interval; the rate limit compares times itself.
-                            .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(
-                                    max(limits.minRefreshInterval(), Duration.ofSeconds(1))))
-                            .withResilienceStrategy(new FailFastResilience<>())
-                            .withService(ClusteredStoreConfigurationBuilder.withConsistency(Consistency.STRONG)));
-        }
-        CacheManager manager = builder.build(false);
-        try {
-            manager.init();
-        } catch (RuntimeException e) {
-            closeQuietly(manager);
-            throw e;
-        }
-        Map<String, SharedCaches> caches = new LinkedHashMap<>();
-        for (String name : profiles.keySet()) {
-            caches.put(name, new SharedCaches(generation,
-                    manager.getCache(TokenCache.cacheName(name), String.class, CachedToken.class),
-                    manager.getCache("leases-" + name, String.class, Lease.class),
-                    manager.getCache("evictions-" + name, String.class, Long.class)));
-        }
-        return new Connection(generation, manager, caches);
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    /**
-     * Not on the reconnecting worker: closing a manager whose server is gone can block in
-     * Ehcache's own reconnection loop until that server answers again.
-     */
-    private void closeInBackground(CacheManager manager) {
-        Thread closer = new Thread(() -> closeQuietly(manager), "loopback-cluster-close-" + generations.get());
-        closer.setDaemon(true);
-        closer.start();
-    }
-
-    private static void closeQuietly(CacheManager manager) {
-        try {
-            manager.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "closing a broken cluster connection: " + describe(e));
-        }
-    }
-
-    /** The failure in one line: the innermost cause says what really happened (refused, timed out...). */
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String what = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-        return what.length() > 300 ? what.substring(0, 300) + "…" : what;
+    private ClusterConnection connect() {
+        return ClusterConnection.open(generations.incrementAndGet(), configurations);
     }
 
     /**
@@ -412,7 +323,7 @@ public final class ClusterTier implements AutoCloseable {
      */
     @Override
     public void close() {
-        Connection last;
+        ClusterConnection last;
         synchronized (this) {
             closed = true;
             last = current;
@@ -421,14 +332,7 @@ public final class ClusterTier implements AutoCloseable {
         worker.shutdownNow();
         walker.shutdownNow();
         if (last != null) {
-            Thread closer = new Thread(() -> closeQuietly(last.manager()), "loopback-cluster-close");
-            closer.setDaemon(true);
-            closer.start();
-            try {
-                closer.join(Duration.ofSeconds(10).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            last.closeWithin(CLOSE_LIMIT);
         }
     }
 }
