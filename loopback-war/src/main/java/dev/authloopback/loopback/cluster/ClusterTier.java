@@ -7,9 +7,6 @@ import dev.authloopback.loopback.health.HealthCheck;
 import dev.authloopback.loopback.health.HealthStatus;
 import org.ehcache.core.spi.time.TimeSource;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +45,8 @@ import static dev.authloopback.loopback.cluster.ClusterLog.describe;
  * node cached meanwhile is offered to the cluster and the node shares again, without a redeploy.
  * Each state change is logged once.
  *
- * <p>The caches it connects to are described by {@link ClusterCacheConfigurations}.
+ * <p>The caches it connects to are described by {@link ClusterCacheConfigurations}; whether a server
+ * listens at all, by {@link TerracottaReachability}.
  */
 public final class ClusterTier implements AutoCloseable {
     /** Never a cache key: those are digests or templates of a request. */
@@ -65,6 +63,7 @@ public final class ClusterTier implements AutoCloseable {
     private final Clock clock;
     private final String node;
     private final ClusterCacheConfigurations configurations;
+    private final TerracottaReachability reachability;
     private final ScheduledExecutorService worker;
     /** Walks of the clustered tier for the operator's views; one at a time, the next ones wait or fall back. */
     private final ExecutorService walker;
@@ -84,6 +83,7 @@ public final class ClusterTier implements AutoCloseable {
         this.node = node;
         this.configurations = new ClusterCacheConfigurations(settings, profiles, timeSource,
                 ClusterTier.class.getClassLoader());
+        this.reachability = new TerracottaReachability(settings.uri(), settings.connectionTimeout());
         AtomicInteger threads = new AtomicInteger();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loopback-cluster-" + threads.incrementAndGet());
@@ -203,7 +203,7 @@ public final class ClusterTier implements AutoCloseable {
     /** The first connection; without it the web app still starts, and the node caches locally until it can share. */
     private void start() {
         try {
-            if (!anyServerAccepts()) {
+            if (!reachability.anyServerAccepts()) {
                 throw new IllegalStateException("no server of " + settings.uri() + " accepts connections");
             }
             current = connect();
@@ -250,7 +250,7 @@ public final class ClusterTier implements AutoCloseable {
         if (closed || current != null) {
             return;
         }
-        if (!anyServerAccepts()) {
+        if (!reachability.anyServerAccepts()) {
             // Nothing listens yet: building a cache manager now would only fail after the
             // connection timeout and log Ehcache's and Terracotta's errors on every attempt.
             scheduleReconnect();
@@ -292,25 +292,6 @@ public final class ClusterTier implements AutoCloseable {
             offered += store.offerLocalEntries(fresh.caches(store.profile()));
         }
         return offered;
-    }
-
-    /** Whether a TCP connection to any server of {@code cluster-uri} is accepted within the connection timeout. */
-    private boolean anyServerAccepts() {
-        for (String server : settings.uri().getRawAuthority().split(",")) {
-            int colon = server.lastIndexOf(':');
-            String host = server.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, Integer.parseInt(server.substring(colon + 1))),
-                        (int) Math.min(Integer.MAX_VALUE, settings.connectionTimeout().toMillis()));
-                return true;
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "cluster server " + server + " not accepting: " + describe(e));
-            }
-        }
-        return false;
     }
 
     private ClusterConnection connect() {
