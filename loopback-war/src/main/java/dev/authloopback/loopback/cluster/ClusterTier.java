@@ -13,20 +13,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import static dev.authloopback.loopback.cluster.ClusterLog.LOG;
 import static dev.authloopback.loopback.cluster.ClusterLog.describe;
@@ -46,7 +39,7 @@ import static dev.authloopback.loopback.cluster.ClusterLog.describe;
  * Each state change is logged once.
  *
  * <p>The caches it connects to are described by {@link ClusterCacheConfigurations}; whether a server
- * listens at all, by {@link TerracottaReachability}.
+ * listens at all, by {@link TerracottaReachability}; the operator's walks run on {@link ClusterWalks}.
  */
 public final class ClusterTier implements AutoCloseable {
     /** Never a cache key: those are digests or templates of a request. */
@@ -64,9 +57,8 @@ public final class ClusterTier implements AutoCloseable {
     private final String node;
     private final ClusterCacheConfigurations configurations;
     private final TerracottaReachability reachability;
+    private final ClusterWalks walks;
     private final ScheduledExecutorService worker;
-    /** Walks of the clustered tier for the operator's views; one at a time, the next ones wait or fall back. */
-    private final ExecutorService walker;
     private final List<ClusteredTokenStore> stores = new CopyOnWriteArrayList<>();
     private final AtomicLong generations = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
@@ -84,18 +76,13 @@ public final class ClusterTier implements AutoCloseable {
         this.configurations = new ClusterCacheConfigurations(settings, profiles, timeSource,
                 ClusterTier.class.getClassLoader());
         this.reachability = new TerracottaReachability(settings.uri(), settings.connectionTimeout());
+        this.walks = new ClusterWalks(settings.readTimeout());
         AtomicInteger threads = new AtomicInteger();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loopback-cluster-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.walker = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(4), r -> {
-                    Thread t = new Thread(r, "loopback-cluster-walk-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
         // Hits are served from the heap tier without asking the server, and a read that times out
         // is answered as a miss, so a node could go on without noticing the server is gone: a probe
         // writes to it on every interval.
@@ -114,7 +101,7 @@ public final class ClusterTier implements AutoCloseable {
         if (!profiles.contains(profile)) {
             throw new IllegalArgumentException("no profile " + profile);
         }
-        ClusteredTokenStore store = new ClusteredTokenStore(profile, this, local);
+        ClusteredTokenStore store = new ClusteredTokenStore(profile, this, walks, local);
         stores.add(store);
         return store;
     }
@@ -123,31 +110,6 @@ public final class ClusterTier implements AutoCloseable {
     SharedCaches caches(String profile) {
         ClusterConnection connection = current;
         return connection == null ? null : connection.caches(profile);
-    }
-
-    /**
-     * Runs a walk of the clustered tier, waiting at most the read timeout.
-     *
-     * @return its result, or {@code null} when it failed, took too long or could not start
-     */
-    <T> T walk(Supplier<T> walk) {
-        Future<T> running;
-        try {
-            running = walker.submit(walk::get);
-        } catch (RejectedExecutionException e) {
-            return null;
-        }
-        try {
-            return running.get(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            running.cancel(true);
-            return null;
-        } catch (ExecutionException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     long now() {
@@ -311,7 +273,7 @@ public final class ClusterTier implements AutoCloseable {
             current = null;
         }
         worker.shutdownNow();
-        walker.shutdownNow();
+        walks.close();
         if (last != null) {
             last.closeWithin(CLOSE_LIMIT);
         }
