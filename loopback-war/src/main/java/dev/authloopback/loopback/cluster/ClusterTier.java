@@ -4,12 +4,10 @@ import dev.authloopback.loopback.cache.LocalTokenStore;
 import dev.authloopback.loopback.cache.ProfileLimits;
 import dev.authloopback.loopback.config.ClusterSettings;
 import dev.authloopback.loopback.health.HealthCheck;
-import dev.authloopback.loopback.health.HealthStatus;
 import org.ehcache.core.spi.time.TimeSource;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +37,8 @@ import static dev.authloopback.loopback.cluster.ClusterLog.describe;
  * Each state change is logged once.
  *
  * <p>The caches it connects to are described by {@link ClusterCacheConfigurations}; whether a server
- * listens at all, by {@link TerracottaReachability}; the operator's walks run on {@link ClusterWalks}.
+ * listens at all, by {@link TerracottaReachability}; the operator's walks run on {@link ClusterWalks}
+ * and the health check is {@link ClusterHealthCheck}.
  */
 public final class ClusterTier implements AutoCloseable {
     /** Never a cache key: those are digests or templates of a request. */
@@ -47,16 +46,13 @@ public final class ClusterTier implements AutoCloseable {
     /** How long an undeploy waits for the last connection to close. */
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
 
-    /** Why and since when the tier is unreachable. */
-    private record Outage(Instant since, String reason) {
-    }
-
     private final ClusterSettings settings;
     private final Set<String> profiles;
     private final Clock clock;
     private final String node;
     private final ClusterCacheConfigurations configurations;
     private final TerracottaReachability reachability;
+    private final ClusterHealthCheck health;
     private final ClusterWalks walks;
     private final ScheduledExecutorService worker;
     private final List<ClusteredTokenStore> stores = new CopyOnWriteArrayList<>();
@@ -76,6 +72,7 @@ public final class ClusterTier implements AutoCloseable {
         this.configurations = new ClusterCacheConfigurations(settings, profiles, timeSource,
                 ClusterTier.class.getClassLoader());
         this.reachability = new TerracottaReachability(settings.uri(), settings.connectionTimeout());
+        this.health = new ClusterHealthCheck(settings, node, clock);
         this.walks = new ClusterWalks(settings.readTimeout());
         AtomicInteger threads = new AtomicInteger();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -131,14 +128,8 @@ public final class ClusterTier implements AutoCloseable {
     /** The {@code cache-tier} health check: UP while shared, DEGRADED (never DOWN) while local only. */
     public HealthCheck check() {
         Outage down = outage;
-        if (down == null && current != null) {
-            return new HealthCheck("cache-tier", HealthStatus.UP, "ok", "clustered (" + settings.uri()
-                    + ") over this node's heap tier; node " + node);
-        }
-        Outage shown = down != null ? down : new Outage(clock.instant(), "not connected");
-        return new HealthCheck("cache-tier", HealthStatus.DEGRADED, "cluster_unreachable", settings.uri()
-                + " unreachable since " + shown.since() + " (" + shown.reason() + "); tokens are cached in this"
-                + " node's heap only, retrying every " + settings.retryInterval());
+        boolean shared = current != null;
+        return health.check(down, shared);
     }
 
     /**
