@@ -8,7 +8,6 @@ import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.core.spi.time.TimeSource;
 import org.ehcache.impl.internal.TimeSourceConfiguration;
 
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -17,24 +16,20 @@ import java.util.Map;
  */
 public final class TokenCache implements AutoCloseable {
     private final CacheManager manager;
-    private final Map<String, Limits> limits;
+    private final Map<String, ProfileLimits> limits;
 
-    /** @param profiles profile name → (max entries, tti) */
-    public TokenCache(TimeSource timeSource, Map<String, Limits> profiles) {
+    /** @param profiles profile name → its limits (the heap cache uses max entries and tti) */
+    public TokenCache(TimeSource timeSource, Map<String, ProfileLimits> profiles) {
         this.limits = Map.copyOf(profiles);
         CacheManagerBuilder<CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder()
                 .using(new TimeSourceConfiguration(timeSource));
-        for (Map.Entry<String, Limits> profile : profiles.entrySet()) {
+        for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
             builder = builder.withCache(cacheName(profile.getKey()),
                     CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, CachedToken.class,
                                     ResourcePoolsBuilder.heap(profile.getValue().maxEntries()))
                             .withExpiry(new TokenExpiryPolicy(timeSource, profile.getValue().tti())));
         }
         this.manager = builder.build(true);
-    }
-
-    /** Size and idle limit of one profile's cache. */
-    public record Limits(long maxEntries, Duration tti) {
     }
 
     public LocalTokenStore forProfile(String profile) {
@@ -45,7 +40,11 @@ public final class TokenCache implements AutoCloseable {
         return new LocalTokenStore(cache, limits.get(profile).maxEntries());
     }
 
-    static String cacheName(String profile) {
+    /**
+     * The alias of a profile's token cache, on the heap and in the clustered tier alike; operators
+     * see it in Ehcache's "Cache 'tokens-default' created" line.
+     */
+    public static String cacheName(String profile) {
         return "tokens-" + profile;
     }
 

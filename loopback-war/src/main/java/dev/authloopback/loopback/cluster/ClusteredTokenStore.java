@@ -20,11 +20,13 @@ import java.util.function.Supplier;
 public final class ClusteredTokenStore implements TokenStore {
     private final String profile;
     private final ClusterTier tier;
+    private final ClusterWalks walks;
     private final LocalTokenStore local;
 
-    ClusteredTokenStore(String profile, ClusterTier tier, LocalTokenStore local) {
+    ClusteredTokenStore(String profile, ClusterTier tier, ClusterWalks walks, LocalTokenStore local) {
         this.profile = profile;
         this.tier = tier;
+        this.walks = walks;
         this.local = local;
     }
 
@@ -153,7 +155,7 @@ public final class ClusteredTokenStore implements TokenStore {
     /**
      * For the operator's views: a walk of the clustered tier, answered by the local store instead
      * when it fails or takes longer than the read timeout, and never the reason for a failover (the
-     * request path and the probe decide about outages). The walk runs on the tier's own thread:
+     * request path and the probe decide about outages). The walk runs on a thread of its own:
      * a walk caught by the server's death can block until the client's lease ends, and a health
      * probe must not wait that long.
      */
@@ -162,7 +164,7 @@ public final class ClusteredTokenStore implements TokenStore {
         if (shared == null) {
             return fallback.get();
         }
-        T walked = tier.walk(() -> clustered.apply(shared));
+        T walked = walks.walk(() -> clustered.apply(shared));
         return walked != null ? walked : fallback.get();
     }
 

@@ -3,6 +3,7 @@ package dev.authloopback.loopback.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.authloopback.loopback.cache.CacheKeys;
 import dev.authloopback.loopback.cache.ClockTimeSource;
+import dev.authloopback.loopback.cache.ProfileLimits;
 import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.cache.TokenStore;
@@ -51,15 +52,12 @@ public final class LoopbackRuntime implements AutoCloseable {
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
-        Map<String, TokenCache.Limits> limits = new LinkedHashMap<>();
-        configuration.profiles().forEach((name, s) -> limits.put(name, new TokenCache.Limits(s.maxEntries(), s.tti())));
+        Map<String, ProfileLimits> limits = new LinkedHashMap<>();
+        configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         this.cache = new TokenCache(timeSource, limits);
         if (configuration.cluster().isPresent()) {
-            Map<String, ClusterTier.ProfileLimits> clustered = new LinkedHashMap<>();
-            configuration.profiles().forEach((name, s) -> clustered.put(name,
-                    new ClusterTier.ProfileLimits(s.maxEntries(), s.tti(), s.minRefreshInterval())));
-            this.cluster = new ClusterTier(configuration.cluster().get(), clustered, timeSource, clock, node);
+            this.cluster = new ClusterTier(configuration.cluster().get(), limits, timeSource, clock, node);
         } else {
             this.cluster = null;
         }

@@ -3,6 +3,7 @@ package dev.authloopback.loopback.cluster;
 import dev.authloopback.loopback.cache.CachedToken;
 import dev.authloopback.loopback.cache.ClockTimeSource;
 import dev.authloopback.loopback.cache.Lease;
+import dev.authloopback.loopback.cache.ProfileLimits;
 import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.config.ClusterSettings;
 import dev.authloopback.loopback.health.HealthCheck;
@@ -43,10 +44,10 @@ class ClusterTierTest {
         URI uri = URI.create("terracotta://127.0.0.1:" + closedPort() + "/auth-loopback");
         ClusterSettings settings = new ClusterSettings(uri, "main", 8L << 20, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofHours(1));
-        try (TokenCache heap = new TokenCache(time, Map.of("default", new TokenCache.Limits(100, Duration.ofHours(1))));
-             ClusterTier tier = new ClusterTier(settings, Map.of("default",
-                     new ClusterTier.ProfileLimits(100, Duration.ofHours(1), Duration.ofSeconds(5))), time, clock,
-                     "test-node")) {
+        Map<String, ProfileLimits> limits =
+                Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofSeconds(5)));
+        try (TokenCache heap = new TokenCache(time, limits);
+             ClusterTier tier = new ClusterTier(settings, limits, time, clock, "test-node")) {
             ClusteredTokenStore store = tier.store("default", heap.forProfile("default"));
 
             assertFalse(tier.connected());

@@ -1,0 +1,125 @@
+package dev.authloopback.loopback.cluster;
+
+import dev.authloopback.loopback.cache.CachedToken;
+import dev.authloopback.loopback.cache.Lease;
+import dev.authloopback.loopback.cache.ProfileLimits;
+import dev.authloopback.loopback.cache.TokenCache;
+import dev.authloopback.loopback.cache.TokenExpiryPolicy;
+import dev.authloopback.loopback.config.ClusterSettings;
+import org.ehcache.CacheManager;
+import org.ehcache.clustered.client.config.builders.ClusteredResourcePoolBuilder;
+import org.ehcache.clustered.client.config.builders.ClusteredStoreConfigurationBuilder;
+import org.ehcache.clustered.client.config.builders.ClusteringServiceConfigurationBuilder;
+import org.ehcache.clustered.client.config.builders.TimeoutsBuilder;
+import org.ehcache.clustered.common.Consistency;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheManagerBuilder;
+import org.ehcache.config.builders.ExpiryPolicyBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.core.spi.time.TimeSource;
+import org.ehcache.expiry.ExpiryPolicy;
+import org.ehcache.impl.internal.TimeSourceConfiguration;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Ehcache configuration of the clustered tier: one cache manager for {@code cluster-uri}, and
+ * per profile three clustered caches, all strongly consistent and failing fast
+ * ({@link FailFastResilience}):
+ * <ul>
+ *   <li>{@code tokens-<profile>}: the tokens, a heap tier of {@code max-entries} over a dedicated
+ *       pool of {@code cluster-pool-size} on the server;</li>
+ *   <li>{@code leases-<profile>}: who is fetching a key, each lease gone at its deadline;</li>
+ *   <li>{@code evictions-<profile>}: when a key was last evicted, for {@code min-refresh-interval}.</li>
+ * </ul>
+ * Every node must build the same configuration: the server refuses a cache whose configuration
+ * differs from the one it already holds.
+ */
+final class ClusterCacheConfigurations {
+    /** Leases and eviction marks are a few dozen bytes each; a mebibyte holds thousands. */
+    private static final long SMALL_POOL_MIB = 1;
+    /** An eviction mark's shortest life, whatever {@code min-refresh-interval} says. */
+    private static final Duration MIN_EVICTION_MARK_TTL = Duration.ofSeconds(1);
+
+    private final ClusterSettings settings;
+    private final Map<String, ProfileLimits> profiles;
+    private final TimeSource timeSource;
+    private final ClassLoader classLoader;
+
+    ClusterCacheConfigurations(ClusterSettings settings, Map<String, ProfileLimits> profiles, TimeSource timeSource,
+                               ClassLoader classLoader) {
+        this.settings = settings;
+        this.profiles = Map.copyOf(profiles);
+        this.timeSource = timeSource;
+        this.classLoader = classLoader;
+    }
+
+    static String leasesAlias(String profile) {
+        return "leases-" + profile;
+    }
+
+    static String evictionsAlias(String profile) {
+        return "evictions-" + profile;
+    }
+
+    /** A manager holding every profile's caches, not initialised yet: {@code init()} connects. */
+    CacheManager manager() {
+        CacheManagerBuilder<? extends CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder()
+                .using(new TimeSourceConfiguration(timeSource))
+                .withClassLoader(classLoader)
+                .with(ClusteringServiceConfigurationBuilder.cluster(settings.uri())
+                        .timeouts(TimeoutsBuilder.timeouts().read(settings.readTimeout())
+                                .write(settings.writeTimeout()).connection(settings.connectionTimeout()))
+                        .autoCreate(server -> server.defaultServerResource(settings.resource())));
+        long poolMiB = settings.poolBytes() / (1024 * 1024);
+        for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
+            String name = profile.getKey();
+            ProfileLimits limits = profile.getValue();
+            builder = builder
+                    .withCache(TokenCache.cacheName(name), clustered(CachedToken.class,
+                            ResourcePoolsBuilder.heap(limits.maxEntries()), poolMiB,
+                            new TokenExpiryPolicy(timeSource, limits.tti())))
+                    .withCache(leasesAlias(name), clustered(Lease.class,
+                            ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB, new LeaseExpiry(timeSource)))
+                    // A mark only matters for one interval; the rate limit compares times itself.
+                    .withCache(evictionsAlias(name), clustered(Long.class,
+                            ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB,
+                            ExpiryPolicyBuilder.timeToLiveExpiration(
+                                    max(limits.minRefreshInterval(), MIN_EVICTION_MARK_TTL))));
+        }
+        return builder.build(false);
+    }
+
+    /** Every profile's caches in an initialised {@link #manager()}, tagged with its connection's generation. */
+    Map<String, SharedCaches> caches(CacheManager manager, long generation) {
+        Map<String, SharedCaches> caches = new LinkedHashMap<>();
+        for (String name : profiles.keySet()) {
+            caches.put(name, new SharedCaches(generation,
+                    manager.getCache(TokenCache.cacheName(name), String.class, CachedToken.class),
+                    manager.getCache(leasesAlias(name), String.class, Lease.class),
+                    manager.getCache(evictionsAlias(name), String.class, Long.class)));
+        }
+        return caches;
+    }
+
+    /**
+     * One clustered cache of {@code String} keys: the {@code local} tiers (the heap, or none) over a
+     * dedicated pool of {@code poolMiB} on the server.
+     */
+    private <V> CacheConfigurationBuilder<String, V> clustered(Class<V> valueType, ResourcePoolsBuilder local,
+                                                               long poolMiB, ExpiryPolicy<? super String, ? super V> expiry) {
+        return CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, valueType,
+                        local.with(ClusteredResourcePoolBuilder.clusteredDedicated(settings.resource(), poolMiB,
+                                MemoryUnit.MB)))
+                .withExpiry(expiry)
+                .withResilienceStrategy(new FailFastResilience<>())
+                .withService(ClusteredStoreConfigurationBuilder.withConsistency(Consistency.STRONG));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}
