@@ -18,7 +18,8 @@ import java.io.IOException;
  * The allow-list for every request, whatever its method: {@code OPTIONS}, {@code HEAD}, unknown
  * paths and methods no resource serves are refused (403) like token calls are, before anything
  * else answers. Token paths use the profile's {@code allow-from} (the default profile's for an
- * unknown one), {@code /admin/...} uses {@code admin-allow-from}. Only the socket peer address
+ * unknown one, or a path that names none: {@link RequestTarget}), {@code /admin/...} uses
+ * {@code admin-allow-from}. Only the socket peer address
  * counts. The resources still check the shared secrets.
  *
  * <p>Declared first in {@code WEB-INF/web.xml}, for the {@code REQUEST} dispatch.
@@ -36,7 +37,7 @@ public final class CallerAllowListFilter implements Filter {
             throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         RequestTarget target = RequestTarget.of(request);
-        LoopbackSettings settings = target.settings(runtime);
+        LoopbackSettings settings = runtime.rules(target.profile());
         AddressAllowList allowed = target.admin() ? settings.adminAllowFrom() : settings.allowFrom();
         String peer = request.getRemoteAddr();
         if (!allowed.allows(peer)) {
