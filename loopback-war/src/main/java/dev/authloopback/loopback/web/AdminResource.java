@@ -134,8 +134,7 @@ public final class AdminResource {
     }
 
     private Optional<Response> guard(LoopbackRuntime runtime) {
-        LoopbackSettings settings = defaultSettings(runtime);
-        return AdminGuard.check(servletRequest, settings.adminAllowFrom(), settings.adminSecret());
+        return AdminGuard.check(servletRequest, defaultSettings(runtime));
     }
 
     /** The admin views live under the default profile's settings ({@code admin-allow-from}, {@code admin-secret}). */

@@ -50,8 +50,7 @@ public final class TokenServlet extends HttpServlet {
         LoopbackSettings settings = runtime.rules(target.profile());
         Problem refusal = TokenPortGuard.check(request, settings);
         if (refusal == null) {
-            refusal = CallerGuard.check(request, settings.allowFrom(), settings.sharedSecret(),
-                    settings.sharedSecretHeader());
+            refusal = CallerGuard.check(request, target, settings);
         }
         if (refusal == null && proxy == null) {
             String named = target.profile() == null ? request.getPathInfo() : target.profile();
