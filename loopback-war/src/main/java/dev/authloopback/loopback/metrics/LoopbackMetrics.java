@@ -3,7 +3,7 @@ package dev.authloopback.loopback.metrics;
 import dev.authloopback.loopback.cache.EntryStats;
 import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
-import dev.authloopback.loopback.upstream.UpstreamFailure;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;

@@ -10,9 +10,10 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.request.TokenRequest;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
-import dev.authloopback.loopback.upstream.UpstreamFailure;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 
 import java.time.Clock;

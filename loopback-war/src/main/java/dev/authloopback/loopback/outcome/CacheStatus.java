@@ -1,4 +1,4 @@
-package dev.authloopback.loopback.proxy;
+package dev.authloopback.loopback.outcome;
 
 /** The value of the {@code X-Loopback-Cache} answer header. */
 public enum CacheStatus {
