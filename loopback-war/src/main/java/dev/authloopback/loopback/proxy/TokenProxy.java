@@ -11,6 +11,7 @@ import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.RefreshOutcome;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.request.TokenRequest;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
@@ -120,7 +121,7 @@ public final class TokenProxy {
             }
             // The key id (a second hash) is only worked out when the DEBUG line is really written.
             RequestLog.hit(settings.profile(), key, entry.status());
-            metrics.answered(CacheStatus.HIT.name());
+            metrics.answered(CacheStatus.HIT);
             return fromEntry(entry, CacheStatus.HIT, now);
         }
         String keyId = CacheKeys.keyId(key);
@@ -133,12 +134,12 @@ public final class TokenProxy {
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", failure.kind().name(),
                         failure.latencyMillis(), stale.status());
-                metrics.answered(CacheStatus.STALE.name());
+                metrics.answered(CacheStatus.STALE);
                 return fromEntry(stale, CacheStatus.STALE, clock.millis());
             }
             RequestLog.line(settings.profile(), keyId, "MISS", "SKIP(" + failure.kind().name().toLowerCase() + ")",
                     failure.kind().name(), failure.latencyMillis(), failure.kind().status());
-            metrics.answered("FAILED");
+            metrics.answered(CacheStatus.FAILED);
             throw failure;
         }
         Fetched fetched = result.value();
@@ -146,7 +147,7 @@ public final class TokenProxy {
             // Another node fetched it while this one waited on its lease.
             RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
                     fetched.stored().status());
-            metrics.answered(CacheStatus.COALESCED.name());
+            metrics.answered(CacheStatus.COALESCED);
             return fromEntry(fetched.stored(), CacheStatus.COALESCED, clock.millis());
         }
         UpstreamAnswer answer = fetched.answer();
@@ -156,13 +157,13 @@ public final class TokenProxy {
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
                         answer.latencyMillis(), stale.status());
-                metrics.answered(CacheStatus.STALE.name());
+                metrics.answered(CacheStatus.STALE);
                 return fromEntry(stale, CacheStatus.STALE, clock.millis());
             }
         }
         RequestLog.line(settings.profile(), keyId, status.name(), result.led() ? fetched.action() : "SHARED",
                 String.valueOf(answer.status()), result.led() ? answer.latencyMillis() : -1, answer.status());
-        metrics.answered(status.name());
+        metrics.answered(status);
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), status, -1, fetched.etag(),
                 answer.retryAfter(), answer.wwwAuthenticate());
     }
@@ -227,14 +228,14 @@ public final class TokenProxy {
         try {
             answer = exchange(request);
         } catch (UpstreamFailure failure) {
-            metrics.answered("FAILED");
+            metrics.answered(CacheStatus.FAILED);
             RequestLog.line(settings.profile(), keyId, "BYPASS", "-", failure.kind().name(), failure.latencyMillis(),
                     failure.kind().status());
             throw failure;
         }
         RequestLog.line(settings.profile(), keyId, "BYPASS", "-", String.valueOf(answer.status()),
                 answer.latencyMillis(), answer.status());
-        metrics.answered(CacheStatus.BYPASS.name());
+        metrics.answered(CacheStatus.BYPASS);
         String etag = answer.isSuccess()
                 ? inspector.inspect(answer.body()).map(TokenResponseInspector.TokenFacts::etag).orElse(null) : null;
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
@@ -298,7 +299,7 @@ public final class TokenProxy {
         try {
             answer = upstream.exchange(request);
         } catch (UpstreamFailure failure) {
-            metrics.upstreamFailed(failure.kind().name().toLowerCase(), failure.latencyMillis());
+            metrics.upstreamFailed(failure.kind(), failure.latencyMillis());
             throw failure;
         }
         metrics.upstreamAnswered(answer.status(), answer.latencyMillis());
@@ -344,14 +345,14 @@ public final class TokenProxy {
                 } else {
                     backOff(flightKey);
                 }
-                metrics.refreshed(fetched.stored() != null ? "stored" : "skipped");
+                metrics.refreshed(fetched.stored() != null ? RefreshOutcome.STORED : RefreshOutcome.SKIPPED);
                 RequestLog.line(settings.profile(), keyId, "REFRESH", fetched.action(),
                         String.valueOf(fetched.answer().status()), fetched.answer().latencyMillis(),
                         fetched.answer().status());
                 return fetched;
             } catch (UpstreamFailure failure) {
                 backOff(flightKey);
-                metrics.refreshed("failed");
+                metrics.refreshed(RefreshOutcome.FAILED);
                 RequestLog.line(settings.profile(), keyId, "REFRESH", "KEEP_OLD", failure.kind().name(),
                         failure.latencyMillis(), failure.kind().status());
                 throw failure;
