@@ -9,6 +9,7 @@ import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.outcome.CacheStatus;
 import dev.authloopback.loopback.outcome.RefreshOutcome;
@@ -152,7 +153,9 @@ public final class TokenProxy {
         }
         UpstreamAnswer answer = fetched.answer();
         CacheStatus status = result.led() ? CacheStatus.MISS : CacheStatus.COALESCED;
-        if (fetched.stored() == null && isTransientError(answer.status())) {
+        // Stale-if-error covers outages, not refusals: a 400/401/403 means the credentials or request
+        // are wrong, and a stale token would hide that.
+        if (fetched.stored() == null && UpstreamHealth.isOutage(answer.status())) {
             CachedToken stale = usableStale(staleCandidate);
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
@@ -380,14 +383,6 @@ public final class TokenProxy {
     /** The old entry may stand in only while its token is still valid (lifetime − skew). */
     private CachedToken usableStale(CachedToken candidate) {
         return candidate != null && candidate.isValidAt(clock.millis()) ? candidate : null;
-    }
-
-    /**
-     * Stale-if-error covers outages (5xx, 429), not refusals: a 400/401/403 means the credentials or
-     * request are wrong, and a stale token would hide that.
-     */
-    private static boolean isTransientError(int status) {
-        return status == 429 || status >= 500;
     }
 
     private static TokenAnswer fromEntry(CachedToken entry, CacheStatus status, long now) {
