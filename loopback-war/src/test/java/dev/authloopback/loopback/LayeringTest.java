@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  * 5  config                  settings, read and validated once
  * 6  credentials  access     upstream credentials and key files; address allow-lists
  * 7  request  problem        value types everyone shares: the token request, problem JSON
+ *    outcome                 what became of a call, typed (cache status, upstream failure, refresh):
+ *                            proxy and upstream name it, metrics count it, health judges it
  * </pre>
  */
 class LayeringTest {
@@ -41,7 +43,7 @@ class LayeringTest {
             Map.entry("cache", 4), Map.entry("upstream", 4), Map.entry("health", 4),
             Map.entry("config", 5),
             Map.entry("credentials", 6), Map.entry("access", 6),
-            Map.entry("request", 7), Map.entry("problem", 7));
+            Map.entry("request", 7), Map.entry("problem", 7), Map.entry("outcome", 7));
 
     private static final Path SOURCES = Path.of("src/main/java/dev/authloopback/loopback");
     private static final Pattern IMPORT =

@@ -1,14 +1,21 @@
 package dev.authloopback.loopback.health;
 
+import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.RefreshOutcome;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What the recent upstream calls of one profile say about its health, fed by the proxy's outcome
- * hooks (never on the HIT path: only upstream calls and stale answers report here).
+ * What the recent upstream calls of one profile say about its health, judged from the proxy's typed
+ * events: {@link #upstreamAnswered(int)}, {@link #upstreamFailed(UpstreamFailure.Kind)},
+ * {@link #callerAnswered(CacheStatus)} and {@link #refreshed(RefreshOutcome)}. A HIT returns at once:
+ * only upstream calls and the answers that followed them take the lock.
  *
  * <ul>
  *   <li>UP: the last upstream call got an answer (any status but 5xx/429) or none was made yet.</li>
@@ -53,8 +60,50 @@ public final class UpstreamHealth {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * An outage status: 5xx, or 429 (the endpoint sheds load). Any other answer, a 400/401/403
+     * included, proves the endpoint up. Stale-if-error and the request log's WARNING level use the
+     * same rule.
+     */
+    public static boolean isOutage(int status) {
+        return status >= 500 || status == 429;
+    }
+
+    /** The token endpoint gave an HTTP answer: an outage ({@link #isOutage}) or proof that it is up. */
+    public void upstreamAnswered(int status) {
+        if (isOutage(status)) {
+            failed("status_" + status);
+        } else {
+            answered();
+        }
+    }
+
+    /** The token endpoint gave no usable HTTP answer: always an outage. */
+    public void upstreamFailed(UpstreamFailure.Kind kind) {
+        failed(kind.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** A caller got its answer: what it says about the last upstream failure (nothing, for a HIT). */
+    public void callerAnswered(CacheStatus status) {
+        if (status == CacheStatus.HIT) {
+            return; // the hot path: no upstream call, no lock
+        }
+        if (status == CacheStatus.STALE) {
+            servedStale();
+        } else {
+            answerSent();
+        }
+    }
+
+    /** A refresh ahead ended; one that stored nothing kept the old entry, so no caller saw it fail. */
+    public void refreshed(RefreshOutcome outcome) {
+        if (outcome != RefreshOutcome.STORED) {
+            keptOldEntry();
+        }
+    }
+
     /** The upstream gave an HTTP answer that is not an outage (2xx, 3xx, 400/401/403/404...). */
-    public synchronized void answered() {
+    synchronized void answered() {
         consecutiveFailures = 0;
         failingSince = null;
         lastFailure = null;
@@ -71,7 +120,7 @@ public final class UpstreamHealth {
      * ({@link #answerSent()}, {@link #servedStale()}), and a line per request saying DOWN then
      * DEGRADED would be noise.
      */
-    public synchronized void failed(String what) {
+    synchronized void failed(String what) {
         if (consecutiveFailures++ == 0) {
             failingSince = clock.instant();
         }
@@ -80,12 +129,12 @@ public final class UpstreamHealth {
     }
 
     /** A caller got an answer that involved the upstream (not a HIT): the state is settled, log a change. */
-    public synchronized void answerSent() {
+    synchronized void answerSent() {
         settle();
     }
 
     /** The last failure was answered with a stored token still valid (STALE). */
-    public synchronized void servedStale() {
+    synchronized void servedStale() {
         staleAnswers++;
         lastStaleAt = clock.instant();
         lastFailureCovered = true;
@@ -93,7 +142,7 @@ public final class UpstreamHealth {
     }
 
     /** A refresh ahead failed and the old, still fresh entry stays in use: no caller saw the failure. */
-    public synchronized void keptOldEntry() {
+    synchronized void keptOldEntry() {
         lastFailureCovered = true;
         settle();
     }

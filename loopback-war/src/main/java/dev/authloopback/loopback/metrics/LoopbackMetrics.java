@@ -3,7 +3,9 @@ package dev.authloopback.loopback.metrics;
 import dev.authloopback.loopback.cache.EntryStats;
 import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
-import dev.authloopback.loopback.upstream.UpstreamFailure;
+import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.RefreshOutcome;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -118,7 +120,10 @@ public final class LoopbackMetrics {
         ProcessMetrics.builder().register(registry);
     }
 
-    /** The counters of one profile, handed to that profile's proxy; {@code health} hears every upstream outcome. */
+    /**
+     * The counters of one profile, handed to that profile's proxy; each event is passed on, typed, to
+     * {@code health}, which judges it.
+     */
     public ProfileMetrics forProfile(String profile, UpstreamHealth health) {
         return new ProfileMetrics(profile, health);
     }
@@ -151,35 +156,27 @@ public final class LoopbackMetrics {
 
     /**
      * Event methods for one profile's proxy. Label values come only from fixed vocabularies; the
-     * ones on the request path are resolved here once.
+     * ones on the request path are resolved here once, indexed by the event's ordinal.
      */
     public final class ProfileMetrics {
         private final String profile;
         private final UpstreamHealth health;
-        private final CounterDataPoint hit;
-        private final CounterDataPoint miss;
-        private final CounterDataPoint coalesced;
-        private final CounterDataPoint stale;
-        private final CounterDataPoint bypass;
-        private final CounterDataPoint failed;
+        private final CounterDataPoint[] answersByStatus = new CounterDataPoint[CacheStatus.values().length];
         private final CounterDataPoint stored;
         /** Index = status / 100 (2..5); index 0 = no HTTP answer. */
         private final CounterDataPoint[] upstreamByClass = new CounterDataPoint[6];
+        private final CounterDataPoint[] upstreamErrorsByKind =
+                new CounterDataPoint[UpstreamFailure.Kind.values().length];
         private final DistributionDataPoint upstreamSeconds;
-        private final CounterDataPoint refreshStored;
-        private final CounterDataPoint refreshSkipped;
-        private final CounterDataPoint refreshFailed;
+        private final CounterDataPoint[] refreshesByOutcome = new CounterDataPoint[RefreshOutcome.values().length];
         private final CounterDataPoint leaseWaited;
 
         private ProfileMetrics(String profile, UpstreamHealth health) {
             this.profile = profile;
             this.health = health;
-            hit = answers.labelValues(profile, "HIT");
-            miss = answers.labelValues(profile, "MISS");
-            coalesced = answers.labelValues(profile, "COALESCED");
-            stale = answers.labelValues(profile, "STALE");
-            bypass = answers.labelValues(profile, "BYPASS");
-            failed = answers.labelValues(profile, "FAILED");
+            for (CacheStatus status : CacheStatus.values()) {
+                answersByStatus[status.ordinal()] = answers.labelValues(profile, status.name());
+            }
             stored = stores.labelValues(profile);
             upstreamByClass[0] = upstreamRequests.labelValues(profile, "failed");
             for (int c = 2; c <= 5; c++) {
@@ -191,7 +188,7 @@ public final class LoopbackMetrics {
             for (UpstreamFailure.Kind kind : UpstreamFailure.Kind.values()) {
                 String name = kind.name().toLowerCase(Locale.ROOT);
                 skips.labelValues(profile, name);
-                upstreamErrors.labelValues(profile, name);
+                upstreamErrorsByKind[kind.ordinal()] = upstreamErrors.labelValues(profile, name);
             }
             for (String reason : SKIP_REASONS) {
                 skips.labelValues(profile, reason);
@@ -201,9 +198,10 @@ public final class LoopbackMetrics {
             for (String result : EVICTION_RESULTS) {
                 evictions.labelValues(profile, result);
             }
-            refreshStored = refreshes.labelValues(profile, "stored");
-            refreshSkipped = refreshes.labelValues(profile, "skipped");
-            refreshFailed = refreshes.labelValues(profile, "failed");
+            for (RefreshOutcome outcome : RefreshOutcome.values()) {
+                refreshesByOutcome[outcome.ordinal()] =
+                        refreshes.labelValues(profile, outcome.name().toLowerCase(Locale.ROOT));
+            }
             leaseWaited = leaseWaits.labelValues(profile);
         }
 
@@ -212,32 +210,11 @@ public final class LoopbackMetrics {
             leaseWaited.inc();
         }
 
-        /** One answer to a caller, by its {@code X-Loopback-Cache} value (or FAILED). */
-        public void answered(String cacheStatus) {
-            switch (cacheStatus) {
-                case "HIT" -> hit.inc(); // the hot path: one striped add, nothing else
-                case "MISS" -> {
-                    miss.inc();
-                    health.answerSent();
-                }
-                case "COALESCED" -> {
-                    coalesced.inc();
-                    health.answerSent();
-                }
-                case "STALE" -> {
-                    stale.inc();
-                    health.servedStale();
-                }
-                case "BYPASS" -> {
-                    bypass.inc();
-                    health.answerSent();
-                }
-                case "FAILED" -> {
-                    failed.inc();
-                    health.answerSent();
-                }
-                default -> answers.labelValues(profile, cacheStatus).inc();
-            }
+        /** One answer to a caller, by how the cache produced it (or FAILED). */
+        public void answered(CacheStatus status) {
+            // For a HIT, the hot path: one striped add, and health returns at once.
+            answersByStatus[status.ordinal()].inc();
+            health.callerAnswered(status);
         }
 
         public void stored() {
@@ -260,39 +237,21 @@ public final class LoopbackMetrics {
             if (status >= 400) {
                 upstreamErrors.labelValues(profile, "status_" + statusClass + "xx").inc();
             }
-            // 5xx and 429 are outages; a 4xx refusal proves the endpoint up (the caller's request is wrong).
-            if (status >= 500 || status == 429) {
-                health.failed("status_" + status);
-            } else {
-                health.answered();
-            }
+            health.upstreamAnswered(status);
         }
 
-        /** The token endpoint gave no usable HTTP answer ({@code kind}: connect_failed, timeout, ...). */
-        public void upstreamFailed(String kind, long latencyMillis) {
+        /** The token endpoint gave no usable HTTP answer. */
+        public void upstreamFailed(UpstreamFailure.Kind kind, long latencyMillis) {
             upstreamSeconds.observe(latencyMillis / 1000.0);
             upstreamByClass[0].inc();
-            upstreamErrors.labelValues(profile, kind).inc();
-            health.failed(kind);
+            upstreamErrorsByKind[kind.ordinal()].inc();
+            health.upstreamFailed(kind);
         }
 
-        /**
-         * A refresh ahead finished: {@code stored} a new token, {@code skipped} (the answer was not
-         * storable) or {@code failed} (no answer); in the last two the old entry stays in use.
-         */
-        public void refreshed(String outcome) {
-            switch (outcome) {
-                case "stored" -> refreshStored.inc();
-                case "skipped" -> {
-                    refreshSkipped.inc();
-                    health.keptOldEntry();
-                }
-                case "failed" -> {
-                    refreshFailed.inc();
-                    health.keptOldEntry();
-                }
-                default -> refreshes.labelValues(profile, outcome).inc();
-            }
+        /** A refresh ahead finished; see {@link RefreshOutcome}. */
+        public void refreshed(RefreshOutcome outcome) {
+            refreshesByOutcome[outcome.ordinal()].inc();
+            health.refreshed(outcome);
         }
 
         public void evicted(String result) {

@@ -26,9 +26,14 @@ public final class Problems {
      */
     public static void write(HttpServletResponse response, int status, String slug, String title, String detail)
             throws IOException {
+        write(response, new Problem(status, slug, title, detail));
+    }
+
+    /** A problem made elsewhere, written as {@link #write(HttpServletResponse, int, String, String, String)} does. */
+    public static void write(HttpServletResponse response, Problem problem) throws IOException {
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Pragma", "no-cache");
-        new Problem(status, slug, title, detail).write(response);
+        problem.write(response);
     }
 
     /** The JAX-RS answer for a problem made elsewhere, headers included. */

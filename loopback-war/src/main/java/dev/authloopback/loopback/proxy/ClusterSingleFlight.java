@@ -3,7 +3,7 @@ package dev.authloopback.loopback.proxy;
 import dev.authloopback.loopback.cache.CachedToken;
 import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.TokenStore;
-import dev.authloopback.loopback.upstream.UpstreamFailure;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 
 import java.time.Clock;
 import java.time.Duration;

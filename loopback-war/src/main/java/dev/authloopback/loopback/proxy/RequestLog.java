@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.proxy;
 
 import dev.authloopback.loopback.cache.CacheKeys;
+import dev.authloopback.loopback.health.UpstreamHealth;
 
 /**
  * The one line each request leaves in the log: profile, key id (a short hash), what the cache did,
@@ -29,7 +30,7 @@ final class RequestLog {
         }
     }
 
-    /** A failure kind (CONNECT_FAILED, TIMEOUT, ...) or an outage status (5xx, 429); not "-" or 2xx-4xx. */
+    /** A failure kind (CONNECT_FAILED, TIMEOUT, ...) or an outage status ({@link UpstreamHealth#isOutage}); not "-". */
     private static boolean upstreamFailed(String upstreamStatus) {
         if ("-".equals(upstreamStatus) || upstreamStatus.isEmpty()) {
             return false;
@@ -37,7 +38,7 @@ final class RequestLog {
         if (!Character.isDigit(upstreamStatus.charAt(0))) {
             return true;
         }
-        return upstreamStatus.charAt(0) == '5' || "429".equals(upstreamStatus);
+        return UpstreamHealth.isOutage(Integer.parseInt(upstreamStatus));
     }
 
     /**

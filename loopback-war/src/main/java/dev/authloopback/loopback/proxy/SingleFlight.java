@@ -1,6 +1,6 @@
 package dev.authloopback.loopback.proxy;
 
-import dev.authloopback.loopback.upstream.UpstreamFailure;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

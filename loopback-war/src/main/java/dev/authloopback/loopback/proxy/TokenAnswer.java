@@ -1,5 +1,7 @@
 package dev.authloopback.loopback.proxy;
 
+import dev.authloopback.loopback.outcome.CacheStatus;
+
 /**
  * What the loopback answers to a token request: the upstream's (or the stored) status, type and
  * body, and how the cache produced it.

@@ -9,10 +9,13 @@ import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.RefreshOutcome;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.request.TokenRequest;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
-import dev.authloopback.loopback.upstream.UpstreamFailure;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 
 import java.time.Clock;
@@ -119,7 +122,7 @@ public final class TokenProxy {
             }
             // The key id (a second hash) is only worked out when the DEBUG line is really written.
             RequestLog.hit(settings.profile(), key, entry.status());
-            metrics.answered(CacheStatus.HIT.name());
+            metrics.answered(CacheStatus.HIT);
             return fromEntry(entry, CacheStatus.HIT, now);
         }
         String keyId = CacheKeys.keyId(key);
@@ -132,12 +135,12 @@ public final class TokenProxy {
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", failure.kind().name(),
                         failure.latencyMillis(), stale.status());
-                metrics.answered(CacheStatus.STALE.name());
+                metrics.answered(CacheStatus.STALE);
                 return fromEntry(stale, CacheStatus.STALE, clock.millis());
             }
             RequestLog.line(settings.profile(), keyId, "MISS", "SKIP(" + failure.kind().name().toLowerCase() + ")",
                     failure.kind().name(), failure.latencyMillis(), failure.kind().status());
-            metrics.answered("FAILED");
+            metrics.answered(CacheStatus.FAILED);
             throw failure;
         }
         Fetched fetched = result.value();
@@ -145,23 +148,25 @@ public final class TokenProxy {
             // Another node fetched it while this one waited on its lease.
             RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
                     fetched.stored().status());
-            metrics.answered(CacheStatus.COALESCED.name());
+            metrics.answered(CacheStatus.COALESCED);
             return fromEntry(fetched.stored(), CacheStatus.COALESCED, clock.millis());
         }
         UpstreamAnswer answer = fetched.answer();
         CacheStatus status = result.led() ? CacheStatus.MISS : CacheStatus.COALESCED;
-        if (fetched.stored() == null && isTransientError(answer.status())) {
+        // Stale-if-error covers outages, not refusals: a 400/401/403 means the credentials or request
+        // are wrong, and a stale token would hide that.
+        if (fetched.stored() == null && UpstreamHealth.isOutage(answer.status())) {
             CachedToken stale = usableStale(staleCandidate);
             if (stale != null) {
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
                         answer.latencyMillis(), stale.status());
-                metrics.answered(CacheStatus.STALE.name());
+                metrics.answered(CacheStatus.STALE);
                 return fromEntry(stale, CacheStatus.STALE, clock.millis());
             }
         }
         RequestLog.line(settings.profile(), keyId, status.name(), result.led() ? fetched.action() : "SHARED",
                 String.valueOf(answer.status()), result.led() ? answer.latencyMillis() : -1, answer.status());
-        metrics.answered(status.name());
+        metrics.answered(status);
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), status, -1, fetched.etag(),
                 answer.retryAfter(), answer.wwwAuthenticate());
     }
@@ -226,14 +231,14 @@ public final class TokenProxy {
         try {
             answer = exchange(request);
         } catch (UpstreamFailure failure) {
-            metrics.answered("FAILED");
+            metrics.answered(CacheStatus.FAILED);
             RequestLog.line(settings.profile(), keyId, "BYPASS", "-", failure.kind().name(), failure.latencyMillis(),
                     failure.kind().status());
             throw failure;
         }
         RequestLog.line(settings.profile(), keyId, "BYPASS", "-", String.valueOf(answer.status()),
                 answer.latencyMillis(), answer.status());
-        metrics.answered(CacheStatus.BYPASS.name());
+        metrics.answered(CacheStatus.BYPASS);
         String etag = answer.isSuccess()
                 ? inspector.inspect(answer.body()).map(TokenResponseInspector.TokenFacts::etag).orElse(null) : null;
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
@@ -297,7 +302,7 @@ public final class TokenProxy {
         try {
             answer = upstream.exchange(request);
         } catch (UpstreamFailure failure) {
-            metrics.upstreamFailed(failure.kind().name().toLowerCase(), failure.latencyMillis());
+            metrics.upstreamFailed(failure.kind(), failure.latencyMillis());
             throw failure;
         }
         metrics.upstreamAnswered(answer.status(), answer.latencyMillis());
@@ -343,14 +348,14 @@ public final class TokenProxy {
                 } else {
                     backOff(flightKey);
                 }
-                metrics.refreshed(fetched.stored() != null ? "stored" : "skipped");
+                metrics.refreshed(fetched.stored() != null ? RefreshOutcome.STORED : RefreshOutcome.SKIPPED);
                 RequestLog.line(settings.profile(), keyId, "REFRESH", fetched.action(),
                         String.valueOf(fetched.answer().status()), fetched.answer().latencyMillis(),
                         fetched.answer().status());
                 return fetched;
             } catch (UpstreamFailure failure) {
                 backOff(flightKey);
-                metrics.refreshed("failed");
+                metrics.refreshed(RefreshOutcome.FAILED);
                 RequestLog.line(settings.profile(), keyId, "REFRESH", "KEEP_OLD", failure.kind().name(),
                         failure.latencyMillis(), failure.kind().status());
                 throw failure;
@@ -378,14 +383,6 @@ public final class TokenProxy {
     /** The old entry may stand in only while its token is still valid (lifetime − skew). */
     private CachedToken usableStale(CachedToken candidate) {
         return candidate != null && candidate.isValidAt(clock.millis()) ? candidate : null;
-    }
-
-    /**
-     * Stale-if-error covers outages (5xx, 429), not refusals: a 400/401/403 means the credentials or
-     * request are wrong, and a stale token would hide that.
-     */
-    private static boolean isTransientError(int status) {
-        return status == 429 || status >= 500;
     }
 
     private static TokenAnswer fromEntry(CachedToken entry, CacheStatus status, long now) {

@@ -4,6 +4,7 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CredentialFileException;
 import dev.authloopback.loopback.credentials.UpstreamCredential;
 import dev.authloopback.loopback.credentials.UpstreamTls;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.request.TokenRequest;
 
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.web;
 
-import dev.authloopback.loopback.access.AddressAllowList;
+import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.problem.Problem;
 import dev.authloopback.loopback.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.Response;
@@ -10,9 +11,9 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Who may call the admin views: the socket peer must be in {@code admin-allow-from}, and when
- * {@code admin-secret} is set the caller sends it, either in {@value #ADMIN_SECRET_HEADER} or as
- * {@code Authorization: Bearer <secret>}. The second form exists for Prometheus, whose scrape
+ * Who may call the admin views: the socket peer must be in {@code admin-allow-from}
+ * ({@link AllowListGuard}), and when {@code admin-secret} is set the caller sends it, either in
+ * {@value #ADMIN_SECRET_HEADER} or as {@code Authorization: Bearer <secret>}. The second form exists for Prometheus, whose scrape
  * config can send an Authorization header ({@code authorization.credentials_file}) but, before
  * 2.55, no custom header.
  */
@@ -23,12 +24,13 @@ final class AdminGuard {
     private AdminGuard() {
     }
 
-    static Optional<Response> check(HttpServletRequest request, AddressAllowList allowFrom, String secret) {
-        String peer = request.getRemoteAddr();
-        if (!allowFrom.allows(peer)) {
-            return Optional.of(Problems.of(403, "caller-not-allowed", "Caller not allowed",
-                    "address " + peer + " is not in the admin allow-list of this loopback"));
+    /** @param rules the settings the admin views live under (the default profile's) */
+    static Optional<Response> check(HttpServletRequest request, LoopbackSettings rules) {
+        Problem refused = AllowListGuard.check(request, RequestTarget.ADMIN, rules);
+        if (refused != null) {
+            return Optional.of(Problems.of(refused));
         }
+        String secret = rules.adminSecret();
         if (secret == null || matches(request.getHeader(ADMIN_SECRET_HEADER), secret)
                 || matches(bearer(request.getHeader("Authorization")), secret)) {
             return Optional.empty();

@@ -49,11 +49,11 @@ public final class AdminResource {
             return refused.get();
         }
         String name = profile == null || profile.isBlank() ? SettingNames.DEFAULT_PROFILE : profile;
-        Optional<TokenProxy> proxy = runtime.proxy(name);
-        if (proxy.isEmpty()) {
+        TokenProxy proxy = runtime.proxy(name);
+        if (proxy == null) {
             return Problems.of(404, "unknown-profile", "Unknown profile", "no loopback profile with that name");
         }
-        proxy.get().evictAll();
+        proxy.evictAll();
         return Response.noContent().build();
     }
 
@@ -134,12 +134,12 @@ public final class AdminResource {
     }
 
     private Optional<Response> guard(LoopbackRuntime runtime) {
-        LoopbackSettings settings = defaultSettings(runtime);
-        return AdminGuard.check(servletRequest, settings.adminAllowFrom(), settings.adminSecret());
+        return AdminGuard.check(servletRequest, defaultSettings(runtime));
     }
 
+    /** The admin views live under the default profile's settings ({@code admin-allow-from}, {@code admin-secret}). */
     private static LoopbackSettings defaultSettings(LoopbackRuntime runtime) {
-        return runtime.proxy(SettingNames.DEFAULT_PROFILE).orElseThrow().settings();
+        return runtime.rules(RequestTarget.ADMIN.profile());
     }
 
     private static Response json(int status, ObjectNode body) {

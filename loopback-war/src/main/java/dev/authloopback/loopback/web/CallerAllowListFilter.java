@@ -1,7 +1,6 @@
 package dev.authloopback.loopback.web;
 
-import dev.authloopback.loopback.access.AddressAllowList;
-import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.problem.Problem;
 import dev.authloopback.loopback.problem.Problems;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,8 +17,8 @@ import java.io.IOException;
  * The allow-list for every request, whatever its method: {@code OPTIONS}, {@code HEAD}, unknown
  * paths and methods no resource serves are refused (403) like token calls are, before anything
  * else answers. Token paths use the profile's {@code allow-from} (the default profile's for an
- * unknown one), {@code /admin/...} uses {@code admin-allow-from}. Only the socket peer address
- * counts. The resources still check the shared secrets.
+ * unknown one, or a path that names none: {@link RequestTarget}), {@code /admin/...} uses
+ * {@code admin-allow-from} ({@link AllowListGuard}). The resources still check the shared secrets.
  *
  * <p>Declared first in {@code WEB-INF/web.xml}, for the {@code REQUEST} dispatch.
  */
@@ -36,12 +35,9 @@ public final class CallerAllowListFilter implements Filter {
             throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         RequestTarget target = RequestTarget.of(request);
-        LoopbackSettings settings = target.settings(runtime);
-        AddressAllowList allowed = target.admin() ? settings.adminAllowFrom() : settings.allowFrom();
-        String peer = request.getRemoteAddr();
-        if (!allowed.allows(peer)) {
-            Problems.write((HttpServletResponse) res, 403, "caller-not-allowed", "Caller not allowed",
-                    "address " + peer + " is not in the allow-list of this loopback");
+        Problem refused = AllowListGuard.check(request, target, runtime.rules(target.profile()));
+        if (refused != null) {
+            Problems.write((HttpServletResponse) res, refused);
             return;
         }
         chain.doFilter(req, res);

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +43,8 @@ public final class LoopbackRuntime implements AutoCloseable {
     /** {@code null} without {@code cluster-uri}. */
     private final ClusterTier cluster;
     private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
+    /** The rules of unknown profiles and of the admin views. */
+    private final LoopbackSettings defaultSettings;
     private final List<UpstreamTokenClient> clients = new ArrayList<>();
     private final ThreadPoolExecutor refreshExecutor;
     private final LoopbackMetrics metrics;
@@ -54,6 +55,7 @@ public final class LoopbackRuntime implements AutoCloseable {
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
         Map<String, ProfileLimits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
+        this.defaultSettings = configuration.defaultProfile();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         this.cache = new TokenCache(timeSource, limits);
         if (configuration.cluster().isPresent()) {
@@ -103,13 +105,21 @@ public final class LoopbackRuntime implements AutoCloseable {
         throw new IllegalStateException("loopback.war is not initialised");
     }
 
-    public Optional<TokenProxy> proxy(String profile) {
-        return Optional.ofNullable(proxies.get(profile));
+    /**
+     * The proxy of a profile, or {@code null} when none has that name. One map lookup and no
+     * Optional: the token servlet asks on every request.
+     */
+    public TokenProxy proxy(String profile) {
+        return proxies.get(profile);
     }
 
-    /** The proxy of a profile, or {@code null}: the token servlet's per-request lookup, without an Optional. */
-    public TokenProxy proxyOrNull(String profile) {
-        return proxies.get(profile);
+    /**
+     * The settings whose rules guard a request for {@code profile}: the profile's own, or the default
+     * profile's when the name is unknown or the path named none ({@code null}), so strangers learn nothing.
+     */
+    public LoopbackSettings rules(String profile) {
+        TokenProxy proxy = proxies.get(profile);
+        return proxy != null ? proxy.settings() : defaultSettings;
     }
 
     public Map<String, TokenProxy> proxies() {

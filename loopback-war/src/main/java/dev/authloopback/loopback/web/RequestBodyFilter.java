@@ -63,7 +63,7 @@ public final class RequestBodyFilter implements Filter {
             return;
         }
         RequestTarget target = RequestTarget.of(request);
-        LoopbackSettings settings = target.settings(runtime);
+        LoopbackSettings settings = runtime.rules(target.profile());
         if (target.admin() || declared > settings.maxRequestBytes()) {
             chain.doFilter(req, res);
             return;

@@ -1,39 +1,35 @@
 package dev.authloopback.loopback.web;
 
-import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
-import dev.authloopback.loopback.proxy.TokenProxy;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * What a request is addressed to, read from its path the way the resources route it: the admin
- * views ({@code /admin/...}) or a token profile ({@code /} is the default one, {@code /{profile}} a
- * named one). Servlet filters use it to apply a profile's rules before any resource runs.
+ * What a request is addressed to, read from its path the way web.xml routes it: the admin views
+ * (Jersey at {@code /admin/*}) or the token servlet ({@code /*}), where {@code /} (or nothing) is
+ * the default profile, {@code /{name}} a named one, and any deeper path ({@code /{name}/},
+ * {@code /{name}/more}) names no profile. The one parser: the servlet filters and the token servlet
+ * all read the path here, so a request is judged by the rules of the profile that answers it.
  *
- * @param profile the profile named by the path; may be unknown
+ * @param profile the profile the path names, which may be unknown (the default one for the admin
+ *                views); {@code null} when the path names none
+ * @param admin   addressed to the admin views
  */
 public record RequestTarget(String profile, boolean admin) {
-    private static final String ADMIN = "admin";
+    /** The admin views, guarded by the default profile's {@code admin-allow-from} and {@code admin-secret}. */
+    public static final RequestTarget ADMIN = new RequestTarget(SettingNames.DEFAULT_PROFILE, true);
+    private static final RequestTarget DEFAULT = new RequestTarget(SettingNames.DEFAULT_PROFILE, false);
+    private static final RequestTarget NO_PROFILE = new RequestTarget(null, false);
 
     public static RequestTarget of(HttpServletRequest request) {
         // web.xml maps the admin views (Jersey) at /admin/* and the token servlet at /*.
         if ("/admin".equals(request.getServletPath())) {
-            return new RequestTarget(SettingNames.DEFAULT_PROFILE, true);
+            return ADMIN;
         }
+        // The default profile and paths deeper than /{name} cost no allocation.
         String path = request.getPathInfo();
         if (path == null || path.length() <= 1) {
-            return new RequestTarget(SettingNames.DEFAULT_PROFILE, false);
+            return DEFAULT;
         }
-        int end = path.indexOf('/', 1);
-        String first = end < 0 ? path.substring(1) : path.substring(1, end);
-        return ADMIN.equals(first) ? new RequestTarget(SettingNames.DEFAULT_PROFILE, true)
-                : new RequestTarget(first, false);
-    }
-
-    /** The profile's settings; an unknown profile gets the default one's, so strangers learn nothing. */
-    public LoopbackSettings settings(LoopbackRuntime runtime) {
-        // Both servlet filters ask on every request: a map lookup, no Optional or lambda.
-        TokenProxy proxy = runtime.proxyOrNull(profile);
-        return (proxy != null ? proxy : runtime.proxyOrNull(SettingNames.DEFAULT_PROFILE)).settings();
+        return path.indexOf('/', 1) < 0 ? new RequestTarget(path.substring(1), false) : NO_PROFILE;
     }
 }

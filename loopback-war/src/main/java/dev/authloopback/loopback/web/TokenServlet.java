@@ -1,16 +1,15 @@
 package dev.authloopback.loopback.web;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
-import dev.authloopback.loopback.config.SettingNames;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.intake.RequestBody;
+import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.problem.Problem;
-import dev.authloopback.loopback.proxy.CacheStatus;
 import dev.authloopback.loopback.proxy.EvictionResult;
 import dev.authloopback.loopback.proxy.TokenAnswer;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import dev.authloopback.loopback.request.TokenRequest;
-import dev.authloopback.loopback.upstream.UpstreamFailure;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,24 +44,23 @@ public final class TokenServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Pragma", "no-cache");
-        String profile = profileOf(request.getPathInfo());
-        TokenProxy proxy = profile == null ? null : runtime.proxyOrNull(profile);
-        // Unknown profiles are guarded by the default profile's rules, so strangers learn nothing.
-        LoopbackSettings guard = proxy != null ? proxy.settings()
-                : runtime.proxyOrNull(SettingNames.DEFAULT_PROFILE).settings();
-        Problem refusal = TokenPortGuard.check(request, guard);
+        RequestTarget target = RequestTarget.of(request);
+        TokenProxy proxy = runtime.proxy(target.profile());
+        // The profile's rules; an unknown one is guarded by the default's before it learns it is unknown.
+        LoopbackSettings settings = runtime.rules(target.profile());
+        Problem refusal = TokenPortGuard.check(request, settings);
         if (refusal == null) {
-            refusal = CallerGuard.check(request, guard.allowFrom(), guard.sharedSecret(), guard.sharedSecretHeader());
+            refusal = CallerGuard.check(request, target, settings);
         }
         if (refusal == null && proxy == null) {
+            String named = target.profile() == null ? request.getPathInfo() : target.profile();
             refusal = new Problem(404, "unknown-profile", "Unknown profile",
-                    "no loopback profile named '" + printable(profile == null ? request.getPathInfo() : profile) + "'");
+                    "no loopback profile named '" + printable(named) + "'");
         }
         if (refusal != null) {
             refusal.write(response);
             return;
         }
-        LoopbackSettings settings = proxy.settings();
         String method = request.getMethod();
         if ("DELETE".equals(method)) {
             evict(proxy, settings, request, response);
@@ -210,15 +208,6 @@ public final class TokenServlet extends HttpServlet {
     static Problem problemFor(UpstreamFailure failure) {
         UpstreamFailure.Kind kind = failure.kind();
         return new Problem(kind.status(), kind.slug(), kind.title(), failure.getMessage());
-    }
-
-    /** {@code null} / {@code /} is the default profile; {@code /name} a named one; anything deeper is no profile. */
-    static String profileOf(String pathInfo) {
-        if (pathInfo == null || pathInfo.equals("/")) {
-            return SettingNames.DEFAULT_PROFILE;
-        }
-        String name = pathInfo.substring(1);
-        return name.isEmpty() || name.indexOf('/') >= 0 ? null : name;
     }
 
     private static String allowed(LoopbackSettings settings) {

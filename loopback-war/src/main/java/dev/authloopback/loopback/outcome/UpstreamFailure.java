@@ -1,8 +1,9 @@
-package dev.authloopback.loopback.upstream;
+package dev.authloopback.loopback.outcome;
 
 /**
  * The token endpoint could not be asked or gave no usable HTTP answer. One exception for all such
- * cases; {@code resource.Problems} maps it to 502/504 in one place. Messages never hold secrets.
+ * cases, thrown by the upstream client and the single flights; {@code web.TokenServlet.problemFor}
+ * maps it to 502/504 in one place. Messages never hold secrets.
  */
 public final class UpstreamFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;

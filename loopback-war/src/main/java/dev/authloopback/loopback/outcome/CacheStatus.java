@@ -1,6 +1,9 @@
-package dev.authloopback.loopback.proxy;
+package dev.authloopback.loopback.outcome;
 
-/** The value of the {@code X-Loopback-Cache} answer header. */
+/**
+ * How the cache produced a caller's answer: the value of the {@value #HEADER} answer header, and
+ * the {@code cache} label of {@code loopback_answers_total}.
+ */
 public enum CacheStatus {
     /** Served from the cache, fresh. */
     HIT,
@@ -11,7 +14,12 @@ public enum CacheStatus {
     /** Upstream failed after freshness ended; served the old token, still valid. */
     STALE,
     /** Method not cached ({@code pass-methods}): passed through. */
-    BYPASS;
+    BYPASS,
+    /**
+     * No answer to give: the upstream call failed and no stored token could stand in, so the caller
+     * got 502/504 problem JSON. Counted, never sent in the header.
+     */
+    FAILED;
 
     public static final String HEADER = "X-Loopback-Cache";
 }
