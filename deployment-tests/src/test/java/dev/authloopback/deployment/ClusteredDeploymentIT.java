@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

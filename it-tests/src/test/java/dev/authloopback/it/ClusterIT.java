@@ -13,7 +13,7 @@ import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.MutableClock;
-import dev.authloopback.it.support.TerracottaServer;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;

@@ -12,7 +12,7 @@ import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.PrometheusText;
 import dev.authloopback.it.support.Promtool;
-import dev.authloopback.it.support.TerracottaServer;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
