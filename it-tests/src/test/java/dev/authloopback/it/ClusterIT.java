@@ -12,7 +12,7 @@ import dev.authloopback.it.support.Herd;
 import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

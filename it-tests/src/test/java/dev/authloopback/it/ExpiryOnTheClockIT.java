@@ -8,7 +8,7 @@ import dev.authloopback.it.support.FaultyUpstream;
 import dev.authloopback.it.support.FaultyUpstream.Answer;
 import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.function.Supplier;

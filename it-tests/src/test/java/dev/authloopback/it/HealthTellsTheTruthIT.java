@@ -10,7 +10,7 @@ import dev.authloopback.it.support.FaultyUpstream.Answer;
 import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
