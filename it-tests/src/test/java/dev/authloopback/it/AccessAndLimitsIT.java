@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.RawHttp;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RawHttp;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;

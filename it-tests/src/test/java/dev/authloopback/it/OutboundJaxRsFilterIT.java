@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.it.support.BusinessApp;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.OAuth2Upstream;
 import dev.authloopback.it.support.RecordingBackend;
 import dev.authloopback.it.support.RecordingBackend.Seen;
+import dev.authloopback.testsupport.http.Http;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;

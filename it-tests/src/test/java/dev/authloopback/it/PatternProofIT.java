@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.authloopback.it.support.BusinessApp;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.LoopbackServer.Exchange;
 import dev.authloopback.it.support.OAuth2Upstream;
 import dev.authloopback.it.support.RecordingBackend;
 import dev.authloopback.it.support.RecordingBackend.Seen;
+import dev.authloopback.testsupport.http.Http;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;

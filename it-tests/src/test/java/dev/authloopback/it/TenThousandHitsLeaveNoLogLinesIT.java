@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.Http;
-import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.PrometheusText;
+import dev.authloopback.testsupport.LogCapture;
+import dev.authloopback.testsupport.http.Http;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -1,5 +1,6 @@
 package dev.authloopback.it.support;
 
+import dev.authloopback.testsupport.http.Jetty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

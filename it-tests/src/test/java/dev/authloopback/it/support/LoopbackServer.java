@@ -1,5 +1,6 @@
 package dev.authloopback.it.support;
 
+import dev.authloopback.testsupport.http.Jetty;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

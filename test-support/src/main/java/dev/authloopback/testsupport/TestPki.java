@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

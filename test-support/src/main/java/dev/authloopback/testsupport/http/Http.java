@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
