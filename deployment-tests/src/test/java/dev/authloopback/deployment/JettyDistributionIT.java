@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.http.RecordingBackend;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +44,7 @@ class JettyDistributionIT {
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
         upstream = new TokenUpstream();
-        backend = new RecordingBackend();
+        backend = RecordingBackend.start();
     }
 
     @AfterEach

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.http.RecordingBackend;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class WildFlyDistributionIT {
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
         upstream = new TokenUpstream();
-        backend = new RecordingBackend();
+        backend = RecordingBackend.start();
     }
 
     @AfterEach
