@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,7 +63,7 @@ class ClusteredDeploymentIT {
         long begin = System.nanoTime();
         TerracottaServer terracotta = TerracottaServer.fromKit().start();
         resources.add(terracotta);
-        TokenUpstream upstream = new TokenUpstream();
+        OAuth2Upstream upstream = new OAuth2Upstream();
         resources.add(upstream);
         URI clusterUri = terracotta.uri("auth-loopback");
 
@@ -203,7 +204,7 @@ class ClusteredDeploymentIT {
     }
 
     /** MISS through {@code first}, then the same request through {@code second} is a HIT with the same token. */
-    private void oneUpstreamCallForBothServers(Node first, Node second, String key, TokenUpstream upstream) throws Exception {
+    private void oneUpstreamCallForBothServers(Node first, Node second, String key, OAuth2Upstream upstream) throws Exception {
         int calls = upstream.tokenRequests();
         HttpResponse<String> miss = first.token(key);
         HttpResponse<String> hit = second.token(key);
@@ -217,7 +218,7 @@ class ClusteredDeploymentIT {
     }
 
     /** README "Deploying on Jetty", with only the loopback, plus the two cluster settings. */
-    private Path configureJetty(Path work, TokenUpstream upstream, URI clusterUri) throws Exception {
+    private Path configureJetty(Path work, OAuth2Upstream upstream, URI clusterUri) throws Exception {
         DeploymentEnvironment.untar(env.distDir().resolve("jetty-home.tar.gz"), work);
         Path home = work.resolve("jetty-home-" + System.getProperty("jetty-home.version"));
         Path base = Files.createDirectories(work.resolve("jetty-base"));
@@ -240,7 +241,7 @@ class ClusteredDeploymentIT {
     }
 
     /** README "Deploying on WildFly", with only the loopback, plus the two cluster settings as system properties in loopback.cli. */
-    private Path configureWildFly(Path work, TokenUpstream upstream, URI clusterUri) throws Exception {
+    private Path configureWildFly(Path work, OAuth2Upstream upstream, URI clusterUri) throws Exception {
         DeploymentEnvironment.untar(env.distDir().resolve("wildfly-dist.tar.gz"), work);
         Path home = work.resolve("wildfly-" + System.getProperty("wildfly.version"));
         Path config = Files.createDirectories(work.resolve("loopback-config"));

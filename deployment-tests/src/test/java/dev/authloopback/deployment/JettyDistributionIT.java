@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,13 +38,13 @@ class JettyDistributionIT {
 
     private final DeploymentEnvironment env = DeploymentEnvironment.fromSystemProperties();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private TokenUpstream upstream;
+    private OAuth2Upstream upstream;
     private RecordingBackend backend;
     private ServerProcess jetty;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
-        upstream = new TokenUpstream();
+        upstream = new OAuth2Upstream();
         backend = RecordingBackend.start();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +34,7 @@ final class PatternProof {
     }
 
     /** Two business requests: MISS then HIT at the loopback, one upstream token, the same token at the backend. */
-    void twoBusinessRequestsShareOneUpstreamToken(URI businessUrl, RecordingBackend backend, TokenUpstream upstream,
+    void twoBusinessRequestsShareOneUpstreamToken(URI businessUrl, RecordingBackend backend, OAuth2Upstream upstream,
                                                   ServerLog loopbackLog) throws Exception {
         HttpResponse<String> first = get(businessUrl);
         HttpResponse<String> second = get(businessUrl);

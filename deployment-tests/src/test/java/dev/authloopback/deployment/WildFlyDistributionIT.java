@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,13 +45,13 @@ class WildFlyDistributionIT {
     private static final Pattern STARTED_IN = Pattern.compile("WFLYSRV0025: .* started in (\\d+)ms");
 
     private final DeploymentEnvironment env = DeploymentEnvironment.fromSystemProperties();
-    private TokenUpstream upstream;
+    private OAuth2Upstream upstream;
     private RecordingBackend backend;
     private ServerProcess wildfly;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
-        upstream = new TokenUpstream();
+        upstream = new OAuth2Upstream();
         backend = RecordingBackend.start();
     }
 

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.it.support.BusinessApp;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.OAuth2Upstream;
 import dev.authloopback.testsupport.http.Http;
-import dev.authloopback.testsupport.http.RecordingBackend.Seen;
 import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.http.RecordingBackend.Seen;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;

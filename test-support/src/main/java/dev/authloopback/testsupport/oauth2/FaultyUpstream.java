@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.oauth2;
 
 import dev.authloopback.testsupport.http.Jetty;
 import java.io.IOException;

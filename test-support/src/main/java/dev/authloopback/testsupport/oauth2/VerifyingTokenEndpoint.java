@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.oauth2;
 
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
