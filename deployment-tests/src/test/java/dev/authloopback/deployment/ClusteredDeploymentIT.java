@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.testsupport.Processes;
 import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
@@ -257,7 +258,7 @@ class ClusteredDeploymentIT {
                         + "/system-property=loopback.cluster-pool-size:add(value=" + POOL_SIZE + ")\n"
                         + "# /system-property=loopback.ttl:add(value=8h)", cli.toString()));
         Map<String, String> javaHome = Map.of("JAVA_HOME", System.getProperty("java.home"));
-        String output = Processes.run(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+        String output = Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                 "--properties=loopback.properties", "--file=loopback.cli"));
         assertFalse(output.contains("WARNING") || output.contains("failed"), () -> "loopback.cli printed\n" + output);
         // The embedded CLI logged to server.log too; keep the real boot's log on its own.

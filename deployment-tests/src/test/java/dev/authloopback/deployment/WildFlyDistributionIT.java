@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.Processes;
 import dev.authloopback.testsupport.http.RecordingBackend;
 import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.io.InputStream;
@@ -112,7 +113,7 @@ class WildFlyDistributionIT {
         cliRunsCleanlyTwice(home, config, javaHome, "loopback.properties", "loopback.cli");
         // README "Operating it": the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
         edit(config.resolve("loopback-admin.properties"), "loopback.admin-address=0.0.0.0", "loopback.admin-address=127.0.0.1");
-        Processes.run(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+        Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                 "--resolve-parameter-values", "--properties=loopback-admin.properties", "--file=loopback-admin.cli"));
 
         // B: sample-app through business-app.cli, its web.xml's backend-url changed by the overlay.
@@ -201,7 +202,7 @@ class WildFlyDistributionIT {
     /** README's CLI command, run twice: both runs succeed and print no CLI warning. */
     private void cliRunsCleanlyTwice(Path home, Path config, Map<String, String> env, String properties, String script) {
         for (int run = 1; run <= 2; run++) {
-            String output = Processes.run(config, env, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+            String output = Processes.runOk(config, env, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                     "--properties=" + properties, "--file=" + script));
             int attempt = run;
             List<String> warnings = output.lines().filter(line -> line.contains("WARNING") || line.contains("failed")).toList();
