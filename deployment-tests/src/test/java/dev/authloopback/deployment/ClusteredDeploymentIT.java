@@ -311,8 +311,8 @@ class ClusteredDeploymentIT {
         HttpResponse<String> token(String scope) throws Exception {
             return http.send(HttpRequest.newBuilder(loopback).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", FORM)
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + PatternProof.CLIENT_ID
-                            + "&client_secret=" + PatternProof.CLIENT_SECRET + "&scope=" + scope))
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + ServerProof.CLIENT_ID
+                            + "&client_secret=" + ServerProof.CLIENT_SECRET + "&scope=" + scope))
                     .build(), HttpResponse.BodyHandlers.ofString());
         }
 

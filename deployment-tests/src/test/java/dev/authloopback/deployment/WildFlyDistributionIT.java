@@ -138,8 +138,8 @@ class WildFlyDistributionIT {
                 work.resolve("wildfly-console.log"), List.of(home.resolve("bin/standalone.sh").toString(),
                         "-Dauth-loopback.port=" + loopbackPort,
                         "-Djboss.socket.binding.port-offset=" + offset,
-                        "-Dsample.client-id=" + PatternProof.CLIENT_ID,
-                        "-Dsample.client-secret=" + PatternProof.CLIENT_SECRET,
+                        "-Dsample.client-id=" + ServerProof.CLIENT_ID,
+                        "-Dsample.client-secret=" + ServerProof.CLIENT_SECRET,
                         "-Dsample.backend-url=" + backend.url(),
                         // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly.
                         "-Dloopback.profiles=owned",
@@ -161,7 +161,7 @@ class WildFlyDistributionIT {
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(config.resolve("loopback.war")),
                 "WildFly deploys the very loopback.war the build made");
 
-        PatternProof proof = new PatternProof("WildFly");
+        ServerProof proof = new ServerProof("WildFly");
         URI main = URI.create("http://127.0.0.1:" + (8080 + offset));
         URI loopback = URI.create("http://127.0.0.1:" + loopbackPort);
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
