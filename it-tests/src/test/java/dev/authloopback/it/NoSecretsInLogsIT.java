@@ -3,8 +3,8 @@ package dev.authloopback.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.BusinessApp;
 import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.it.support.SampleAppServer;
 import dev.authloopback.testsupport.LogCapture;
 import dev.authloopback.testsupport.TestPki;
 import dev.authloopback.testsupport.http.Http;
@@ -75,7 +75,7 @@ class NoSecretsInLogsIT {
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl())
                      .setting("shared-secret", SHARED_SECRET).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
                      .filterParam("token-headers", "X-Loopback-Secret: " + SHARED_SECRET).start()) {
             Http.Answer first = http.get(app.forwardUrl());
             Http.Answer second = http.get(app.forwardUrl());

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.authloopback.it.support.BusinessApp;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.LoopbackServer.Exchange;
+import dev.authloopback.it.support.SampleAppServer;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.http.RecordingBackend;
 import dev.authloopback.testsupport.http.RecordingBackend.Seen;
@@ -43,7 +43,7 @@ class PatternProofIT {
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
              // The hop to the loopback on every request is what this proves: near cache off.
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
                      .filterParam("local-ttl", "0").start()) {
 
             PatternProof.Outcome proof = new PatternProof("embedded Jetty", http).twoBusinessRequestsShareOneUpstreamToken(
@@ -72,7 +72,7 @@ class PatternProofIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              // "before": the only difference to the test above is token-url.
-             BusinessApp app = BusinessApp.builder().tokenUrl(oauth2.tokenUrl()).backendUrl(backend.url())
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(oauth2.tokenUrl()).backendUrl(backend.url())
                      .filterParam("local-ttl", "0").start()) {
 
             Http.Answer first = http.get(app.forwardUrl());
@@ -98,7 +98,7 @@ class PatternProofIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
 
             PatternProof.Outcome proof = new PatternProof("embedded Jetty", http).twoBusinessRequestsShareOneUpstreamToken(
                     app.forwardUrl(), backend, oauth2::tokenRequests, () -> "loopback: " + loopback.exchanges());
