@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.testsupport.Processes;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -61,7 +64,7 @@ class ClusteredDeploymentIT {
         long begin = System.nanoTime();
         TerracottaServer terracotta = TerracottaServer.fromKit().start();
         resources.add(terracotta);
-        TokenUpstream upstream = new TokenUpstream();
+        OAuth2Upstream upstream = new OAuth2Upstream();
         resources.add(upstream);
         URI clusterUri = terracotta.uri("auth-loopback");
 
@@ -202,7 +205,7 @@ class ClusteredDeploymentIT {
     }
 
     /** MISS through {@code first}, then the same request through {@code second} is a HIT with the same token. */
-    private void oneUpstreamCallForBothServers(Node first, Node second, String key, TokenUpstream upstream) throws Exception {
+    private void oneUpstreamCallForBothServers(Node first, Node second, String key, OAuth2Upstream upstream) throws Exception {
         int calls = upstream.tokenRequests();
         HttpResponse<String> miss = first.token(key);
         HttpResponse<String> hit = second.token(key);
@@ -216,7 +219,7 @@ class ClusteredDeploymentIT {
     }
 
     /** README "Deploying on Jetty", with only the loopback, plus the two cluster settings. */
-    private Path configureJetty(Path work, TokenUpstream upstream, URI clusterUri) throws Exception {
+    private Path configureJetty(Path work, OAuth2Upstream upstream, URI clusterUri) throws Exception {
         DeploymentEnvironment.untar(env.distDir().resolve("jetty-home.tar.gz"), work);
         Path home = work.resolve("jetty-home-" + System.getProperty("jetty-home.version"));
         Path base = Files.createDirectories(work.resolve("jetty-base"));
@@ -239,7 +242,7 @@ class ClusteredDeploymentIT {
     }
 
     /** README "Deploying on WildFly", with only the loopback, plus the two cluster settings as system properties in loopback.cli. */
-    private Path configureWildFly(Path work, TokenUpstream upstream, URI clusterUri) throws Exception {
+    private Path configureWildFly(Path work, OAuth2Upstream upstream, URI clusterUri) throws Exception {
         DeploymentEnvironment.untar(env.distDir().resolve("wildfly-dist.tar.gz"), work);
         Path home = work.resolve("wildfly-" + System.getProperty("wildfly.version"));
         Path config = Files.createDirectories(work.resolve("loopback-config"));
@@ -255,7 +258,7 @@ class ClusteredDeploymentIT {
                         + "/system-property=loopback.cluster-pool-size:add(value=" + POOL_SIZE + ")\n"
                         + "# /system-property=loopback.ttl:add(value=8h)", cli.toString()));
         Map<String, String> javaHome = Map.of("JAVA_HOME", System.getProperty("java.home"));
-        String output = Processes.run(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+        String output = Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                 "--properties=loopback.properties", "--file=loopback.cli"));
         assertFalse(output.contains("WARNING") || output.contains("failed"), () -> "loopback.cli printed\n" + output);
         // The embedded CLI logged to server.log too; keep the real boot's log on its own.
@@ -308,8 +311,8 @@ class ClusteredDeploymentIT {
         HttpResponse<String> token(String scope) throws Exception {
             return http.send(HttpRequest.newBuilder(loopback).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", FORM)
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + PatternProof.CLIENT_ID
-                            + "&client_secret=" + PatternProof.CLIENT_SECRET + "&scope=" + scope))
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + ServerProof.CLIENT_ID
+                            + "&client_secret=" + ServerProof.CLIENT_SECRET + "&scope=" + scope))
                     .build(), HttpResponse.BodyHandlers.ofString());
         }
 

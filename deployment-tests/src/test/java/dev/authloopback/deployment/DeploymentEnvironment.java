@@ -1,5 +1,6 @@
 package dev.authloopback.deployment;
 
+import dev.authloopback.testsupport.Processes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,19 +48,19 @@ record DeploymentEnvironment(Path distDir, Path warsDir, Path serverConfigDir, P
         Path dir = workDir.resolve(name);
         Files.createDirectories(workDir);
         if (Files.exists(dir)) {
-            Processes.run(workDir, Duration.ofMinutes(2), "rm", "-rf", dir.toString());
+            Processes.runOk(workDir, Duration.ofMinutes(2), "rm", "-rf", dir.toString());
         }
         return Files.createDirectories(dir);
     }
 
     /** Unpacks a {@code tar.gz} with the system tar, keeping the scripts' executable bits. */
     static void untar(Path archive, Path into) {
-        Processes.run(into, Duration.ofMinutes(3), "tar", "-xzf", archive.toString(), "-C", into.toString());
+        Processes.runOk(into, Duration.ofMinutes(3), "tar", "-xzf", archive.toString(), "-C", into.toString());
     }
 
     /** {@code cp -r from/. to/}: the copy step of README.md. */
     static void copyTree(Path from, Path to) {
-        Processes.run(from, Duration.ofMinutes(1), "cp", "-r", from + "/.", to.toString());
+        Processes.runOk(from, Duration.ofMinutes(1), "cp", "-r", from + "/.", to.toString());
     }
 
     static int freePort() {

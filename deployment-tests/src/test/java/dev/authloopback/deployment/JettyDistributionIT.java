@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,14 +38,14 @@ class JettyDistributionIT {
 
     private final DeploymentEnvironment env = DeploymentEnvironment.fromSystemProperties();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private TokenUpstream upstream;
+    private OAuth2Upstream upstream;
     private RecordingBackend backend;
     private ServerProcess jetty;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
-        upstream = new TokenUpstream();
-        backend = new RecordingBackend();
+        upstream = new OAuth2Upstream();
+        backend = RecordingBackend.start();
     }
 
     @AfterEach
@@ -94,7 +96,7 @@ class JettyDistributionIT {
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(base.resolve("webapps/loopback.war")),
                 "Jetty deploys the very loopback.war the build made");
 
-        PatternProof proof = new PatternProof("Jetty");
+        ServerProof proof = new ServerProof("Jetty");
         URI main = URI.create("http://127.0.0.1:" + mainPort);
         URI loopback = URI.create("http://127.0.0.1:" + loopbackPort);
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
@@ -169,7 +171,7 @@ class JettyDistributionIT {
         HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + loopbackPort + "/loopback"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=other&client_id="
-                        + PatternProof.CLIENT_ID + "&client_secret=" + PatternProof.CLIENT_SECRET))
+                        + ServerProof.CLIENT_ID + "&client_secret=" + ServerProof.CLIENT_SECRET))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, token.statusCode(), () -> "the loopback serves beside the broken app: " + token.body());
         jetty.stop(Duration.ofSeconds(60));
@@ -187,8 +189,8 @@ class JettyDistributionIT {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp,
-                "-Dsample.client-id=" + PatternProof.CLIENT_ID,
-                "-Dsample.client-secret=" + PatternProof.CLIENT_SECRET,
+                "-Dsample.client-id=" + ServerProof.CLIENT_ID,
+                "-Dsample.client-secret=" + ServerProof.CLIENT_SECRET,
                 "-Dsample.backend-url=" + backend.url()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", home.resolve("start.jar").toString(),

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.Processes;
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -43,14 +46,14 @@ class WildFlyDistributionIT {
     private static final Pattern STARTED_IN = Pattern.compile("WFLYSRV0025: .* started in (\\d+)ms");
 
     private final DeploymentEnvironment env = DeploymentEnvironment.fromSystemProperties();
-    private TokenUpstream upstream;
+    private OAuth2Upstream upstream;
     private RecordingBackend backend;
     private ServerProcess wildfly;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
-        upstream = new TokenUpstream();
-        backend = new RecordingBackend();
+        upstream = new OAuth2Upstream();
+        backend = RecordingBackend.start();
     }
 
     @AfterEach
@@ -110,7 +113,7 @@ class WildFlyDistributionIT {
         cliRunsCleanlyTwice(home, config, javaHome, "loopback.properties", "loopback.cli");
         // README "Operating it": the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
         edit(config.resolve("loopback-admin.properties"), "loopback.admin-address=0.0.0.0", "loopback.admin-address=127.0.0.1");
-        Processes.run(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+        Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                 "--resolve-parameter-values", "--properties=loopback-admin.properties", "--file=loopback-admin.cli"));
 
         // B: sample-app through business-app.cli, its web.xml's backend-url changed by the overlay.
@@ -135,8 +138,8 @@ class WildFlyDistributionIT {
                 work.resolve("wildfly-console.log"), List.of(home.resolve("bin/standalone.sh").toString(),
                         "-Dauth-loopback.port=" + loopbackPort,
                         "-Djboss.socket.binding.port-offset=" + offset,
-                        "-Dsample.client-id=" + PatternProof.CLIENT_ID,
-                        "-Dsample.client-secret=" + PatternProof.CLIENT_SECRET,
+                        "-Dsample.client-id=" + ServerProof.CLIENT_ID,
+                        "-Dsample.client-secret=" + ServerProof.CLIENT_SECRET,
                         "-Dsample.backend-url=" + backend.url(),
                         // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly.
                         "-Dloopback.profiles=owned",
@@ -158,7 +161,7 @@ class WildFlyDistributionIT {
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(config.resolve("loopback.war")),
                 "WildFly deploys the very loopback.war the build made");
 
-        PatternProof proof = new PatternProof("WildFly");
+        ServerProof proof = new ServerProof("WildFly");
         URI main = URI.create("http://127.0.0.1:" + (8080 + offset));
         URI loopback = URI.create("http://127.0.0.1:" + loopbackPort);
         proof.twoBusinessRequestsShareOneUpstreamToken(main.resolve("/sample-app/api/forward"), backend, upstream, log);
@@ -199,7 +202,7 @@ class WildFlyDistributionIT {
     /** README's CLI command, run twice: both runs succeed and print no CLI warning. */
     private void cliRunsCleanlyTwice(Path home, Path config, Map<String, String> env, String properties, String script) {
         for (int run = 1; run <= 2; run++) {
-            String output = Processes.run(config, env, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+            String output = Processes.runOk(config, env, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                     "--properties=" + properties, "--file=" + script));
             int attempt = run;
             List<String> warnings = output.lines().filter(line -> line.contains("WARNING") || line.contains("failed")).toList();

@@ -5,12 +5,10 @@ import static dev.authloopback.filter.BearerTokenFilter.LOCAL_TTL_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_URL_PARAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.authloopback.testsupport.MutableClock;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,30 +19,7 @@ import org.junit.jupiter.api.Test;
 class NearCacheTest {
 
     /** Time for the filter, moved by the test; never a sleep. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private FakeLoopback loopback;
     private BusinessApp app;
 

@@ -7,16 +7,12 @@ import static dev.authloopback.filter.BearerTokenFilter.TOKEN_URL_PARAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.LogCapture;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,33 +24,13 @@ class NoSecretsInFilterLogsTest {
     private static final String SECRET = "hunter2-client-secret";
     private static final String BASIC = "Basic b3JkZXJzOmh1bnRlcjI=";
 
-    private final Logger logger = Logger.getLogger("dev.authloopback.filter");
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final SimpleFormatter formatter = new SimpleFormatter();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(formatter.format(record));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level previous;
+    private LogCapture logs;
     private FakeLoopback loopback;
     private BusinessApp app;
 
     @BeforeEach
     void capture() throws Exception {
-        previous = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        capture.setLevel(Level.ALL);
-        logger.addHandler(capture);
+        logs = LogCapture.start(Level.ALL, "dev.authloopback.filter");
         loopback = new FakeLoopback();
     }
 
@@ -64,8 +40,7 @@ class NoSecretsInFilterLogsTest {
             app.close();
         }
         loopback.close();
-        logger.removeHandler(capture);
-        logger.setLevel(previous);
+        logs.close();
     }
 
     @Test
@@ -89,7 +64,7 @@ class NoSecretsInFilterLogsTest {
         app.close();
         app = null;
 
-        String all = String.join("", lines);
+        String all = logs.text();
         assertTrue(all.contains("Bearer token filter bearer-token"), "the effective configuration is logged: " + all);
         assertTrue(all.contains("eviction answered HTTP 204"), all);
         Set<String> secrets = Set.of(SECRET, BASIC, "b3JkZXJzOmh1bnRlcjI=", "tok-1", "tok-2", "etag-1", "etag-2", "client_secret");

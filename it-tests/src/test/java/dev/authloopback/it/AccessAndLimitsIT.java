@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.RawHttp;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RawHttp;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.FaultyUpstream.Answer;
-import dev.authloopback.it.support.FaultyUpstream.Call;
 import dev.authloopback.it.support.Herd;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream.Call;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.FaultyUpstream.Answer;
-import dev.authloopback.it.support.Http;
-import dev.authloopback.it.support.OAuth2Upstream;
-import dev.authloopback.it.support.RecordingBackend;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.time.Duration;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.Http;
-import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.testsupport.LogCapture;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

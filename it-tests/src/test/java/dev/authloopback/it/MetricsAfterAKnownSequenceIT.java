@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.FaultyUpstream.Answer;
 import dev.authloopback.it.support.Herd;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.MutableClock;
 import dev.authloopback.it.support.PrometheusText;
 import dev.authloopback.it.support.Promtool;
+import dev.authloopback.testsupport.MutableClock;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;

@@ -3,17 +3,17 @@ package dev.authloopback.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.BusinessApp;
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.FaultyUpstream.Answer;
-import dev.authloopback.it.support.Http;
-import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.OAuth2Upstream;
-import dev.authloopback.it.support.RecordingBackend;
-import dev.authloopback.it.support.RecordingBackend.Seen;
-import dev.authloopback.it.support.TestPki;
-import dev.authloopback.it.support.VerifyingTokenEndpoint;
+import dev.authloopback.it.support.SampleAppServer;
+import dev.authloopback.testsupport.LogCapture;
+import dev.authloopback.testsupport.TestPki;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.http.RecordingBackend.Seen;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
+import dev.authloopback.testsupport.oauth2.VerifyingTokenEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +75,7 @@ class NoSecretsInLogsIT {
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl())
                      .setting("shared-secret", SHARED_SECRET).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
                      .filterParam("token-headers", "X-Loopback-Secret: " + SHARED_SECRET).start()) {
             Http.Answer first = http.get(app.forwardUrl());
             Http.Answer second = http.get(app.forwardUrl());

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.BusinessApp;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.OAuth2Upstream;
-import dev.authloopback.it.support.RecordingBackend;
-import dev.authloopback.it.support.RecordingBackend.Seen;
+import dev.authloopback.it.support.SampleAppServer;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.http.RecordingBackend.Seen;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ class OutboundJaxRsFilterIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
 
             Http.Answer answer = http.get(app.outboundUrl());
             Supplier<String> message = () -> answer + "\nbackend: " + backend.seen() + "\nloopback: " + loopback.exchanges();
@@ -52,7 +52,7 @@ class OutboundJaxRsFilterIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
 
             Http.Answer first = http.get(app.outboundUrl());
             String firstToken = backend.seen().get(0).token();
@@ -80,7 +80,7 @@ class OutboundJaxRsFilterIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
                      .hideJaxRs().start()) {
 
             Http.Answer outbound = http.get(app.outboundUrl());

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.FaultyUpstream.Answer;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.BusinessApp;
 import dev.authloopback.it.support.Herd;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.LoopbackServer.Exchange;
-import dev.authloopback.it.support.OAuth2Upstream;
-import dev.authloopback.it.support.RecordingBackend;
-import dev.authloopback.it.support.RecordingBackend.Seen;
+import dev.authloopback.it.support.SampleAppServer;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.http.RecordingBackend.Seen;
+import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +44,7 @@ class RevocationIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
 
             Http.Answer first = http.get(app.forwardUrl());
             backend.reject(backend.seen().get(0).token(), 1);
@@ -71,7 +71,7 @@ class RevocationIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
 
             Http.Answer warmUp = http.get(app.forwardUrl());
             String old = backend.seen().get(0).token();
@@ -99,7 +99,7 @@ class RevocationIT {
         try (OAuth2Upstream oauth2 = new OAuth2Upstream();
              RecordingBackend backend = RecordingBackend.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(oauth2.tokenUrl()).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url()).start()) {
 
             // The filter's own token request: same body, Content-Type and Accept (all part of the key).
             String form = "application/x-www-form-urlencoded";

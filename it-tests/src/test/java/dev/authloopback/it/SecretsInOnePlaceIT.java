@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.authloopback.it.support.BusinessApp;
 import dev.authloopback.it.support.Herd;
-import dev.authloopback.it.support.Http;
 import dev.authloopback.it.support.LoopbackServer;
-import dev.authloopback.it.support.RecordingBackend;
-import dev.authloopback.it.support.TestPki;
-import dev.authloopback.it.support.VerifyingTokenEndpoint;
+import dev.authloopback.it.support.SampleAppServer;
+import dev.authloopback.testsupport.TestPki;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.oauth2.VerifyingTokenEndpoint;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -156,7 +156,7 @@ class SecretsInOnePlaceIT {
              LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
                      .setting("client-auth", "client_secret_basic").setting("client-id", CLIENT_ID)
                      .setting("client-secret", SECRET).start();
-             BusinessApp app = BusinessApp.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
+             SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
                      .filterParam("token-body", "scope=orders.read").start()) {
             Http.Answer first = http.get(app.forwardUrl());
             Http.Answer second = http.get(app.forwardUrl());

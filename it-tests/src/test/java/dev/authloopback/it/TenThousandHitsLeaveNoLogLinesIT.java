@@ -3,11 +3,11 @@ package dev.authloopback.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.FaultyUpstream;
-import dev.authloopback.it.support.Http;
-import dev.authloopback.it.support.LogCapture;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.PrometheusText;
+import dev.authloopback.testsupport.LogCapture;
+import dev.authloopback.testsupport.http.Http;
+import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.authloopback.it.support.TerracottaServer;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,10 +3,9 @@ package dev.authloopback.loopback;
 import dev.authloopback.loopback.support.CountingUpstream;
 import dev.authloopback.loopback.support.CountingUpstream.Answer;
 import dev.authloopback.loopback.support.LoopbackTestServer;
+import dev.authloopback.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.authloopback.loopback.support.MutableClock;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

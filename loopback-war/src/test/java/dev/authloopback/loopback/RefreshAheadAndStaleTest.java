@@ -3,7 +3,7 @@ package dev.authloopback.loopback;
 import dev.authloopback.loopback.support.CountingUpstream;
 import dev.authloopback.loopback.support.CountingUpstream.Answer;
 import dev.authloopback.loopback.support.LoopbackTestServer;
-import dev.authloopback.loopback.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,18 +1,16 @@
 package dev.authloopback.filter.internal;
 
+import dev.authloopback.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,23 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NearCacheRenewalTest {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
 
     /** Hands out tok-1, tok-2, ... (3600 s each); calls after the first wait for {@link #release}. */
     private final class LoopbackStandIn implements TokenSource {
@@ -76,7 +58,7 @@ class NearCacheRenewalTest {
         LoopbackStandIn loopback = new LoopbackStandIn();
         NearCache cache = new NearCache(loopback, Duration.ofSeconds(10), clock);
         assertEquals("tok-1", cache.token().value());
-        now.set(now.get().plusSeconds(11));
+        clock.advance(Duration.ofSeconds(11));
 
         ExecutorService renewer = Executors.newSingleThreadExecutor();
         try {
@@ -99,7 +81,7 @@ class NearCacheRenewalTest {
         LoopbackStandIn loopback = new LoopbackStandIn();
         NearCache cache = new NearCache(loopback, Duration.ofSeconds(10), clock);
         cache.token();
-        now.set(now.get().plusSeconds(11));
+        clock.advance(Duration.ofSeconds(11));
         loopback.fail = true;
         loopback.release.countDown();
 
@@ -113,7 +95,7 @@ class NearCacheRenewalTest {
         LoopbackStandIn loopback = new LoopbackStandIn();
         NearCache cache = new NearCache(loopback, Duration.ofSeconds(10), clock);
         assertEquals("tok-1", assertDoesNotThrow(cache));
-        now.set(now.get().plusSeconds(3600 - 60));
+        clock.advance(Duration.ofSeconds(3600 - 60));
         loopback.fail = true;
         loopback.release.countDown();
 

@@ -1,6 +1,6 @@
 package dev.authloopback.it.bench;
 
-import dev.authloopback.it.support.Jetty;
+import dev.authloopback.testsupport.http.Jetty;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,6 +1,6 @@
 package dev.authloopback.it.bench;
 
-import dev.authloopback.it.support.Http;
+import dev.authloopback.testsupport.http.Http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

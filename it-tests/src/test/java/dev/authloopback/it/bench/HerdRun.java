@@ -1,7 +1,7 @@
 package dev.authloopback.it.bench;
 
 import dev.authloopback.it.support.Herd;
-import dev.authloopback.it.support.Http;
+import dev.authloopback.testsupport.http.Http;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.authloopback.it.bench;
 
-import dev.authloopback.it.support.TerracottaServer;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

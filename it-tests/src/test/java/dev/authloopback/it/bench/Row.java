@@ -1,7 +1,7 @@
 package dev.authloopback.it.bench;
 
 import dev.authloopback.it.bench.BenchBase.BusinessContext;
-import dev.authloopback.it.support.Http;
+import dev.authloopback.testsupport.http.Http;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.authloopback.it.bench;
 
+import dev.authloopback.testsupport.Processes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,7 +79,7 @@ final class ServerJvm implements AutoCloseable {
     /** jetty-home unpacked into {@code workDir}, {@code start.jar} run in {@code base}, as README says. */
     static ServerJvm standalone(BenchSettings settings, BenchBase base, Path workDir, List<String> systemProperties)
             throws IOException {
-        Commands.runOk(workDir, Duration.ofMinutes(3), List.of("tar", "-xzf", settings.jettyHome().toString(), "-C",
+        Processes.runOk(workDir, Duration.ofMinutes(3), List.of("tar", "-xzf", settings.jettyHome().toString(), "-C",
                 workDir.toString()));
         Path home;
         try (Stream<Path> entries = Files.list(workDir)) {
@@ -190,7 +191,7 @@ final class ServerJvm implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException(server + " is no longer running; log " + log + ":\n" + tail(40));
         }
-        return Commands.runOk(workDir, JCMD_TIMEOUT, List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        return Processes.runOk(workDir, JCMD_TIMEOUT, List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(process.pid()), what));
     }
 

@@ -2,6 +2,7 @@ package dev.authloopback.it.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.testsupport.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -94,7 +95,7 @@ final class Wrk {
                     + "a process of its own: install it with 'apt-get install -y wrk' (it-tests/bench.sh and .ci/run do "
                     + "this when it is missing)");
         }
-        String output = Commands.run(Path.of("."), Duration.ofSeconds(10), List.of(EXECUTABLE, "--version")).output();
+        String output = Processes.run(Path.of("."), Duration.ofSeconds(10), List.of(EXECUTABLE, "--version")).output();
         return output.lines().findFirst().orElse("wrk").trim();
     }
 
@@ -106,7 +107,7 @@ final class Wrk {
             List<String> command = List.of(EXECUTABLE, "-t", String.valueOf(Math.max(1, Math.min(threads, connections))),
                     "-c", String.valueOf(connections), "-d", duration.toSeconds() + "s",
                     "--timeout", TIMEOUT.toSeconds() + "s", "-s", script.toString(), request.url().toString());
-            String output = Commands.runOk(scriptDir, duration.plus(Duration.ofSeconds(60)), command);
+            String output = Processes.runOk(scriptDir, duration.plus(Duration.ofSeconds(60)), command);
             return parse(output, String.join(" ", command));
         } finally {
             Files.deleteIfExists(script);

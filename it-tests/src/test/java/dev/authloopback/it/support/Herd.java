@@ -1,5 +1,6 @@
 package dev.authloopback.it.support;
 
+import dev.authloopback.testsupport.http.Http;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.authloopback.it.support;
 
+import dev.authloopback.testsupport.http.Jetty;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,7 +21,7 @@ import org.eclipse.jetty.util.ClassMatcher;
  * Embedded Jetty 12 deploying the REAL {@code loopback.war} with {@link WebAppContext} at
  * {@code /loopback}. Settings are context init-params {@code loopback.<name>} (the contract's
  * third source); an optional {@link Clock} is set as context attribute
- * {@value MutableClock#CONTEXT_ATTRIBUTE} before start.
+ * {@value #CLOCK_ATTRIBUTE} before start.
  *
  * <p>Every answer the loopback gives is recorded from Jetty's request log ({@link #exchanges()}),
  * so a test reads {@code X-Loopback-Cache} of token calls made by a business app's filter, which
@@ -29,6 +30,8 @@ import org.eclipse.jetty.util.ClassMatcher;
 public final class LoopbackServer implements AutoCloseable {
 
     public static final String CONTEXT_PATH = "/loopback";
+    /** The loopback's clock hook (docs/http-contract.md, "Test hooks"). */
+    public static final String CLOCK_ATTRIBUTE = "dev.authloopback.clock";
     /**
      * Ehcache and the Terracotta client (shaded into ehcache-clustered), classes and service files,
      * hidden from a deployed WAR when the test classpath carries them.
@@ -75,7 +78,7 @@ public final class LoopbackServer implements AutoCloseable {
         webapp.addHiddenClassMatcher(new ClassMatcher(EHCACHE_AND_TERRACOTTA_CLIENT));
         builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
         if (builder.clock != null) {
-            webapp.setAttribute(MutableClock.CONTEXT_ATTRIBUTE, builder.clock);
+            webapp.setAttribute(CLOCK_ATTRIBUTE, builder.clock);
         }
         statistics = new StatisticsHandler(webapp);
         server.setHandler(statistics);

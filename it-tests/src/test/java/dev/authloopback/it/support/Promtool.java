@@ -1,13 +1,12 @@
 package dev.authloopback.it.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.authloopback.testsupport.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * Prometheus' own {@code promtool} (Debian package {@code prometheus}, installed by {@code .ci/run}),
@@ -48,31 +47,8 @@ public final class Promtool {
         List<String> command = new ArrayList<>();
         command.add(executable());
         command.addAll(List.of(arguments));
-        try {
-            Path output = Files.createTempFile("promtool-", ".out");
-            try {
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(output.toFile());
-                Process process = builder.start();
-                try (var in = process.getOutputStream()) {
-                    if (stdin != null) {
-                        in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                    }
-                }
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    throw new AssertionError("promtool did not finish within 60 s: " + command);
-                }
-                return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted running " + command, e);
-        }
+        Processes.Result result = Processes.run(null, Map.of(), stdin, Duration.ofSeconds(60), command);
+        return new Result(result.exitCode(), result.output());
     }
 
     private static String executable() {

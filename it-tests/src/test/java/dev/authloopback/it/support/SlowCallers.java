@@ -1,5 +1,6 @@
 package dev.authloopback.it.support;
 
+import dev.authloopback.testsupport.http.RawHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,16 +1,16 @@
 package dev.authloopback.loopback.health;
 
-import dev.authloopback.loopback.outcome.CacheStatus;
-import dev.authloopback.loopback.outcome.RefreshOutcome;
-import dev.authloopback.loopback.outcome.UpstreamFailure;
-import dev.authloopback.loopback.support.MutableClock;
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.authloopback.loopback.outcome.CacheStatus;
+import dev.authloopback.loopback.outcome.RefreshOutcome;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
+import dev.authloopback.testsupport.MutableClock;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
 
 /** The typed events the proxy's counters pass on, and the outage rule health applies to them. */
 class UpstreamHealthEventsTest {

@@ -1,6 +1,6 @@
 package dev.authloopback.loopback.health;
 
-import dev.authloopback.loopback.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

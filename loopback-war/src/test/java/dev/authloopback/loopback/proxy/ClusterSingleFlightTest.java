@@ -5,7 +5,7 @@ import dev.authloopback.loopback.cache.EntryStats;
 import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
-import dev.authloopback.loopback.support.MutableClock;
+import dev.authloopback.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.terracotta;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,9 +41,9 @@ import java.util.stream.Stream;
  * on the same ports from the same config dir (the kit accepts it; the server comes back empty,
  * as an open-source server keeps no cache data across restarts).
  *
- * <p>Two copies, identical apart from the package: it-tests' {@code dev.authloopback.it.support}
- * and deployment-tests' {@code dev.authloopback.deployment} (deployment-tests does not depend on
- * it-tests). Change both.
+ * <p>The one Terracotta harness: it-tests (embedded nodes, the benchmark) and deployment-tests
+ * (standalone Jetty and WildFly sharing one server) both start theirs through this class. A module
+ * that uses it unpacks the kit in {@code pre-integration-test} and hands its directory to failsafe.
  */
 public final class TerracottaServer implements AutoCloseable {
 

@@ -1,12 +1,12 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.http;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Embedded Jetty on 127.0.0.1 and a free port: the one way every test server is built. Public so
- * the benchmark's token endpoint (in the driver's JVM) runs on the same server setup as the harness.
+ * Embedded Jetty on 127.0.0.1 and a free port: the one way every test server is built, the
+ * harnesses here and it-tests' loopback, business app and benchmark token endpoint alike.
  */
 public final class Jetty {
 

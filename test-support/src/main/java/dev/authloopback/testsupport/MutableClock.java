@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,13 +8,11 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link Clock} the test moves by hand, handed to loopback.war as the context attribute
- * {@value #CONTEXT_ATTRIBUTE}, so expiry is proven without sleeping.
+ * A {@link Clock} the test moves by hand, so expiry is proven without sleeping: handed to the
+ * classes under test directly, or to a deployed loopback.war or filter as the context attribute
+ * their test hook reads (docs/http-contract.md, "Test hooks").
  */
 public final class MutableClock extends Clock {
-
-    /** The loopback's test hook (docs/http-contract.md, "Test hooks"). */
-    public static final String CONTEXT_ATTRIBUTE = "dev.authloopback.clock";
 
     private final AtomicReference<Instant> now;
     private final ZoneId zone;
@@ -32,6 +30,7 @@ public final class MutableClock extends Clock {
         return new MutableClock(Instant.now());
     }
 
+    /** Moves time forward; never backward, as no clock the code runs on does. */
     public void advance(Duration by) {
         if (by.isNegative()) {
             throw new IllegalArgumentException("by must be >= 0, was " + by);

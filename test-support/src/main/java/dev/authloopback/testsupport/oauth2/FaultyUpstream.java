@@ -1,5 +1,6 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.oauth2;
 
+import dev.authloopback.testsupport.http.Jetty;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.net.URI;

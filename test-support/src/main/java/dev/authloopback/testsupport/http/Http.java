@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,12 +17,26 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Http {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
     private final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1)
             .build();
+    private final Duration timeout;
+
+    /** Each request answered within 20 s, or it fails. */
+    public Http() {
+        this(DEFAULT_TIMEOUT);
+    }
+
+    /** Each request answered within {@code timeout}, e.g. longer on a standalone server's first, cold requests. */
+    public Http(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
+        }
+        this.timeout = timeout;
+    }
 
     /** An answer with its time to first byte. */
     public record Answer(int status, Map<String, java.util.List<String>> headers, String body, Duration ttfb) {
@@ -57,7 +71,7 @@ public final class Http {
         long start = System.nanoTime();
         AtomicLong firstByte = new AtomicLong();
         try {
-            HttpResponse<String> response = client.send(request.timeout(TIMEOUT).build(), info -> {
+            HttpResponse<String> response = client.send(request.timeout(timeout).build(), info -> {
                 firstByte.set(System.nanoTime());
                 return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
             });

@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.authloopback.it.support;
+package dev.authloopback.testsupport.http;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,8 +22,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The business app's backend: records every {@code Authorization} header it receives, decodes
- * the JWT claims when the bearer token is a JWT, and answers JSON of what it saw. It can be told
- * to answer 401 to a given token a number of times (a token revoked upstream).
+ * the JWT claims when the bearer token is a JWT, and answers JSON of what it saw (never the token
+ * itself). It can be told to answer 401 to a given token a number of times (a token revoked
+ * upstream). The backend of the embedded scenarios (it-tests) and of the standalone servers'
+ * business apps (deployment-tests) alike.
  */
 public final class RecordingBackend implements AutoCloseable {
 
@@ -57,6 +59,11 @@ public final class RecordingBackend implements AutoCloseable {
     /** Everything received so far, in arrival order. */
     public List<Seen> seen() {
         return List.copyOf(seen);
+    }
+
+    /** The {@code Authorization} headers received so far, in order; {@code "(none)"} for a request without one. */
+    public List<String> authorizations() {
+        return seen.stream().map(s -> s.authorization() == null ? "(none)" : s.authorization()).toList();
     }
 
     /** Answers 401 the next {@code times} requests that carry {@code token}. */

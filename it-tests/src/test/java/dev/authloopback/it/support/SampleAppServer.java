@@ -1,5 +1,6 @@
 package dev.authloopback.it.support;
 
+import dev.authloopback.testsupport.http.Jetty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,14 +15,15 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.ClassMatcher;
 
 /**
- * Embedded Jetty 12 deploying the REAL {@code sample-app.war} at {@code /} with its own
- * {@code WEB-INF/web.xml} untouched. Deployment-time values are layered on top the way a Jetty
+ * The scenarios' business app: embedded Jetty 12 deploying the REAL {@code sample-app.war} at
+ * {@code /} with its own {@code WEB-INF/web.xml} untouched, as {@link LoopbackServer} deploys
+ * loopback.war. Deployment-time values are layered on top the way a Jetty
  * operator does it: an override descriptor ({@code override-web.xml}) that sets the
  * {@code BearerTokenFilter}'s {@code token-url} (and any other filter init-param) and the
  * {@code backend-url} context param. Switching "before" (the OAuth2 server) and "after" (the
  * loopback) changes only {@code token-url}.
  */
-public final class BusinessApp implements AutoCloseable {
+public final class SampleAppServer implements AutoCloseable {
 
     /** The filter's name in the sample's web.xml. */
     public static final String FILTER_NAME = "bearer-token";
@@ -29,7 +31,7 @@ public final class BusinessApp implements AutoCloseable {
     private final Server server;
     private final Path overrideDescriptor;
 
-    private BusinessApp(Builder builder) {
+    private SampleAppServer(Builder builder) {
         server = Jetty.server("business-app");
         try {
             overrideDescriptor = Files.createTempFile("sample-override-web", ".xml");
@@ -113,9 +115,9 @@ public final class BusinessApp implements AutoCloseable {
             return this;
         }
 
-        public BusinessApp start() {
+        public SampleAppServer start() {
             Objects.requireNonNull(backendUrl, "backendUrl");
-            BusinessApp app = new BusinessApp(this);
+            SampleAppServer app = new SampleAppServer(this);
             try {
                 app.server.start();
             } catch (Exception e) {
