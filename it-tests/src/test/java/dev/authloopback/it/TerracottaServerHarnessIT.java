@@ -104,7 +104,13 @@ class TerracottaServerHarnessIT {
         Duration last;
         do {
             long poll = System.nanoTime();
-            writer.get("never written");
+            try {
+                writer.get("never written");
+            } catch (RuntimeException reconnecting) {
+                // Once its lease has run out the client reconnects, and Ehcache may pass that up as a
+                // StorePassThroughException (ReconnectInProgressException) instead of a miss: seen on a
+                // loaded machine. Either way the get did not wait for the dead server.
+            }
             last = Duration.ofNanos(System.nanoTime() - poll);
         } while (last.compareTo(FAST) >= 0 && System.nanoTime() < deadline);
         long killedFor = Duration.ofNanos(System.nanoTime() - firstDead).toMillis();
