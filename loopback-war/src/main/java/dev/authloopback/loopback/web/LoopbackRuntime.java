@@ -123,7 +123,7 @@ public final class LoopbackRuntime implements AutoCloseable {
     }
 
     public Map<String, TokenProxy> proxies() {
-        return Map.copyOf(proxies);
+        return java.util.Collections.unmodifiableMap(proxies);
     }
 
     /** The counters of a configured profile (the same ones its proxy counts with). */
