@@ -3,6 +3,7 @@ package dev.authloopback.loopback.cache;
 import org.ehcache.Cache;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One profile's entries in this node's heap (Ehcache heap tier). Leases are always granted: with no
@@ -13,6 +14,8 @@ public final class LocalTokenStore implements TokenStore {
     private final long maxMarks;
     /** Last forced refresh (eviction) per key, for the min-refresh-interval rate limit. */
     private final ConcurrentHashMap<String, Long> lastEviction = new ConcurrentHashMap<>();
+    /** When the running evict-all claim ends (epoch millis); kept apart from the marks {@link #clear()} drops. */
+    private final AtomicLong evictAllUntil = new AtomicLong(Long.MIN_VALUE);
 
     LocalTokenStore(Cache<String, CachedToken> cache, long maxEntries) {
         this.cache = cache;
@@ -75,6 +78,19 @@ public final class LocalTokenStore implements TokenStore {
             lastEviction.values().removeIf(at -> now - at >= intervalMillis);
         }
         return claimed[0];
+    }
+
+    @Override
+    public long claimEvictAll(long now, long intervalMillis) {
+        while (true) {
+            long until = evictAllUntil.get();
+            if (now < until) {
+                return until - now;
+            }
+            if (evictAllUntil.compareAndSet(until, now + intervalMillis)) {
+                return 0;
+            }
+        }
     }
 
     @Override

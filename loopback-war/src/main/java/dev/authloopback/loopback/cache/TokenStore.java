@@ -4,7 +4,8 @@ package dev.authloopback.loopback.cache;
  * Where one profile's tokens live: this node's heap ({@link LocalTokenStore}), or a clustered tier
  * shared by every node, which falls back to a heap store of its own while the cluster is away.
  * Besides the entries, a store holds what must be agreed on by every node that shares it: who
- * fetches a cold key (leases) and when a key was last force-refreshed (the eviction rate limit).
+ * fetches a cold key (leases) and when a key was last force-refreshed or the store last emptied (the
+ * eviction rate limits).
  */
 public interface TokenStore {
 
@@ -29,6 +30,14 @@ public interface TokenStore {
      * @return false when another eviction of the key was claimed less than the interval ago
      */
     boolean claimEviction(String key, long now, long intervalMillis);
+
+    /**
+     * Claims the one evict-all of this store allowed per {@code intervalMillis}, for every node sharing
+     * it. The claim outlives {@link #clear()}: it is what keeps the next evict-all away.
+     *
+     * @return 0 when claimed; otherwise the milliseconds until the running claim ends
+     */
+    long claimEvictAll(long now, long intervalMillis);
 
     /** Gives back a claim whose eviction did not happen (the entry had changed meanwhile). */
     void releaseEviction(String key, long claimedAt);

@@ -18,6 +18,13 @@ import java.util.function.Supplier;
  * by the local store as well.
  */
 public final class ClusteredTokenStore implements TokenStore {
+    /**
+     * The evict-all claim's key in the leases cache. Token keys always hold a colon ({@code profile:…}),
+     * so this one never meets a fetch lease; a lease entry goes at its deadline (whatever the eviction
+     * marks' time to live is), and {@link #clear()} leaves leases alone.
+     */
+    static final String EVICT_ALL_CLAIM = "evict-all";
+
     private final String profile;
     private final ClusterTier tier;
     private final ClusterWalks walks;
@@ -96,6 +103,23 @@ public final class ClusteredTokenStore implements TokenStore {
             // An old mark the expiry has not removed yet: replaced only if nobody else did first.
             return now - last >= intervalMillis && shared.evictions().replace(key, last, now);
         }, () -> local.claimEviction(key, now, intervalMillis));
+    }
+
+    @Override
+    public long claimEvictAll(long now, long intervalMillis) {
+        if (intervalMillis <= 0) {
+            return 0;
+        }
+        Lease mine = new Lease(EVICT_ALL_CLAIM, now, now + intervalMillis);
+        return on(shared -> {
+            Lease held = shared.leases().putIfAbsent(EVICT_ALL_CLAIM, mine);
+            if (held == null || held.endedAt(now) && shared.leases().replace(EVICT_ALL_CLAIM, held, mine)) {
+                return 0L;
+            }
+            // Another node's claim, or one replaced under us just now: wait for whichever runs.
+            Lease running = held.endedAt(now) ? shared.leases().get(EVICT_ALL_CLAIM) : held;
+            return running == null ? 1L : Math.max(1L, running.deadline() - now);
+        }, () -> local.claimEvictAll(now, intervalMillis));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.authloopback.loopback.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,12 +18,23 @@ public final class LoopbackConfiguration {
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> RESERVED_PROFILES = Set.of("admin", SettingNames.DEFAULT_PROFILE);
 
+    /** One evict-all per profile per 10 s: enough for an operator, too few for a loop to empty the cache. */
+    public static final Duration DEFAULT_EVICT_ALL_INTERVAL = Duration.ofSeconds(10);
+
     private final Map<String, LoopbackSettings> profiles;
     private final ClusterSettings cluster;
+    private final Duration evictAllInterval;
 
-    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles, ClusterSettings cluster) {
+    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles, ClusterSettings cluster,
+                                  Duration evictAllInterval) {
         this.profiles = Map.copyOf(profiles);
         this.cluster = cluster;
+        this.evictAllInterval = evictAllInterval;
+    }
+
+    /** {@code evict-all-interval}: the shortest time between two evict-alls of one profile (0: no limit). */
+    public Duration evictAllInterval() {
+        return evictAllInterval;
     }
 
     /** The clustered tier, when {@code cluster-uri} is set. */
@@ -53,11 +65,26 @@ public final class LoopbackConfiguration {
             }
         }
         ClusterSettings cluster = new ClusterSettingsReader(sources, problems).read();
+        Duration evictAllInterval = evictAllInterval(sources, problems);
         checkUnknownKeys(sources, all, problems);
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
         }
-        return new LoopbackConfiguration(profiles, cluster);
+        return new LoopbackConfiguration(profiles, cluster, evictAllInterval);
+    }
+
+    private static Duration evictAllInterval(SettingsSources sources, List<String> problems) {
+        Optional<String> raw = sources.global(SettingNames.EVICT_ALL_INTERVAL);
+        if (raw.isEmpty()) {
+            return DEFAULT_EVICT_ALL_INTERVAL;
+        }
+        try {
+            return SettingValues.nonNegativeDuration(raw.get());
+        } catch (RuntimeException e) {
+            problems.add(SettingNames.PREFIX + SettingNames.EVICT_ALL_INTERVAL + "='" + raw.get() + "': "
+                    + e.getMessage());
+            return DEFAULT_EVICT_ALL_INTERVAL;
+        }
     }
 
     private static List<String> namedProfiles(SettingsSources sources, List<String> problems) {

@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * @param keyTemplate  readable key template, or {@code null} for the default digest key
  * @param sharedSecret {@code null} when callers need no shared secret
- * @param adminSecret  {@code null} when admin calls need no secret (address guard only)
+ * @param adminSecret  {@code admin-secret}, else the {@code shared-secret}; {@code null} when neither is
+ *                     set and admin calls need no secret (address guard only)
  * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
  * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  * @param clientAuth   how the loopback authenticates upstream: transparent, or an owning mode

@@ -65,6 +65,9 @@ public final class SettingNames {
     public static final String RESOURCE = "resource";
     public static final String AUDIENCE = "audience";
 
+    /** Not per profile: at most one admin evict-all ({@code DELETE admin/entries}) per profile in this interval. */
+    public static final String EVICT_ALL_INTERVAL = "evict-all-interval";
+
     /** Not per profile: the list of named profiles, and an optional properties file. */
     public static final String PROFILES = "profiles";
     public static final String CONFIG_FILE = "config-file";
@@ -81,7 +84,7 @@ public final class SettingNames {
             CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE,
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE);
 
-    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
+    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
             CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
 
     /** The clustered tier's settings: one set per web app, never per profile. */

@@ -29,7 +29,12 @@ final class ClientAssertions {
         this.audience = tokenUrl.toString();
         this.clock = clock;
         this.key = new ReloadingFile<>(settings.clientKeyFile(), "client-key-file", file -> SigningKey.load(file,
-                settings.clientKeyPassword(), settings.clientKeyId(), settings.clientKeyAlg()));
+                settings.clientKeyPassword(), settings.clientKeyId(), settings.clientKeyAlg()), clock);
+    }
+
+    /** The state of {@code client-key-file}, for the health view. */
+    CredentialFileStatus keyFileStatus() {
+        return key.status();
     }
 
     /** A newly signed assertion in compact form (base64url only: safe in a form body as is). */

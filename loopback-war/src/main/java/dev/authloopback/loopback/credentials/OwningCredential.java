@@ -6,7 +6,9 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * An owning mode's upstream request: a form POST carrying {@code grant_type}, the fields that
@@ -26,7 +28,8 @@ final class OwningCredential implements UpstreamCredential {
         this.settings = settings;
         this.grantField = "grant_type=" + encode(settings.grantType());
         this.secretFile = settings.clientSecretFile() == null ? null
-                : new ReloadingFile<>(settings.clientSecretFile(), "client-secret-file", CredentialFiles::readSecret);
+                : new ReloadingFile<>(settings.clientSecretFile(), "client-secret-file", CredentialFiles::readSecret,
+                        clock);
         this.assertions = settings.method() == ClientAuthMethod.PRIVATE_KEY_JWT
                 ? new ClientAssertions(settings, tokenUrl, clock) : null;
     }
@@ -54,6 +57,18 @@ final class OwningCredential implements UpstreamCredential {
         // Configured key-headers (a tenant header, say) go upstream as in transparent mode.
         return new TokenRequest("POST", FORM, "application/json", authorization, request.keyHeaders(),
                 body.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public List<CredentialFileStatus> fileStatus() {
+        List<CredentialFileStatus> files = new ArrayList<>(1);
+        if (secretFile != null) {
+            files.add(secretFile.status());
+        }
+        if (assertions != null) {
+            files.add(assertions.keyFileStatus());
+        }
+        return files;
     }
 
     private String secret() {

@@ -2,75 +2,120 @@ package dev.authloopback.loopback.credentials;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * A credential read from a file and read again when the file changes (its modification time or size
- * differs from the last read), so a rotated secret or key is used by the next upstream call without a
- * restart. Checked on upstream calls only, never on cache hits. A file that cannot be read or parsed
- * after a change keeps the last good value (logged, without content): a half-written rotation must
- * not take the loopback down, and a credential the IdP no longer accepts shows as its 401.
+ * A credential read from a file and read again when the file changes, so a rotated secret or key is
+ * used by the next upstream call without a restart. Checked on upstream calls (and health views)
+ * only, never on cache hits: one {@code stat} per check, a read only when the file's stamp (modified
+ * time, size, and file key, i.e. the inode, so a same-sized file renamed into place or a Kubernetes
+ * {@code ..data} link swap counts as a change) differs from the last one looked at. So a file that
+ * changed is read once per change, whether it proved usable or not, never once per upstream call.
+ *
+ * <p>The new content must be complete when it appears: writers are expected to rename a finished
+ * file into place, as Kubernetes and Vault agents do. The reader (bounded in size, parsing the file
+ * as what it must be) refuses what it can tell is not a credential: empty, NUL-padded, binary,
+ * truncated key files. A refused or missing file keeps the last good value, is logged once per change
+ * as a WARNING naming the setting (never the content), and shows in {@link #status()} until a usable
+ * file is back.
  */
 final class ReloadingFile<T> {
     private static final System.Logger LOG = System.getLogger(ReloadingFile.class.getName());
+    /** Stands for "look again": a read raced a write, so what was read proves nothing. */
+    private static final Stamp UNSETTLED = new Stamp(-1, -1, new Object());
 
     private final Path file;
     private final String setting;
     private final Function<Path, T> reader;
-    private volatile Snapshot<T> current;
+    private final Clock clock;
+    private volatile T value;
+    /** The stamp last looked at (usable or not), or {@code null} when the file was missing. */
+    private volatile Stamp seen;
+    private volatile CredentialFileStatus status;
 
     /** Reads the file once now; start-up validation has already proven that this works. */
-    ReloadingFile(Path file, String setting, Function<Path, T> reader) {
+    ReloadingFile(Path file, String setting, Function<Path, T> reader, Clock clock) {
         this.file = file;
         this.setting = setting;
         this.reader = reader;
-        Stamp stamp = stamp();
-        this.current = new Snapshot<>(stamp, reader.apply(file));
+        this.clock = clock;
+        this.seen = stamp();
+        this.value = reader.apply(file);
+        this.status = status(CredentialFileStatus.State.IN_USE, "read at start-up");
     }
 
-    /** The value of the file as it is now: one {@code stat} per call, a read only after a change. */
+    /** The value to use now: the file's, or the last good one while the file is missing or unusable. */
     T current() {
-        Snapshot<T> last = current;
+        check();
+        return value;
+    }
+
+    /** The file's state as of now (a {@code stat}, and a read if it changed). */
+    CredentialFileStatus status() {
+        check();
+        return status;
+    }
+
+    private void check() {
         Stamp now = stamp();
-        if (now == null || now.equals(last.stamp)) {
-            return last.value;
+        if (Objects.equals(now, seen)) {
+            return;
         }
         synchronized (this) {
-            if (now.equals(current.stamp)) {
-                return current.value;
+            if (Objects.equals(now, seen)) {
+                return;
+            }
+            if (now == null) {
+                seen = null;
+                status = status(CredentialFileStatus.State.MISSING, "no such file; the last good value stays in use");
+                LOG.log(System.Logger.Level.WARNING, setting + "=" + file + ": the file is gone; keeping the last"
+                        + " good value until it is back");
+                return;
             }
             try {
-                T value = reader.apply(file);
-                current = new Snapshot<>(now, value);
+                T read = reader.apply(file);
+                if (!now.equals(stamp())) {
+                    // Written to while it was read: neither value nor refusal is trustworthy; look again next call.
+                    seen = UNSETTLED;
+                    return;
+                }
+                seen = now;
+                value = read;
+                status = status(CredentialFileStatus.State.IN_USE, "re-read after a change");
                 LOG.log(System.Logger.Level.INFO, setting + "=" + file + ": changed, re-read; the next upstream"
                         + " call uses it");
-                return value;
             } catch (RuntimeException e) {
+                seen = now;
+                status = status(CredentialFileStatus.State.REFUSED, "changed but cannot be used (" + e.getMessage()
+                        + "); the last good value stays in use");
                 LOG.log(System.Logger.Level.WARNING, setting + "=" + file + ": changed but cannot be used ("
-                        + e.getMessage() + "); keeping the previous value");
-                return current.value;
+                        + e.getMessage() + "); keeping the last good value");
             }
         }
     }
 
+    private CredentialFileStatus status(CredentialFileStatus.State state, String detail) {
+        return new CredentialFileStatus(setting, file, state, clock.instant(), detail);
+    }
+
+    /** Follows symbolic links: the stamp is the target's. {@code null} when there is no file to read. */
     private Stamp stamp() {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Stamp(attributes.lastModifiedTime().toMillis(), attributes.size());
-        } catch (IOException e) {
+            return new Stamp(attributes.lastModifiedTime().toMillis(), attributes.size(), attributes.fileKey());
+        } catch (NoSuchFileException e) {
             return null;
+        } catch (IOException e) {
+            // Unreadable attributes (permissions changed, say): the read tells what is wrong.
+            return UNSETTLED;
         }
     }
 
-    private record Stamp(long modifiedMillis, long size) {
-    }
-
-    private record Snapshot<T>(Stamp stamp, T value) {
-        @Override
-        public String toString() {
-            return "Snapshot[" + stamp + "]";
-        }
+    private record Stamp(long modifiedMillis, long size, Object fileKey) {
     }
 }

@@ -10,9 +10,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -69,12 +67,7 @@ public final class SigningKey {
      * @throws CredentialFileException when the file, password or key cannot be used
      */
     public static SigningKey load(Path file, String password, String keyId, String algorithm) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw CredentialFiles.unreadable(e);
-        }
+        byte[] bytes = CredentialFiles.read(file, CredentialFiles.MAX_KEY_BYTES);
         String text = new String(bytes, StandardCharsets.US_ASCII);
         PrivateKey privateKey;
         PublicKey publicKey;
@@ -86,7 +79,7 @@ public final class SigningKey {
             if (password == null) {
                 throw new CredentialFileException("a PKCS#12 file needs its password (client-key-password)", true);
             }
-            KeyPair pair = fromKeyStore(CredentialFiles.loadKeyStore(file, password), password);
+            KeyPair pair = fromKeyStore(CredentialFiles.keyStore(bytes, password), password);
             privateKey = pair.privateKey;
             publicKey = pair.publicKey;
         }

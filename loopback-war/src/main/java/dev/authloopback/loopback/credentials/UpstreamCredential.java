@@ -4,6 +4,7 @@ import dev.authloopback.loopback.request.TokenRequest;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Turns the request the cache keyed into the request sent to the token endpoint. Called once per
@@ -16,6 +17,15 @@ public interface UpstreamCredential {
      * @throws CredentialFileException when the loopback's own credential cannot be used
      */
     TokenRequest authenticate(TokenRequest request);
+
+    /**
+     * The credential files this credential reads ({@code client-secret-file}, {@code client-key-file}),
+     * each checked now (a {@code stat}, and a read if it changed); none in transparent mode or with an
+     * inline secret. For the health view, never the request path.
+     */
+    default List<CredentialFileStatus> fileStatus() {
+        return List.of();
+    }
 
     /** Transparent mode: the caller's request, credentials included, goes upstream unchanged. */
     static UpstreamCredential transparent() {

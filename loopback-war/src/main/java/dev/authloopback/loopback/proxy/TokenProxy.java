@@ -214,12 +214,25 @@ public final class TokenProxy {
         return EvictionResult.NEWER_TOKEN;
     }
 
-    /** Admin: drops every entry of this profile. */
-    public void evictAll() {
+    /**
+     * Admin: drops every entry of this profile, at most once per {@code interval} on every node that
+     * shares the store: each evict-all turns every caller's next request into an upstream call, so
+     * a loop of them would empty the cache as fast as callers fill it.
+     *
+     * @return 0 when the entries were dropped; otherwise the milliseconds until the next evict-all
+     * is allowed (nothing was dropped)
+     */
+    public long evictAll(Duration interval) {
+        long wait = cache.claimEvictAll(clock.millis(), interval.toMillis());
+        if (wait > 0) {
+            RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL(too_soon)", "-", -1, 429);
+            return wait;
+        }
         cache.clear();
         refreshBackoff.clear();
         metrics.evicted("all");
         RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
+        return 0;
     }
 
     public long entries() {

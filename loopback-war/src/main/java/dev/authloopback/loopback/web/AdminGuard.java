@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * Who may call the admin views: the socket peer must be in {@code admin-allow-from}
- * ({@link AllowListGuard}), and when {@code admin-secret} is set the caller sends it, either in
+ * ({@link AllowListGuard}), and when {@code admin-secret} is set (or, without it, {@code shared-secret},
+ * which it defaults to) the caller sends it, either in
  * {@value #ADMIN_SECRET_HEADER} or as {@code Authorization: Bearer <secret>}. The second form exists for Prometheus, whose scrape
  * config can send an Authorization header ({@code authorization.credentials_file}) but, before
  * 2.55, no custom header.

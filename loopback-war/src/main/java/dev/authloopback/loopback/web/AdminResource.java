@@ -20,9 +20,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 
 /**
- * Operator calls, guarded separately from token calls ({@code admin-allow-from}, optional
- * {@code admin-secret}; see {@link AdminGuard}): health (full, readiness, liveness), metrics
- * (Prometheus text), stats (JSON), and evict-all. Jersey serves them under {@code /admin/*}
+ * Operator calls, guarded separately from token calls ({@code admin-allow-from}, and
+ * {@code admin-secret}, which defaults to {@code shared-secret}; see {@link AdminGuard}): health (full, readiness, liveness), metrics
+ * (Prometheus text), stats (JSON), and evict-all (at most once per profile per
+ * {@code evict-all-interval}, cluster-wide; 429 with {@code Retry-After} sooner). Jersey serves them under {@code /admin/*}
  * (web.xml); the token API is the {@link TokenServlet}.
  *
  * <p>The views (health, metrics, stats) may be reached through an admin connector an operator's
@@ -53,7 +54,15 @@ public final class AdminResource {
         if (proxy == null) {
             return Problems.of(404, "unknown-profile", "Unknown profile", "no loopback profile with that name");
         }
-        proxy.evictAll();
+        long wait = proxy.evictAll(runtime.evictAllInterval());
+        if (wait > 0) {
+            long seconds = Math.max(1, (wait + 999) / 1000);
+            return Problems.builder(429, "evict-all-too-soon", "Evict-all too soon",
+                            "the entries of this profile were evicted less than evict-all-interval ("
+                                    + shown(runtime.evictAllInterval()) + ") ago, on this node or another"
+                                    + " of its cluster; retry after " + seconds + "s")
+                    .header("Retry-After", String.valueOf(seconds)).build();
+        }
         return Response.noContent().build();
     }
 
@@ -140,6 +149,10 @@ public final class AdminResource {
     /** The admin views live under the default profile's settings ({@code admin-allow-from}, {@code admin-secret}). */
     private static LoopbackSettings defaultSettings(LoopbackRuntime runtime) {
         return runtime.rules(RequestTarget.ADMIN.profile());
+    }
+
+    private static String shown(java.time.Duration interval) {
+        return interval.toMillis() % 1000 == 0 ? interval.toSeconds() + "s" : interval.toMillis() + "ms";
     }
 
     private static Response json(int status, ObjectNode body) {

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Health of every profile and of the whole loopback (the worst profile), with named reasons.
  * Checks per profile: {@code configuration} (validated at start-up, or the web app would not run),
- * {@code upstream} and {@code stale} (from the recent upstream calls), {@code cache-tier}.
+ * {@code upstream} and {@code stale} (from the recent upstream calls), {@code credentials} (an owning
+ * profile's secret or key file, checked now), {@code cache-tier}.
  */
 final class HealthReport {
     private final HealthStatus status;
@@ -41,6 +42,10 @@ final class HealthReport {
                     + settings.upstreamUrl().getHost() + ", token-port "
                     + (settings.tokenPort() == LoopbackSettings.ANY_PORT ? "any" : settings.tokenPort())));
             checks.addAll(runtime.health(profile.getKey()).checks());
+            HealthCheck files = runtime.credentialFiles(profile.getKey());
+            if (files != null) {
+                checks.add(files);
+            }
             checks.add(runtime.cacheTier());
             ProfileHealth health = ProfileHealth.of(profile.getKey(), checks);
             profiles.put(profile.getKey(), health);

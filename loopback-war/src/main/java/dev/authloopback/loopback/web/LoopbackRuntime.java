@@ -12,6 +12,7 @@ import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.credentials.UpstreamCredential;
+import dev.authloopback.loopback.health.CredentialFilesHealth;
 import dev.authloopback.loopback.health.HealthCheck;
 import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
@@ -45,17 +46,20 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
     /** The rules of unknown profiles and of the admin views. */
     private final LoopbackSettings defaultSettings;
+    private final java.time.Duration evictAllInterval;
     private final List<UpstreamTokenClient> clients = new ArrayList<>();
     private final ThreadPoolExecutor refreshExecutor;
     private final LoopbackMetrics metrics;
     private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
+    private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
         Map<String, ProfileLimits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
         this.defaultSettings = configuration.defaultProfile();
+        this.evictAllInterval = configuration.evictAllInterval();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         this.cache = new TokenCache(timeSource, limits);
         if (configuration.cluster().isPresent()) {
@@ -82,8 +86,9 @@ public final class LoopbackRuntime implements AutoCloseable {
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();
-            UpstreamTokenClient client = new UpstreamTokenClient(settings,
-                    UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock));
+            UpstreamCredential credential = UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock);
+            credentials.put(profile.getKey(), credential);
+            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential);
             clients.add(client);
             UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
                     settings.healthDownAfter(), clock);
@@ -122,6 +127,11 @@ public final class LoopbackRuntime implements AutoCloseable {
         return proxy != null ? proxy.settings() : defaultSettings;
     }
 
+    /** {@code evict-all-interval}: the shortest time between two evict-alls of one profile, cluster-wide. */
+    public java.time.Duration evictAllInterval() {
+        return evictAllInterval;
+    }
+
     public Map<String, TokenProxy> proxies() {
         return java.util.Collections.unmodifiableMap(proxies);
     }
@@ -151,9 +161,20 @@ public final class LoopbackRuntime implements AutoCloseable {
                 : cluster.check();
     }
 
-    /** A profile's health: its upstream, its stale answers, and the cache tier under it. */
+    /**
+     * The {@code credentials} check of a profile that reads its secret or key from a file (each file
+     * checked now), or {@code null} when it reads none.
+     */
+    public HealthCheck credentialFiles(String profile) {
+        UpstreamCredential credential = credentials.get(profile);
+        return credential == null ? null : CredentialFilesHealth.check(credential.fileStatus());
+    }
+
+    /** A profile's health: its upstream, its stale answers, its credential files, and the cache tier under it. */
     public HealthStatus status(String profile) {
-        return health(profile).status().worst(cacheTier().status());
+        HealthCheck files = credentialFiles(profile);
+        HealthStatus status = health(profile).status().worst(cacheTier().status());
+        return files == null ? status : status.worst(files.status());
     }
 
     public LoopbackMetrics metrics() {

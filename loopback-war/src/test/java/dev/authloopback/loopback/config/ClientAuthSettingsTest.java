@@ -124,4 +124,23 @@ class ClientAuthSettingsTest {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read("client-secert", SECRET));
         assertFalse(e.getMessage().contains(SECRET), e.getMessage());
     }
+
+    @Test
+    void anOversizedSecretFileFailsTheDeploymentNamingTheSettingAndTheSize() throws Exception {
+        Path file = dir.resolve("huge");
+        Files.write(file, new byte[100 * 1024]);
+        String message = problem("client-auth", "client_secret_post", "client-id", "app",
+                "client-secret-file", file.toString());
+        assertTrue(message.contains("loopback.client-secret-file='" + file + "': is 102400 bytes, more than the"
+                + " 64 KiB such a file may hold"), message);
+    }
+
+    @Test
+    void aNulPaddedSecretFileFailsTheDeployment() throws Exception {
+        Path file = Files.writeString(dir.resolve("padded"), "half-writ\0\0\0\0");
+        String message = problem("client-auth", "client_secret_post", "client-id", "app",
+                "client-secret-file", file.toString());
+        assertTrue(message.contains("loopback.client-secret-file='" + file + "': holds a control character"), message);
+        assertFalse(message.contains("half-writ"), message);
+    }
 }

@@ -210,4 +210,31 @@ class LoopbackConfigurationTest {
         assertTrue(e.getMessage().contains("loopback.billing.cluster-uri (context init-param): the clustered tier is"
                 + " shared by every profile"), e.getMessage());
     }
+
+    @Test
+    void theAdminSecretDefaultsToTheSharedSecretUnlessSetItself() {
+        String shared = "shared-secret-0123456789";
+        String admin = "admin-secret-0123456789";
+        assertEquals(null, read(Map.of(), Map.of(), init()).defaultProfile().adminSecret());
+        assertEquals(shared, read(Map.of(), Map.of(), init("shared-secret", shared)).defaultProfile().adminSecret());
+        assertEquals(admin, read(Map.of(), Map.of(), init("shared-secret", shared, "admin-secret", admin))
+                .defaultProfile().adminSecret());
+        String line = read(Map.of(), Map.of(), init("shared-secret", shared)).defaultProfile().describe();
+        assertTrue(line.contains("admin-secret=<masked>") && !line.contains(shared), line);
+    }
+
+    @Test
+    void evictAllIntervalIsWebAppWideTenSecondsByDefaultAndValidated() {
+        assertEquals(Duration.ofSeconds(10), read(Map.of(), Map.of(), init()).evictAllInterval());
+        assertEquals(Duration.ofMinutes(1), read(Map.of(), Map.of(), init("evict-all-interval", "1m")).evictAllInterval());
+        assertEquals(Duration.ZERO, read(Map.of(), Map.of(), init("evict-all-interval", "0")).evictAllInterval());
+        InvalidSettingsException bad = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init("evict-all-interval", "soon")));
+        assertTrue(bad.getMessage().contains("loopback.evict-all-interval='soon'"), bad.getMessage());
+        Map<String, String> perProfile = init("profiles", "billing");
+        perProfile.put("loopback.billing.evict-all-interval", "1s");
+        InvalidSettingsException refused = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), perProfile));
+        assertTrue(refused.getMessage().contains("loopback.billing.evict-all-interval"), refused.getMessage());
+    }
 }

@@ -173,6 +173,11 @@ class ClusterSingleFlightTest {
         }
 
         @Override
+        public long claimEvictAll(long now, long intervalMillis) {
+            throw new UnsupportedOperationException("these tests never evict all");
+        }
+
+        @Override
         public void releaseEviction(String key, long claimedAt) {
         }
 
