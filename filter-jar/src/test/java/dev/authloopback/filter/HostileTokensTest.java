@@ -12,27 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.authloopback.testsupport.http.RawBackend;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.core.Response;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +73,7 @@ class HostileTokensTest {
     void start() throws Exception {
         loopback = new FakeLoopback();
         loopback.mode = FakeLoopback.Mode.BODY;
-        backend = new RawBackend();
+        backend = RawBackend.start();
     }
 
     @AfterEach
@@ -161,13 +150,14 @@ class HostileTokensTest {
 
         for (int i = 0; i < 2; i++) {
             ProcessingException e = assertThrows(ProcessingException.class,
-                    () -> client.target(backend.url()).request().get().close());
+                    () -> client.target(backend.url().toString()).request().get().close());
             String message = e + " / " + e.getCause();
+            assertTrue(e.getCause() instanceof NoBearerTokenException, message);
             assertTrue(message.contains("No bearer token") && message.contains("must not go into a header")
                     || message.contains("non-empty string"), message);
             assertFalse(message.contains(hostile.leak()), message);
         }
-        assertEquals(List.of(), backend.requests(), "nothing reached the backend");
+        assertEquals(List.of(), backend.heads(), "nothing reached the backend");
         assertEquals(2, loopback.tokenCalls.get(), "nothing was near-cached: the second call asks again");
     }
 
@@ -177,11 +167,11 @@ class HostileTokensTest {
         loopback.body = hostile.body();
         Client client = jersey(params("continue"));
 
-        try (Response response = client.target(backend.url()).request().get()) {
+        try (Response response = client.target(backend.url().toString()).request().get()) {
             assertEquals(200, response.getStatus());
         }
 
-        List<String> raw = backend.requests();
+        List<String> raw = backend.heads();
         assertEquals(1, raw.size(), raw.toString());
         String head = raw.get(0);
         assertFalse(head.toLowerCase().contains("authorization:"), head);
@@ -232,63 +222,5 @@ class HostileTokensTest {
         HttpResponse<String> over = app.get("/echo");
         assertEquals(503, over.statusCode(), over.body());
         assertTrue(over.body().contains("17 characters long, over max-token-length=16"), over.body());
-    }
-
-    /**
-     * A backend that is nothing but a socket: it records each request's head as the raw bytes that
-     * arrived (ISO-8859-1, so no byte is lost or merged), answers 200 and closes.
-     */
-    static final class RawBackend implements AutoCloseable {
-        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final ExecutorService acceptor = Executors.newSingleThreadExecutor();
-        private final List<String> requests = new CopyOnWriteArrayList<>();
-
-        RawBackend() throws IOException {
-            acceptor.submit(() -> {
-                while (!socket.isClosed()) {
-                    try (Socket s = socket.accept()) {
-                        s.setSoTimeout(5000);
-                        requests.add(readHead(s.getInputStream()));
-                        OutputStream out = s.getOutputStream();
-                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-                                .getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                    } catch (IOException e) {
-                        if (socket.isClosed()) {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + socket.getLocalPort() + "/api/orders";
-        }
-
-        List<String> requests() {
-            return List.copyOf(requests);
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-                head.write(b);
-                byte[] sofar = head.toByteArray();
-                int n = sofar.length;
-                if (n >= 4 && sofar[n - 4] == '\r' && sofar[n - 3] == '\n' && sofar[n - 2] == '\r' && sofar[n - 1] == '\n') {
-                    break;
-                }
-            }
-            return head.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public void close() throws Exception {
-            socket.close();
-            acceptor.shutdownNow();
-            assertTrue(acceptor.awaitTermination(5, TimeUnit.SECONDS));
-        }
     }
 }
