@@ -36,8 +36,9 @@ import java.util.Map;
  * }</pre>
  *
  * <p>The header replaces any header of the same name already on the request. When no token can be
- * had, {@code on-failure=reject} makes the call fail before it is sent (the filter throws an
- * {@link IOException}, which the client implementation wraps in a {@code ProcessingException});
+ * had, {@code on-failure=reject} makes the call fail before it is sent (the filter throws a
+ * {@link NoBearerTokenException}, which the client implementation wraps in a {@code ProcessingException});
+ * a token answer that could not go into a header as it is (see {@link BearerTokenFilter}) counts as none;
  * {@code continue} sends the call without the header. When the call is answered 401 and
  * {@code evict-on-401} is true, the token is dropped from the near cache and one conditional
  * {@code DELETE} goes to the loopback; the call itself is never retried.
@@ -111,7 +112,7 @@ public final class BearerTokenClientFilter implements ClientRequestFilter, Clien
             token = service.token();
         } catch (TokenUnavailableException e) {
             if (settings.onFailure() == FilterSettings.OnFailure.REJECT) {
-                throw new IOException("No bearer token for the outbound call: " + e.detail());
+                throw new NoBearerTokenException(e.detail());
             }
             return;
         }

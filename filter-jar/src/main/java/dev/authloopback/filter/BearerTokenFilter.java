@@ -46,7 +46,14 @@ import java.util.function.UnaryOperator;
  *     {@code Authorization: Basic ${env:CLIENT_CREDENTIALS}}; default none</li>
  * <li>{@value #TOKEN_PATH_PARAM}: definite JSONPath of the token in the answer, default {@code $.access_token}</li>
  * <li>{@value #HEADER_PARAM}: header to set, default {@code Authorization}</li>
- * <li>{@value #HEADER_VALUE_PARAM}: its value, must contain {@code {token}}, default {@code Bearer {token}}</li>
+ * <li>{@value #HEADER_VALUE_PARAM}: its value, must contain {@code {token}} and otherwise only visible ASCII,
+ *     spaces and tabs, default {@code Bearer {token}}</li>
+ * <li>{@value #MAX_TOKEN_LENGTH_PARAM}: longest token put into the header, in characters, default {@code 8192}
+ *     (Jetty's and Tomcat's default header limit). Before any header is set, the token must be RFC 6750
+ *     {@code b64token} ({@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}), no longer than
+ *     this, and the answer's {@code token_type} {@code Bearer} (any case) or absent; otherwise the answer
+ *     counts as malformed (503 {@code token-response-malformed} under {@code reject}), is never cached and
+ *     the token is never shown</li>
  * <li>{@value #ATTRIBUTE_PARAM}: request attribute holding the raw token, default {@code access_token}</li>
  * <li>{@value #CONNECT_TIMEOUT_PARAM}: default {@code 2s}; {@value #READ_TIMEOUT_PARAM}: default {@code 5s}
  *     (durations: {@code 500ms}, {@code 2s}, {@code 30m}, {@code PT2S}, plain number = seconds). No
@@ -112,6 +119,7 @@ public final class BearerTokenFilter implements Filter {
     public static final String ON_FAILURE_PARAM = "on-failure";
     public static final String EVICT_ON_401_PARAM = "evict-on-401";
     public static final String LOCAL_TTL_PARAM = "local-ttl";
+    public static final String MAX_TOKEN_LENGTH_PARAM = "max-token-length";
 
     /**
      * Servlet context attribute under which an initialised filter publishes its token source (the

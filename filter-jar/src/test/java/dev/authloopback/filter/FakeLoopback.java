@@ -27,7 +27,7 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 final class FakeLoopback implements AutoCloseable {
 
-    enum Mode { TOKEN, UNAUTHORIZED, SERVER_ERROR, GARBAGE, NO_TOKEN, SLOW }
+    enum Mode { TOKEN, UNAUTHORIZED, SERVER_ERROR, GARBAGE, NO_TOKEN, SLOW, BODY }
 
     record Recorded(String method, Map<String, String> headers, String body) {
         String header(String name) {
@@ -40,6 +40,8 @@ final class FakeLoopback implements AutoCloseable {
     volatile boolean sameToken;
     volatile long expiresIn = 3600;
     volatile String age;
+    /** What {@link Mode#BODY} answers: 200 JSON, this body, with an ETag (as a hostile or older loopback might). */
+    volatile String body;
 
     final AtomicInteger tokenCalls = new AtomicInteger();
     final AtomicInteger deleteCalls = new AtomicInteger();
@@ -118,6 +120,12 @@ final class FakeLoopback implements AutoCloseable {
                 resp.getWriter().write("<html>not a token</html>");
             }
             case NO_TOKEN -> json(resp, 200, "{\"token_type\":\"Bearer\",\"expires_in\":3600}");
+            case BODY -> {
+                resp.setHeader("ETag", "\"etag-" + n + "\"");
+                resp.setStatus(200);
+                resp.setContentType("application/json;charset=utf-8");
+                resp.getWriter().write(this.body);
+            }
             case SLOW -> {
                 try {
                     released.await(10, TimeUnit.SECONDS);

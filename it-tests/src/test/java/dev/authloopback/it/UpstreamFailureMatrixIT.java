@@ -87,7 +87,8 @@ class UpstreamFailureMatrixIT {
                 passedThrough("slow_down").and(a -> "7".equals(a.header("Retry-After")))));
         faults.add(new Fault(Answer.nonJson(), 200, "passed back", passedThrough("<html>")));
         faults.add(new Fault(Answer.jsonWithoutAccessToken(), 200, "passed back", passedThrough("token_type")));
-        faults.add(new Fault(Answer.emptyAccessToken(), 200, "passed back", passedThrough("\"access_token\":\"\"")));
+        // Issue 20: an empty access_token is no RFC 6750 b64token; it is refused, never passed on.
+        faults.add(new Fault(Answer.emptyAccessToken(), 502, "problem JSON (token-malformed)", problem(502)));
         faults.add(new Fault(Answer.oversize(4 * MAX_RESPONSE_BYTES), 502, "problem JSON", problem(502)));
         faults.add(new Fault(Answer.slow(READ_TIMEOUT.multipliedBy(4)), 504, "problem JSON", problem(504)));
         faults.add(new Fault(Answer.resetMidBody(), 502, "problem JSON", problem(502)));

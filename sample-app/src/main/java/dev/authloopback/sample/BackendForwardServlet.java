@@ -55,7 +55,14 @@ public final class BackendForwardServlet extends HttpServlet {
         HttpRequest.Builder call = HttpRequest.newBuilder(backend).timeout(TIMEOUT).GET();
         String authorization = req.getHeader("Authorization");
         if (authorization != null) {
-            call.header("Authorization", authorization);
+            try {
+                call.header("Authorization", authorization);
+            } catch (IllegalArgumentException e) {
+                // The client refuses a value with CR/LF; its message (and the container's error page)
+                // would show it, so the caller learns only that the header was refused.
+                Problems.write(resp, 502, "Backend call refused", "the Authorization header is not a valid header value");
+                return;
+            }
         }
         HttpResponse<byte[]> answer;
         try {

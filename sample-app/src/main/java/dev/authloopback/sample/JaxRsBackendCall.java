@@ -1,6 +1,7 @@
 package dev.authloopback.sample;
 
 import dev.authloopback.filter.BearerTokenClientFilter;
+import dev.authloopback.filter.NoBearerTokenException;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.client.Client;
@@ -30,8 +31,19 @@ final class JaxRsBackendCall implements AutoCloseable {
             return new Result(response.getStatus(), type == null ? null : type.toString(),
                     response.readEntity(String.class), null);
         } catch (ProcessingException e) {
-            return new Result(0, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Result(0, null, null, safeDetail(e));
         }
+    }
+
+    /**
+     * The token filter's own message is safe to show; any other message may quote the request (a
+     * connector's "illegal character in header value: ..." holds the value), so only class names.
+     */
+    static String safeDetail(ProcessingException e) {
+        if (e.getCause() instanceof NoBearerTokenException noToken) {
+            return noToken.getMessage();
+        }
+        return e.getClass().getSimpleName() + (e.getCause() == null ? "" : " (" + e.getCause().getClass().getSimpleName() + ")");
     }
 
     @Override

@@ -6,6 +6,7 @@ import static dev.authloopback.filter.BearerTokenFilter.EVICT_ON_401_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_VALUE_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.LOCAL_TTL_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.MAX_TOKEN_LENGTH_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.ON_FAILURE_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.READ_TIMEOUT_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_BODY_PARAM;
@@ -46,13 +47,15 @@ public final class FilterSettings {
     public static final String DEFAULT_CONNECT_TIMEOUT = "2s";
     public static final String DEFAULT_READ_TIMEOUT = "5s";
     public static final String DEFAULT_LOCAL_TTL = "10s";
+    /** 8 KiB: Jetty's and Tomcat's default request header limit; a longer header ends in a 431 downstream anyway. */
+    public static final int DEFAULT_MAX_TOKEN_LENGTH = 8192;
     public static final String TOKEN_PLACEHOLDER = "{token}";
 
     /** Names a filter understands; anything else in its init-params is most likely a typo. */
     public static final Set<String> PARAM_NAMES = Set.of(TOKEN_URL_PARAM, TOKEN_METHOD_PARAM, TOKEN_BODY_PARAM,
             TOKEN_CONTENT_TYPE_PARAM, TOKEN_HEADERS_PARAM, TOKEN_PATH_PARAM, HEADER_PARAM, HEADER_VALUE_PARAM,
             ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
-            LOCAL_TTL_PARAM);
+            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM);
 
     /** RFC 9110 §5.6.2 token: what a header field name (and a method) may consist of. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -77,6 +80,7 @@ public final class FilterSettings {
     private final OnFailure onFailure;
     private final boolean evictOn401;
     private final Duration localTtl;
+    private final int maxTokenLength;
 
     private FilterSettings(Reader r) {
         this.tokenUrl = r.tokenUrl;
@@ -93,6 +97,7 @@ public final class FilterSettings {
         this.onFailure = r.onFailure;
         this.evictOn401 = r.evictOn401;
         this.localTtl = r.localTtl;
+        this.maxTokenLength = r.maxTokenLength;
     }
 
     /**
@@ -122,6 +127,7 @@ public final class FilterSettings {
     public OnFailure onFailure() { return onFailure; }
     public boolean evictOn401() { return evictOn401; }
     public Duration localTtl() { return localTtl; }
+    public int maxTokenLength() { return maxTokenLength; }
 
     /** The header value for a token, e.g. {@code Bearer eyJ...}. */
     public String headerValue(String token) {
@@ -144,7 +150,8 @@ public final class FilterSettings {
                 + ", " + READ_TIMEOUT_PARAM + "=" + Durations.format(readTimeout)
                 + ", " + ON_FAILURE_PARAM + "=" + onFailure.name().toLowerCase(Locale.ROOT)
                 + ", " + EVICT_ON_401_PARAM + "=" + evictOn401
-                + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl);
+                + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl)
+                + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength;
     }
 
     /**
@@ -187,6 +194,7 @@ public final class FilterSettings {
         OnFailure onFailure;
         boolean evictOn401;
         Duration localTtl;
+        int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
 
         Reader(Map<String, String> params, Placeholders placeholders) {
             this.params = new LinkedHashMap<>(params);
@@ -216,13 +224,26 @@ public final class FilterSettings {
                 problem(HEADER_PARAM, header, "must be a header field name");
             }
             headerValue = value(HEADER_VALUE_PARAM, DEFAULT_HEADER_VALUE);
-            if (!headerValue.contains(TOKEN_PLACEHOLDER) || headerValue.indexOf('\r') >= 0 || headerValue.indexOf('\n') >= 0) {
-                problem(HEADER_VALUE_PARAM, headerValue, "must contain " + TOKEN_PLACEHOLDER + " and no line breaks");
+            // RFC 9110 §5.5 field-value: visible ASCII, spaces and tabs; the token itself is checked per answer.
+            boolean visible = headerValue.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f));
+            if (!headerValue.contains(TOKEN_PLACEHOLDER) || !visible) {
+                problem(HEADER_VALUE_PARAM, headerValue.replaceAll("[^\\x20-\\x7e]", "?"), "must contain "
+                        + TOKEN_PLACEHOLDER + " and otherwise only visible ASCII characters, spaces and tabs"
+                        + " (no line breaks or control characters)");
             }
             attribute = value(ATTRIBUTE_PARAM, DEFAULT_ATTRIBUTE);
             connectTimeout = duration(CONNECT_TIMEOUT_PARAM, DEFAULT_CONNECT_TIMEOUT, false);
             readTimeout = duration(READ_TIMEOUT_PARAM, DEFAULT_READ_TIMEOUT, false);
             localTtl = duration(LOCAL_TTL_PARAM, DEFAULT_LOCAL_TTL, true);
+            String maxLength = value(MAX_TOKEN_LENGTH_PARAM, String.valueOf(DEFAULT_MAX_TOKEN_LENGTH));
+            try {
+                maxTokenLength = Integer.parseInt(maxLength);
+                if (maxTokenLength < 1) {
+                    problem(MAX_TOKEN_LENGTH_PARAM, maxLength, "must be greater than zero");
+                }
+            } catch (NumberFormatException e) {
+                problem(MAX_TOKEN_LENGTH_PARAM, maxLength, "must be a whole number of characters, such as 8192");
+            }
             String mode = value(ON_FAILURE_PARAM, "reject");
             switch (mode.toLowerCase(Locale.ROOT)) {
                 case "reject" -> onFailure = OnFailure.REJECT;

@@ -124,6 +124,17 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
             throw TokenUnavailableException.malformed("The token endpoint answered HTTP " + status
                     + " without a non-empty string at " + settings.tokenPath().getPath());
         }
+        // Checked before the token can reach a header, the near cache or lastParsed: a hostile or older
+        // loopback must not be able to inject header lines through this filter (issue 20).
+        String problem = TokenSyntax.problemWith(token, settings.maxTokenLength());
+        if (problem == null && document instanceof Map<?, ?> map && map.get("token_type") != null) {
+            problem = map.get("token_type") instanceof String type ? TokenSyntax.tokenTypeProblem(type)
+                    : "token_type is not a string; only Bearer tokens (RFC 6750) are sent";
+        }
+        if (problem != null) {
+            throw TokenUnavailableException.malformed("The token endpoint answered HTTP " + status
+                    + " with a token that must not go into a header: " + problem);
+        }
         OptionalLong expiresIn = document instanceof Map<?, ?> map ? seconds(map.get("expires_in")) : OptionalLong.empty();
         return new ParsedAnswer(answer.body(), token, expiresIn);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -29,6 +31,10 @@ import java.util.Optional;
  *   <li>below 1, negative, or anything else (text, boolean, object): invalid, the answer is passed back
  *       but not stored.</li>
  * </ul>
+ *
+ * <p>An {@code access_token} that could not go into a header as it is ({@link TokenSyntax}: not RFC 6750
+ * {@code b64token}, or longer than {@code max-token-length}), or a {@code token_type} other than
+ * {@code Bearer}, makes the answer {@linkplain TokenFacts#refusal() refused}: never stored, never served.
  */
 public final class TokenResponseInspector {
     /** Ten years: beyond any real token lifetime, well within millisecond arithmetic. */
@@ -38,22 +44,47 @@ public final class TokenResponseInspector {
     private static final int MAX_DIGITS = String.valueOf(MAX_EXPIRES_IN_SECONDS).length();
 
     private final ObjectReader json;
+    private final long maxTokenLength;
 
-    public TokenResponseInspector(ObjectMapper json) {
+    /** @param maxTokenLength the profile's {@code max-token-length}, in characters */
+    public TokenResponseInspector(ObjectMapper json, long maxTokenLength) {
+        if (maxTokenLength < 1) {
+            throw new IllegalArgumentException("maxTokenLength must be >= 1, was " + maxTokenLength);
+        }
         // Exact numbers: 1e309 stays a (huge) decimal instead of becoming Infinity.
         this.json = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        this.maxTokenLength = maxTokenLength;
     }
 
     /**
      * What a successful token body says; the token itself only as its fingerprint.
      *
+     * @param etag             the token's fingerprint; {@code null} when refused
      * @param expiresIn        the lifetime to cache for, or {@code null} for "cache for ttl"
      * @param expiresInInvalid the answer must not be stored
+     * @param refusal          why the token must neither be stored nor served, or {@code null} when it may
      */
-    public record TokenFacts(String etag, Duration expiresIn, boolean expiresInInvalid) {
+    public record TokenFacts(String etag, Duration expiresIn, boolean expiresInInvalid, Refusal refusal) {
+        TokenFacts(String etag, Duration expiresIn, boolean expiresInInvalid) {
+            this(etag, expiresIn, expiresInInvalid, null);
+        }
+
+        static TokenFacts refused(UpstreamFailure.Kind kind, String detail) {
+            return new TokenFacts(null, null, false, new Refusal(kind, detail));
+        }
     }
 
-    /** Empty when the body is not JSON or holds no non-empty string {@code access_token}. */
+    /**
+     * A token that must never become a header: the problem it is answered with ({@code token-malformed}
+     * or {@code token-type-unsupported}) and a detail naming the rule, never the token.
+     */
+    public record Refusal(UpstreamFailure.Kind kind, String detail) {
+    }
+
+    /**
+     * Empty when the body is not JSON or holds no {@code access_token} (absent or {@code null}): such an
+     * answer is passed back as it came, unstored.
+     */
     public Optional<TokenFacts> inspect(byte[] body) {
         JsonNode root;
         try {
@@ -65,10 +96,27 @@ public final class TokenResponseInspector {
             return Optional.empty();
         }
         JsonNode token = root.get("access_token");
-        if (token == null || !token.isTextual() || token.asText().isBlank()) {
+        if (token == null || token.isNull()) {
             return Optional.empty();
         }
-        String etag = etagOf(token.asText());
+        if (!token.isTextual()) {
+            return Optional.of(TokenFacts.refused(UpstreamFailure.Kind.TOKEN_MALFORMED,
+                    "the access_token is a JSON " + token.getNodeType().name().toLowerCase(Locale.ROOT)
+                            + ", not a string"));
+        }
+        String problem = TokenSyntax.problemWith(token.textValue(), maxTokenLength);
+        if (problem != null) {
+            return Optional.of(TokenFacts.refused(UpstreamFailure.Kind.TOKEN_MALFORMED, problem));
+        }
+        JsonNode type = root.get("token_type");
+        String typeProblem = type == null || type.isNull() ? null
+                : type.isTextual() ? TokenSyntax.tokenTypeProblem(type.textValue())
+                : "token_type is a JSON " + type.getNodeType().name().toLowerCase(Locale.ROOT)
+                        + ", not a string; only Bearer tokens (RFC 6750) are stored and served";
+        if (typeProblem != null) {
+            return Optional.of(TokenFacts.refused(UpstreamFailure.Kind.TOKEN_TYPE_UNSUPPORTED, typeProblem));
+        }
+        String etag = etagOf(token.textValue());
         JsonNode expires = root.get("expires_in");
         if (expires == null || expires.isNull()) {
             return Optional.of(new TokenFacts(etag, null, false));

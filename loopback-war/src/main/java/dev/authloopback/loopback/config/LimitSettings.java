@@ -5,10 +5,11 @@ import java.time.Duration;
 /**
  * How much and how long, for one profile: heap entries ({@code max-entries}), the upstream's time
  * ({@code connect-timeout}, {@code read-timeout}), body sizes ({@code max-request-bytes},
- * {@code max-response-bytes}) and the forced-refresh rate ({@code min-refresh-interval}).
+ * {@code max-response-bytes}), the token's length ({@code max-token-length}) and the forced-refresh
+ * rate ({@code min-refresh-interval}).
  */
 record LimitSettings(long maxEntries, Duration connectTimeout, Duration readTimeout, long maxRequestBytes,
-                     long maxResponseBytes, Duration minRefreshInterval) {
+                     long maxResponseBytes, long maxTokenLength, Duration minRefreshInterval) {
 
     /** Reads the group in the order above, which is the order its problems are reported in. */
     static LimitSettings read(ProfileSource in) {
@@ -22,6 +23,7 @@ record LimitSettings(long maxEntries, Duration connectTimeout, Duration readTime
                         SettingValues::positiveSize),
                 in.value(SettingNames.MAX_RESPONSE_BYTES, LoopbackSettings.DEFAULT_MAX_RESPONSE_BYTES,
                         SettingValues::positiveSize),
+                in.value(SettingNames.MAX_TOKEN_LENGTH, LoopbackSettings.DEFAULT_MAX_TOKEN_LENGTH, SettingValues::positiveSize),
                 in.value(SettingNames.MIN_REFRESH_INTERVAL, LoopbackSettings.DEFAULT_MIN_REFRESH_INTERVAL,
                         SettingValues::nonNegativeDuration));
     }

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param sharedSecret {@code null} when callers need no shared secret
  * @param adminSecret  {@code admin-secret}, else the {@code shared-secret}; {@code null} when neither is
  *                     set and admin calls need no secret (address guard only)
+ * @param maxTokenLength longest access_token stored and served, in characters ({@code max-token-length})
  * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
  * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  * @param clientAuth   how the loopback authenticates upstream: transparent, or an owning mode
@@ -36,6 +37,7 @@ public record LoopbackSettings(
         Duration readTimeout,
         long maxRequestBytes,
         long maxResponseBytes,
+        long maxTokenLength,
         Duration minRefreshInterval,
         AddressAllowList allowFrom,
         String sharedSecret,
@@ -56,6 +58,8 @@ public record LoopbackSettings(
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+    /** 8 KiB: Jetty's and Tomcat's default request header limit; a longer header ends in a 431 downstream anyway. */
+    public static final long DEFAULT_MAX_TOKEN_LENGTH = 8 * 1024;
     public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);
     public static final String DEFAULT_SHARED_SECRET_HEADER = "X-Loopback-Secret";
     /** A token request body is a few hundred bytes from a local caller: it arrives in microseconds. */
@@ -107,6 +111,7 @@ public record LoopbackSettings(
                 + " methods=" + methods + " pass-methods=" + passMethods + " max-entries=" + maxEntries
                 + " connect-timeout=" + connectTimeout + " read-timeout=" + readTimeout
                 + " max-request-bytes=" + maxRequestBytes + " max-response-bytes=" + maxResponseBytes
+                + " max-token-length=" + maxTokenLength
                 + " min-refresh-interval=" + minRefreshInterval + " allow-from=" + allowFrom
                 + " shared-secret=" + (sharedSecret == null ? "<none>" : "<masked>")
                 + " admin-allow-from=" + adminAllowFrom

@@ -37,7 +37,7 @@ final class ProfileReader {
                 expiry.ttl(), expiry.tti(), expiry.expirySkew(), expiry.refreshAhead(),
                 keys.keyTemplate(), keys.keyHeaders(), keys.methods(), keys.passMethods(),
                 limits.maxEntries(), limits.connectTimeout(), limits.readTimeout(), limits.maxRequestBytes(),
-                limits.maxResponseBytes(), limits.minRefreshInterval(),
+                limits.maxResponseBytes(), limits.maxTokenLength(), limits.minRefreshInterval(),
                 access.allowFrom(), access.sharedSecret(), access.sharedSecretHeader(), access.adminAllowFrom(),
                 access.adminSecret(), access.requestBodyTimeout(), access.tokenPort(),
                 healthDownAfter, clientAuth);

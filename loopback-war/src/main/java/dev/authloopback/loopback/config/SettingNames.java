@@ -18,6 +18,8 @@ public final class SettingNames {
     public static final String READ_TIMEOUT = "read-timeout";
     public static final String MAX_REQUEST_BYTES = "max-request-bytes";
     public static final String MAX_RESPONSE_BYTES = "max-response-bytes";
+    /** Longest access_token stored and served, in characters; longer ones are refused with 502. */
+    public static final String MAX_TOKEN_LENGTH = "max-token-length";
     public static final String MIN_REFRESH_INTERVAL = "min-refresh-interval";
     public static final String ALLOW_FROM = "allow-from";
     public static final String SHARED_SECRET = "shared-secret";
@@ -78,7 +80,7 @@ public final class SettingNames {
 
     static final Set<String> PER_PROFILE = Set.of(UPSTREAM_URL, TTL, TTI, EXPIRY_SKEW, REFRESH_AHEAD, KEY,
             KEY_HEADERS, METHODS, PASS_METHODS, MAX_ENTRIES, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_REQUEST_BYTES,
-            MAX_RESPONSE_BYTES, MIN_REFRESH_INTERVAL, ALLOW_FROM, SHARED_SECRET, SHARED_SECRET_HEADER,
+            MAX_RESPONSE_BYTES, MAX_TOKEN_LENGTH, MIN_REFRESH_INTERVAL, ALLOW_FROM, SHARED_SECRET, SHARED_SECRET_HEADER,
             ADMIN_ALLOW_FROM, ADMIN_SECRET, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER,
             CLIENT_AUTH, CLIENT_ID, CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_KEY_FILE, CLIENT_KEY_PASSWORD,
             CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE,

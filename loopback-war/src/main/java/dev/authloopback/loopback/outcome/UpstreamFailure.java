@@ -16,7 +16,14 @@ public final class UpstreamFailure extends RuntimeException {
         BROKEN_ANSWER(502, "upstream-broken-answer", "Token endpoint answer was cut off or unreadable"),
         ANSWER_TOO_LARGE(502, "upstream-answer-too-large", "Token endpoint answer too large"),
         /** Owning mode: the loopback's own client credential (secret, key) could not be used. */
-        CREDENTIAL_FAILED(502, "client-credential-unusable", "The loopback's client credential could not be used");
+        CREDENTIAL_FAILED(502, "client-credential-unusable", "The loopback's client credential could not be used"),
+        /**
+         * A 2xx whose access_token could not go into a header as it is (not RFC 6750 b64token, or over
+         * max-token-length): never stored or served, since callers would inject it downstream.
+         */
+        TOKEN_MALFORMED(502, "token-malformed", "Token endpoint answered a malformed access token"),
+        /** A 2xx whose token_type is not Bearer (DPoP, mac, ...): sent as Bearer it would be misused. */
+        TOKEN_TYPE_UNSUPPORTED(502, "token-type-unsupported", "Token type not supported");
 
         private final int status;
         private final String slug;

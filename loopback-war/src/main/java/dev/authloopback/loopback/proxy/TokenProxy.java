@@ -240,20 +240,20 @@ public final class TokenProxy {
     }
 
     private TokenAnswer bypass(TokenRequest request, String keyId) {
-        UpstreamAnswer answer;
+        Exchanged exchanged;
         try {
-            answer = exchange(request);
+            exchanged = exchange(request);
         } catch (UpstreamFailure failure) {
             metrics.answered(CacheStatus.FAILED);
             RequestLog.line(settings.profile(), keyId, "BYPASS", "-", failure.kind().name(), failure.latencyMillis(),
                     failure.kind().status());
             throw failure;
         }
+        UpstreamAnswer answer = exchanged.answer();
         RequestLog.line(settings.profile(), keyId, "BYPASS", "-", String.valueOf(answer.status()),
                 answer.latencyMillis(), answer.status());
         metrics.answered(CacheStatus.BYPASS);
-        String etag = answer.isSuccess()
-                ? inspector.inspect(answer.body()).map(TokenResponseInspector.TokenFacts::etag).orElse(null) : null;
+        String etag = exchanged.facts().map(TokenResponseInspector.TokenFacts::etag).orElse(null);
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
                 answer.retryAfter(), answer.wwwAuthenticate());
     }
@@ -279,18 +279,19 @@ public final class TokenProxy {
 
     /** One upstream call; stores the answer only if it is a successful token response. */
     private Fetched fetchUpstream(TokenRequest request, String key, String digest) {
-        UpstreamAnswer answer;
+        Exchanged exchanged;
         try {
-            answer = exchange(request);
+            exchanged = exchange(request);
         } catch (UpstreamFailure failure) {
             metrics.skipped(failure.kind().name().toLowerCase());
             throw failure;
         }
+        UpstreamAnswer answer = exchanged.answer();
         if (!answer.isSuccess()) {
             metrics.skipped("status");
             return new Fetched(answer, null, null, "SKIP(status)");
         }
-        Optional<TokenResponseInspector.TokenFacts> facts = inspector.inspect(answer.body());
+        Optional<TokenResponseInspector.TokenFacts> facts = exchanged.facts();
         if (facts.isEmpty()) {
             metrics.skipped("no_access_token");
             return new Fetched(answer, null, null, "SKIP(no_access_token)");
@@ -309,8 +310,16 @@ public final class TokenProxy {
         return new Fetched(answer, token, token.etag(), "STORE");
     }
 
-    /** Every upstream call goes through here, so upstream errors are counted once per call. */
-    private UpstreamAnswer exchange(TokenRequest request) {
+    /** One upstream answer and, for a 2xx, what its body says (empty: no {@code access_token} in it). */
+    private record Exchanged(UpstreamAnswer answer, Optional<TokenResponseInspector.TokenFacts> facts) {
+    }
+
+    /**
+     * Every upstream call goes through here, so upstream errors are counted once per call. A 2xx is
+     * inspected here, once: a token that must never become a header (malformed, too long, not Bearer)
+     * is an unusable answer like a broken one, counted and judged as a failure, and never passed on.
+     */
+    private Exchanged exchange(TokenRequest request) {
         UpstreamAnswer answer;
         try {
             answer = upstream.exchange(request);
@@ -318,8 +327,16 @@ public final class TokenProxy {
             metrics.upstreamFailed(failure.kind(), failure.latencyMillis());
             throw failure;
         }
+        Optional<TokenResponseInspector.TokenFacts> facts =
+                answer.isSuccess() ? inspector.inspect(answer.body()) : Optional.empty();
+        TokenResponseInspector.Refusal refusal = facts.map(TokenResponseInspector.TokenFacts::refusal).orElse(null);
+        if (refusal != null) {
+            UpstreamFailure failure = new UpstreamFailure(refusal.kind(), refusal.detail(), answer.latencyMillis());
+            metrics.upstreamFailed(failure.kind(), failure.latencyMillis());
+            throw failure;
+        }
         metrics.upstreamAnswered(answer.status(), answer.latencyMillis());
-        return answer;
+        return new Exchanged(answer, facts);
     }
 
     private void refreshInBackground(TokenRequest request, String key, String digest, String keyId, long now) {

@@ -83,7 +83,6 @@ public final class LoopbackRuntime implements AutoCloseable {
         if (cluster != null) {
             metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins);
         }
-        TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();
             UpstreamCredential credential = UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock);
@@ -96,7 +95,8 @@ public final class LoopbackRuntime implements AutoCloseable {
             LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
             profileMetrics.put(profile.getKey(), counters);
             proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
-                    new CacheKeys(settings, json), inspector, clock, refreshExecutor, counters,
+                    new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength()), clock,
+                    refreshExecutor, counters,
                     settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
                             : null));
         }

@@ -2,10 +2,12 @@ package dev.authloopback.loopback.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.loopback.outcome.UpstreamFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,7 +18,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 class TokenResponseInspectorTest {
-    private final TokenResponseInspector inspector = new TokenResponseInspector(new ObjectMapper());
+    private final TokenResponseInspector inspector = new TokenResponseInspector(new ObjectMapper(), 8192);
 
     private TokenResponseInspector.TokenFacts facts(String expiresIn) {
         String body = "{\"access_token\":\"t\",\"expires_in\":" + expiresIn + "}";
@@ -58,5 +60,69 @@ class TokenResponseInspectorTest {
         assertTrue(window.freshUntil() > 0 && window.validUntil() >= window.freshUntil(), window.toString());
         TokenLifetime.Window unbounded = lifetime.windowFor(Long.MAX_VALUE - 10, null, 0.5);
         assertEquals(Long.MAX_VALUE, unbounded.freshUntil(), unbounded.toString());
+    }
+
+    private Optional<TokenResponseInspector.TokenFacts> inspect(String body) {
+        return inspector.inspect(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private TokenResponseInspector.Refusal refusal(String body) {
+        Optional<TokenResponseInspector.TokenFacts> facts = inspect(body);
+        assertTrue(facts.isPresent(), body);
+        assertNotNull(facts.get().refusal(), "refused: " + body);
+        assertNull(facts.get().etag(), "no fingerprint of a refused token: " + body);
+        return facts.get().refusal();
+    }
+
+    @ParameterizedTest(name = "access_token {0} is refused as malformed")
+    @ValueSource(strings = {"\"abc\\rX-Injected: 1\"", "\"abc\\nX-Injected: 1\"", "\"abc\\r\\n X-Folded: 1\"",
+            "\"ab\\u0000c\"", "\"ab\u00e9c\"", "\"a, Basic YWRtaW46YWRtaW4=\"", "\"a b\"", "\"\"", "\"   \"",
+            "\"ab=c\"", "\"=\"", "42", "true", "{}", "[\"a\"]"})
+    void malformedAccessTokenIsRefused(String token) {
+        String body = "{\"access_token\":" + token + ",\"token_type\":\"Bearer\",\"expires_in\":3600}";
+        TokenResponseInspector.Refusal refusal = refusal(body);
+        assertEquals(UpstreamFailure.Kind.TOKEN_MALFORMED, refusal.kind(), body);
+        assertFalse(refusal.detail().contains("X-Injected") || refusal.detail().contains("YWRtaW4"), refusal.detail());
+    }
+
+    @Test
+    void aTokenExactlyAtMaxTokenLengthIsStoredOneOverIsRefused() {
+        TokenResponseInspector small = new TokenResponseInspector(new ObjectMapper(), 16);
+        Optional<TokenResponseInspector.TokenFacts> atLimit =
+                small.inspect(("{\"access_token\":\"" + "a".repeat(14) + "==\"}").getBytes(StandardCharsets.UTF_8));
+        assertTrue(atLimit.isPresent());
+        assertNull(atLimit.get().refusal());
+        assertNotNull(atLimit.get().etag());
+        Optional<TokenResponseInspector.TokenFacts> over =
+                small.inspect(("{\"access_token\":\"" + "a".repeat(17) + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(UpstreamFailure.Kind.TOKEN_MALFORMED, over.orElseThrow().refusal().kind());
+        assertTrue(over.get().refusal().detail().contains("max-token-length=16"), over.get().refusal().detail());
+        String megabyte = "{\"access_token\":\"" + "a".repeat(1_000_000) + "\"}";
+        assertTrue(refusal(megabyte).detail().contains("1000000 characters long"));
+    }
+
+    @ParameterizedTest(name = "token_type {0} is refused as unsupported")
+    @ValueSource(strings = {"\"DPoP\"", "\"mac\"", "\"N_A\"", "\"\"", "\"Bearer\\r\\nX: 1\"", "1", "{}"})
+    void tokenTypeOtherThanBearerIsRefused(String type) {
+        String body = "{\"access_token\":\"abc\",\"token_type\":" + type + "}";
+        TokenResponseInspector.Refusal refusal = refusal(body);
+        assertEquals(UpstreamFailure.Kind.TOKEN_TYPE_UNSUPPORTED, refusal.kind(), body);
+        assertFalse(refusal.detail().contains("\r") || refusal.detail().contains("\n"), refusal.detail());
+    }
+
+    @ParameterizedTest(name = "token_type {0} is fine")
+    @ValueSource(strings = {",\"token_type\":\"Bearer\"", ",\"token_type\":\"bearer\"", ",\"token_type\":\"BEARER\"",
+            ",\"token_type\":null", ""})
+    void bearerInAnyCaseOrNoTokenTypeIsStored(String type) {
+        String body = "{\"access_token\":\"abc\"" + type + "}";
+        TokenResponseInspector.TokenFacts facts = inspect(body).orElseThrow();
+        assertNull(facts.refusal(), body);
+        assertNotNull(facts.etag(), body);
+    }
+
+    @ParameterizedTest(name = "{0} holds no token: passed back, not refused")
+    @ValueSource(strings = {"{\"token_type\":\"Bearer\"}", "{\"access_token\":null}", "[]", "not json", "\"abc\""})
+    void anAnswerWithoutAccessTokenIsNoTokenAtAll(String body) {
+        assertTrue(inspect(body).isEmpty(), body);
     }
 }

@@ -38,6 +38,7 @@ class LoopbackConfigurationTest {
         assertEquals(Duration.ofSeconds(60), s.expirySkew());
         assertEquals(java.util.Set.of("POST"), s.methods());
         assertEquals(65536, s.maxRequestBytes());
+        assertEquals(8192, s.maxTokenLength());
         assertTrue(s.allowFrom().allows("127.0.0.1"));
         assertTrue(s.allowFrom().allows("::1"));
         assertFalse(s.allowFrom().allows("10.0.0.1"));
@@ -89,6 +90,8 @@ class LoopbackConfigurationTest {
             "max-entries|many|not a whole number",
             "methods|FETCH|not one of",
             "max-request-bytes|huge|not a size",
+            "max-token-length|0|greater than 0",
+            "max-token-length|long|not a size",
             "allow-from|10.0.0.0/33|prefix length",
             "allow-from|example.com/8|not an IPv4 or IPv6 address literal",
             "key|service-{unknown:x}|unknown kind",
