@@ -65,6 +65,9 @@ class WildFlyDistributionIT {
         upstream.close();
     }
 
+    /** The owned profile's caller secret (issue 20: owning profiles require one). */
+    private static final String OWNED_CALLER_SECRET = "owned-caller-s3cret-4e7a";
+
     /** An EC P-256 key made now with the JDK, as unencrypted PKCS#8 PEM (README "Keeping secrets in one place"). */
     private static String ecKeyPem(Path work) throws Exception {
         java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
@@ -81,6 +84,7 @@ class WildFlyDistributionIT {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(owned)
                 .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Loopback-Secret", OWNED_CALLER_SECRET)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("scope=orders.read")).build();
         int before = upstream.tokenRequests();
         java.net.http.HttpResponse<String> first = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -147,7 +151,10 @@ class WildFlyDistributionIT {
                         "-Dloopback.owned.client-auth=private_key_jwt",
                         "-Dloopback.owned.client-id=owned-client",
                         "-Dloopback.owned.client-key-file=" + ecKeyPem(work),
-                        "-Dloopback.owned.client-key-id=wildfly-key-1"));
+                        "-Dloopback.owned.client-key-id=wildfly-key-1",
+                        // Issue 20: an owning profile authenticates its callers and grants only allowed scopes.
+                        "-Dloopback.owned.shared-secret=" + OWNED_CALLER_SECRET,
+                        "-Dloopback.owned.allowed-scopes=orders.read"));
         Duration boot = wildfly.awaitReady(() -> log.contains("WFLYSRV0025") || log.contains("WFLYSRV0026"),
                 env.bootTimeout(), "WildFly");
         assertFalse(log.contains("WFLYSRV0026"), () -> "WildFly started with errors\n" + log.tail(80));

@@ -44,6 +44,13 @@ import java.util.function.UnaryOperator;
  * <li>{@value #TOKEN_HEADERS_PARAM}: extra headers of the token request, {@code Name: value} entries (values without {@code |})
  *     separated by new lines or {@code |}, with the same substitution, e.g.
  *     {@code Authorization: Basic ${env:CLIENT_CREDENTIALS}}; default none</li>
+ * <li>{@value #TOKEN_SECRET_FILE_PARAM}: a file holding the loopback's caller secret (its {@code shared-secret},
+ *     which an owning loopback profile requires), read once at init as UTF-8 without trailing line breaks and
+ *     sent in {@value #TOKEN_SECRET_HEADER_PARAM} with every token request and eviction; the path takes the same
+ *     placeholders; default none. Keeps the secret out of {@code web.xml} and out of the environment of every
+ *     process: make it readable by the server's user only</li>
+ * <li>{@value #TOKEN_SECRET_HEADER_PARAM}: header carrying it, default {@code X-Loopback-Secret} (the loopback's
+ *     {@code shared-secret-header})</li>
  * <li>{@value #TOKEN_PATH_PARAM}: definite JSONPath of the token in the answer, default {@code $.access_token}</li>
  * <li>{@value #HEADER_PARAM}: header to set, default {@code Authorization}</li>
  * <li>{@value #HEADER_VALUE_PARAM}: its value, must contain {@code {token}} and otherwise only visible ASCII,
@@ -110,6 +117,8 @@ public final class BearerTokenFilter implements Filter {
     public static final String TOKEN_BODY_PARAM = "token-body";
     public static final String TOKEN_CONTENT_TYPE_PARAM = "token-content-type";
     public static final String TOKEN_HEADERS_PARAM = "token-headers";
+    public static final String TOKEN_SECRET_FILE_PARAM = "token-secret-file";
+    public static final String TOKEN_SECRET_HEADER_PARAM = "token-secret-header";
     public static final String TOKEN_PATH_PARAM = "token-path";
     public static final String HEADER_PARAM = "header";
     public static final String HEADER_VALUE_PARAM = "header-value";

@@ -167,7 +167,9 @@ class AdminAndCredentialFilesIT {
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.clientSecretPost(CLIENT_ID, OLD_SECRET);
              LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
                      .setting("client-auth", "client_secret_post").setting("client-id", CLIENT_ID)
-                     .setting("client-secret-file", secretFile).start()) {
+                     .setting("client-secret-file", secretFile)
+                     // Not what this test is about: any local caller, scopes a to d.
+                     .setting("caller-auth", "none").setting("allowed-scopes", "a b c d").start()) {
             Http.Answer before = http.post(loopback.tokenUrl(), FORM, "scope=a");
 
             changeInPlace(secretFile, new byte[0], 5_000);

@@ -123,13 +123,18 @@ class NoSecretsInLogsIT {
     private void owningModeScenario(Set<String> secrets) throws Exception {
         secrets.add(OWNED_CLIENT_SECRET);
         secrets.add(TestPki.PASSWORD);
+        // Issue 20: owning profiles require a caller secret; it stays out of the logs like the others.
+        String callerSecret = "caller-s3cret-never-logged";
+        secrets.add(callerSecret);
         try (VerifyingTokenEndpoint basicIdp = VerifyingTokenEndpoint.clientSecretBasic("owner", OWNED_CLIENT_SECRET);
              LoopbackServer loopback = LoopbackServer.builder().upstream(basicIdp.tokenUrl())
                      .setting("client-auth", "client_secret_basic").setting("client-id", "owner")
-                     .setting("client-secret", OWNED_CLIENT_SECRET).start()) {
-            http.post(loopback.tokenUrl(), FORM, "scope=a");
-            http.post(loopback.tokenUrl(), FORM, "scope=a");
-            http.post(loopback.tokenUrl(), FORM, "scope=a&client_secret=" + OWNED_CLIENT_SECRET);
+                     .setting("client-secret", OWNED_CLIENT_SECRET)
+                     .setting("shared-secret", callerSecret).setting("allowed-scopes", "a b").start()) {
+            http.post(loopback.tokenUrl(), FORM, "scope=a", "X-Loopback-Secret", callerSecret);
+            http.post(loopback.tokenUrl(), FORM, "scope=a", "X-Loopback-Secret", callerSecret);
+            http.post(loopback.tokenUrl(), FORM, "scope=a&client_secret=" + OWNED_CLIENT_SECRET,
+                    "X-Loopback-Secret", callerSecret);
             basicIdp.calls().forEach(call -> secrets.add(call.accessToken()));
             assertEquals(List.of(), basicIdp.refusals(), basicIdp.calls().toString());
         }
@@ -139,9 +144,10 @@ class NoSecretsInLogsIT {
              LoopbackServer loopback = LoopbackServer.builder().upstream(jwtIdp.tokenUrl())
                      .setting("client-auth", "private_key_jwt").setting("client-id", "owner")
                      .setting("client-key-file", pki.clientKeyStore())
-                     .setting("client-key-password", TestPki.PASSWORD).start()) {
-            http.post(loopback.tokenUrl(), FORM, "scope=a");
-            http.post(loopback.tokenUrl(), FORM, "scope=b");
+                     .setting("client-key-password", TestPki.PASSWORD)
+                     .setting("shared-secret", callerSecret).setting("allowed-scopes", "a b").start()) {
+            http.post(loopback.tokenUrl(), FORM, "scope=a", "X-Loopback-Secret", callerSecret);
+            http.post(loopback.tokenUrl(), FORM, "scope=b", "X-Loopback-Secret", callerSecret);
             jwtIdp.calls().forEach(call -> {
                 secrets.add(call.accessToken());
                 secrets.add(call.field("client_assertion"));
@@ -152,7 +158,7 @@ class NoSecretsInLogsIT {
             LoopbackServer.builder().setting("upstream-url", "https://127.0.0.1:9/token")
                     .setting("client-auth", "tls_client_auth").setting("client-id", "owner")
                     .setting("key-store", pki.clientKeyStore()).setting("key-store-password", "x" + TestPki.PASSWORD)
-                    .start().close();
+                    .setting("shared-secret", callerSecret).start().close();
         } catch (LoopbackServer.DeploymentFailed expected) {
             secrets.add("x" + TestPki.PASSWORD);
         }

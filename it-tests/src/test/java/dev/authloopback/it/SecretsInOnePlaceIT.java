@@ -44,6 +44,9 @@ class SecretsInOnePlaceIT {
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String CLIENT_ID = "orders-service";
     private static final String SECRET = "s3cret-basic-0f4e1c9a";
+    /** Issue 20: owning profiles require a caller secret; callers here send it, the tests are about upstream auth. */
+    private static final String CALLER_SECRET = "caller-s3cret-51d0c7aa";
+    private static final String CALLER_SECRET_HEADER = "X-Loopback-Secret";
 
     private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
@@ -59,7 +62,8 @@ class SecretsInOnePlaceIT {
     @Test
     void clientSecretBasicOneUpstreamCallForAHerdAndCallersSendOnlyTheScope() throws Exception {
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.clientSecretBasic(CLIENT_ID, SECRET);
-             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "client_secret_basic").setting("client-id", CLIENT_ID)
                      .setting("client-secret", SECRET).start()) {
             provesTheOwningContract(loopback.tokenUrl(), idp);
@@ -72,7 +76,8 @@ class SecretsInOnePlaceIT {
         Files.writeString(secretFile, SECRET + "\n");
         String rotated = "s3cret-rotated-77aa01-longer";
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.clientSecretPost(CLIENT_ID, SECRET);
-             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "client_secret_post").setting("client-id", CLIENT_ID)
                      .setting("client-secret-file", secretFile).setting("min-refresh-interval", "0s").start()) {
             String token = provesTheOwningContract(loopback.tokenUrl(), idp);
@@ -84,7 +89,7 @@ class SecretsInOnePlaceIT {
             Files.setLastModifiedTime(secretFile, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
             Http.Answer stillCached = tokenCall(loopback.tokenUrl(), "scope=orders.read");
             Http.Answer evicted = http.send(HttpRequest.newBuilder(loopback.tokenUrl()).header("Content-Type", FORM)
-                    .header("If-Match", before.header("ETag"))
+                    .header("If-Match", before.header("ETag")).header(CALLER_SECRET_HEADER, CALLER_SECRET)
                     .method("DELETE", HttpRequest.BodyPublishers.ofString("scope=orders.read")));
             Http.Answer after = tokenCall(loopback.tokenUrl(), "scope=orders.read");
             List<VerifyingTokenEndpoint.Call> calls = idp.calls();
@@ -103,7 +108,8 @@ class SecretsInOnePlaceIT {
     @Test
     void privateKeyJwtSignsAFreshVerifiableAssertionPerUpstreamCall() throws Exception {
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.privateKeyJwt(CLIENT_ID, pki.clientPublicKey());
-             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "private_key_jwt").setting("client-id", CLIENT_ID)
                      .setting("client-key-file", pki.clientKeyStore())
                      .setting("client-key-password", TestPki.PASSWORD).start()) {
@@ -125,7 +131,8 @@ class SecretsInOnePlaceIT {
         Path pem = dir.resolve("client-ec.pem");
         KeyPair pair = pki.ecKeyAsPem(pem);
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.privateKeyJwt(CLIENT_ID, pair.getPublic());
-             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "private_key_jwt").setting("client-id", CLIENT_ID)
                      .setting("client-key-file", pem).setting("client-key-id", "ec-key-1").start()) {
             Http.Answer answer = tokenCall(loopback.tokenUrl(), "");
@@ -139,7 +146,8 @@ class SecretsInOnePlaceIT {
     @Test
     void tlsClientAuthPresentsTheClientCertificateToAnIdpThatRequiresOne() throws Exception {
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.tlsClientAuth(CLIENT_ID, pki);
-             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "tls_client_auth").setting("client-id", CLIENT_ID)
                      .setting("key-store", pki.clientKeyStore()).setting("key-store-password", TestPki.PASSWORD)
                      .setting("trust-store", pki.trustStore()).setting("trust-store-password", TestPki.PASSWORD)
@@ -153,11 +161,13 @@ class SecretsInOnePlaceIT {
     void aBusinessAppWhoseTokenBodyIsOnlyTheScopeGetsItsBearerToken() throws Exception {
         try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.clientSecretBasic(CLIENT_ID, SECRET);
              RecordingBackend backend = RecordingBackend.start();
-             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "client_secret_basic").setting("client-id", CLIENT_ID)
                      .setting("client-secret", SECRET).start();
              SampleAppServer app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
-                     .filterParam("token-body", "scope=orders.read").start()) {
+                     .filterParam("token-body", "scope=orders.read")
+                     .filterParam("token-headers", CALLER_SECRET_HEADER + ": " + CALLER_SECRET).start()) {
             Http.Answer first = http.get(app.forwardUrl());
             Http.Answer second = http.get(app.forwardUrl());
             String message = first + " / " + second + " upstream " + idp.calls() + " backend " + backend.seen();
@@ -176,16 +186,20 @@ class SecretsInOnePlaceIT {
         record Case(String expectedSetting, Map<String, Object> settings) {
         }
         List<Case> cases = List.of(
-                new Case("loopback.client-secret", Map.of("client-auth", "client_secret_basic", "client-id", CLIENT_ID)),
+                new Case("loopback.client-secret", Map.of("client-auth", "client_secret_basic", "client-id", CLIENT_ID,
+                        "shared-secret", CALLER_SECRET)),
                 new Case("loopback.client-secret-file", Map.of("client-auth", "client_secret_post", "client-id", CLIENT_ID,
-                        "client-secret-file", dir.resolve("no-such-secret.txt"))),
+                        "client-secret-file", dir.resolve("no-such-secret.txt"), "shared-secret", CALLER_SECRET)),
                 new Case("loopback.client-key-file", Map.of("client-auth", "private_key_jwt", "client-id", CLIENT_ID,
-                        "client-key-file", garbage)),
+                        "client-key-file", garbage, "shared-secret", CALLER_SECRET)),
                 new Case("loopback.client-key-password", Map.of("client-auth", "private_key_jwt", "client-id", CLIENT_ID,
-                        "client-key-file", pki.clientKeyStore(), "client-key-password", wrongPassword)),
+                        "client-key-file", pki.clientKeyStore(), "client-key-password", wrongPassword,
+                        "shared-secret", CALLER_SECRET)),
                 new Case("loopback.key-store-password", Map.of("client-auth", "tls_client_auth", "client-id", CLIENT_ID,
-                        "key-store", pki.clientKeyStore(), "key-store-password", wrongPassword)),
-                new Case("loopback.client-id", Map.of("client-auth", "client_secret_basic", "client-secret", SECRET)));
+                        "key-store", pki.clientKeyStore(), "key-store-password", wrongPassword,
+                        "shared-secret", CALLER_SECRET)),
+                new Case("loopback.client-id", Map.of("client-auth", "client_secret_basic", "client-secret", SECRET,
+                        "shared-secret", CALLER_SECRET)));
         for (Case c : cases) {
             LoopbackServer.Builder builder = LoopbackServer.builder().setting("upstream-url", "https://127.0.0.1:9/token");
             c.settings().forEach(builder::setting);
@@ -226,11 +240,14 @@ class SecretsInOnePlaceIT {
 
         String basic = "Basic " + Base64.getEncoder().encodeToString("caller:own-secret".getBytes());
         List<Http.Answer> refused = List.of(
-                http.post(tokenUrl, FORM, "scope=orders.read", "Authorization", basic),
-                http.post(tokenUrl, FORM, "scope=orders.read&client_id=caller&client_secret=own-secret"),
+                http.post(tokenUrl, FORM, "scope=orders.read", "Authorization", basic, CALLER_SECRET_HEADER, CALLER_SECRET),
+                http.post(tokenUrl, FORM, "scope=orders.read&client_id=caller&client_secret=own-secret",
+                        CALLER_SECRET_HEADER, CALLER_SECRET),
                 http.post(tokenUrl, FORM, "scope=orders.read&client_assertion_type="
-                        + VerifyingTokenEndpoint.JWT_BEARER + "&client_assertion=eyJhbGciOiJub25lIn0.e30."),
-                http.post(tokenUrl, "application/json", "{\"scope\":\"orders.read\",\"client_secret\":\"own-secret\"}"));
+                        + VerifyingTokenEndpoint.JWT_BEARER + "&client_assertion=eyJhbGciOiJub25lIn0.e30.",
+                        CALLER_SECRET_HEADER, CALLER_SECRET),
+                http.post(tokenUrl, "application/json", "{\"scope\":\"orders.read\",\"client_secret\":\"own-secret\"}",
+                        CALLER_SECRET_HEADER, CALLER_SECRET));
         for (Http.Answer answer : refused) {
             assertAll(
                     () -> assertEquals(400, answer.status(), answer.toString()),
@@ -244,7 +261,7 @@ class SecretsInOnePlaceIT {
     }
 
     private Http.Answer tokenCall(URI tokenUrl, String body) {
-        return http.post(tokenUrl, FORM, body);
+        return http.post(tokenUrl, FORM, body, CALLER_SECRET_HEADER, CALLER_SECRET);
     }
 
     private String accessToken(Http.Answer answer) {

@@ -149,7 +149,7 @@ class AdminGuardAndEvictAllTest {
     void aMissingSecretFileMakesTheProfileDegradedUntilItIsBack() throws Exception {
         Path secret = Files.writeString(dir.resolve("client-secret"), "first-secret\n");
         start(Map.of("client-auth", "client_secret_post", "client-id", "orders", "client-secret-file",
-                secret.toString()));
+                secret.toString(), "caller-auth", "none"));
         JsonNode before = json.readTree(get("/admin/health").body());
         Files.delete(secret);
         HttpResponse<String> gone = get("/admin/health");

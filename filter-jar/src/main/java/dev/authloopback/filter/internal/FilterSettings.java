@@ -14,6 +14,8 @@ import static dev.authloopback.filter.BearerTokenFilter.TOKEN_CONTENT_TYPE_PARAM
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_HEADERS_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_METHOD_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_PATH_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_SECRET_FILE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.TOKEN_SECRET_HEADER_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.TOKEN_URL_PARAM;
 
 import com.jayway.jsonpath.InvalidPathException;
@@ -50,12 +52,14 @@ public final class FilterSettings {
     /** 8 KiB: Jetty's and Tomcat's default request header limit; a longer header ends in a 431 downstream anyway. */
     public static final int DEFAULT_MAX_TOKEN_LENGTH = 8192;
     public static final String TOKEN_PLACEHOLDER = "{token}";
+    /** The loopback's default {@code shared-secret-header}. */
+    public static final String DEFAULT_TOKEN_SECRET_HEADER = "X-Loopback-Secret";
 
     /** Names a filter understands; anything else in its init-params is most likely a typo. */
     public static final Set<String> PARAM_NAMES = Set.of(TOKEN_URL_PARAM, TOKEN_METHOD_PARAM, TOKEN_BODY_PARAM,
             TOKEN_CONTENT_TYPE_PARAM, TOKEN_HEADERS_PARAM, TOKEN_PATH_PARAM, HEADER_PARAM, HEADER_VALUE_PARAM,
             ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
-            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM);
+            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM);
 
     /** RFC 9110 §5.6.2 token: what a header field name (and a method) may consist of. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -71,6 +75,7 @@ public final class FilterSettings {
     private final String tokenBody;
     private final String tokenContentType;
     private final List<Map.Entry<String, String>> tokenHeaders;
+    private final String tokenSecretFile;
     private final JsonPath tokenPath;
     private final String header;
     private final String headerValue;
@@ -88,6 +93,7 @@ public final class FilterSettings {
         this.tokenBody = r.tokenBody;
         this.tokenContentType = r.tokenContentType;
         this.tokenHeaders = List.copyOf(r.tokenHeaders);
+        this.tokenSecretFile = r.tokenSecretFile;
         this.tokenPath = r.tokenPath;
         this.header = r.header;
         this.headerValue = r.headerValue;
@@ -142,6 +148,7 @@ public final class FilterSettings {
                 + ", " + TOKEN_BODY_PARAM + "=" + (tokenBody.isEmpty() ? "(empty)" : "<masked>")
                 + ", " + TOKEN_CONTENT_TYPE_PARAM + "=" + tokenContentType
                 + ", " + TOKEN_HEADERS_PARAM + "=" + tokenHeaders.stream().map(e -> e.getKey() + ": <masked>").toList()
+                + (tokenSecretFile == null ? "" : ", " + TOKEN_SECRET_FILE_PARAM + "=" + tokenSecretFile)
                 + ", " + TOKEN_PATH_PARAM + "=" + tokenPath.getPath()
                 + ", " + HEADER_PARAM + "=" + header
                 + ", " + HEADER_VALUE_PARAM + "=" + headerValue
@@ -185,6 +192,7 @@ public final class FilterSettings {
         String tokenBody;
         String tokenContentType;
         List<Map.Entry<String, String>> tokenHeaders = List.of();
+        String tokenSecretFile;
         JsonPath tokenPath;
         String header;
         String headerValue;
@@ -218,6 +226,7 @@ public final class FilterSettings {
                 problem(TOKEN_CONTENT_TYPE_PARAM, tokenContentType, "must be a media type such as application/json");
             }
             tokenHeaders = headers(value(TOKEN_HEADERS_PARAM, ""));
+            callerSecret();
             tokenPath = jsonPath(value(TOKEN_PATH_PARAM, DEFAULT_TOKEN_PATH));
             header = value(HEADER_PARAM, DEFAULT_HEADER);
             if (!TOKEN.matcher(header).matches()) {
@@ -332,6 +341,58 @@ public final class FilterSettings {
                 out.add(Map.entry(name, value));
             }
             return out;
+        }
+
+        /**
+         * {@code token-secret-file}: the loopback's caller secret, added to the token headers. Read once
+         * here, so a missing or empty file fails init naming the param and the path, never the content.
+         */
+        private void callerSecret() {
+            String header = value(TOKEN_SECRET_HEADER_PARAM, DEFAULT_TOKEN_SECRET_HEADER);
+            if (!TOKEN.matcher(header).matches() || RESTRICTED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                problem(TOKEN_SECRET_HEADER_PARAM, header, "must be a header field name the filter does not set itself");
+                return;
+            }
+            String raw = params.get(TOKEN_SECRET_FILE_PARAM);
+            if (raw == null || raw.isBlank()) {
+                if (params.get(TOKEN_SECRET_HEADER_PARAM) != null && !params.get(TOKEN_SECRET_HEADER_PARAM).isBlank()) {
+                    problem(TOKEN_SECRET_HEADER_PARAM, header, "is only used with " + TOKEN_SECRET_FILE_PARAM);
+                }
+                return;
+            }
+            String path;
+            try {
+                path = placeholders.resolve(raw.trim());
+            } catch (IllegalArgumentException e) {
+                problem(TOKEN_SECRET_FILE_PARAM, raw.trim(), e.getMessage());
+                return;
+            }
+            tokenSecretFile = path;
+            String secret;
+            try {
+                secret = java.nio.file.Files.readString(java.nio.file.Path.of(path), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException | RuntimeException e) {
+                problem(TOKEN_SECRET_FILE_PARAM, path, "cannot be read (" + e.getClass().getSimpleName() + ")");
+                return;
+            }
+            int end = secret.length();
+            while (end > 0 && (secret.charAt(end - 1) == '\n' || secret.charAt(end - 1) == '\r')) {
+                end--;
+            }
+            secret = secret.substring(0, end);
+            if (secret.isBlank() || secret.indexOf('\n') >= 0 || secret.indexOf('\r') >= 0) {
+                problem(TOKEN_SECRET_FILE_PARAM, path, "must hold the secret on one line");
+                return;
+            }
+            for (Map.Entry<String, String> existing : tokenHeaders) {
+                if (existing.getKey().equalsIgnoreCase(header)) {
+                    problem(TOKEN_HEADERS_PARAM, header, "is also sent from " + TOKEN_SECRET_FILE_PARAM + "; set it once");
+                    return;
+                }
+            }
+            List<Map.Entry<String, String>> withSecret = new ArrayList<>(tokenHeaders);
+            withSecret.add(Map.entry(header, secret));
+            tokenHeaders = withSecret;
         }
 
         private JsonPath jsonPath(String value) {

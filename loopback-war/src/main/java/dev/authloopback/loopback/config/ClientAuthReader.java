@@ -35,9 +35,13 @@ final class ClientAuthReader {
             SettingNames.CLIENT_SECRET_FILE, SettingNames.CLIENT_KEY_FILE, SettingNames.CLIENT_KEY_PASSWORD,
             SettingNames.CLIENT_KEY_ID, SettingNames.CLIENT_KEY_ALG, SettingNames.ASSERTION_LIFETIME,
             SettingNames.KEY_STORE, SettingNames.KEY_STORE_PASSWORD, SettingNames.GRANT_TYPE, SettingNames.SCOPE,
-            SettingNames.RESOURCE, SettingNames.AUDIENCE);
+            SettingNames.RESOURCE, SettingNames.AUDIENCE, SettingNames.ALLOWED_SCOPES, SettingNames.ALLOWED_RESOURCES,
+            SettingNames.ALLOWED_AUDIENCES);
     private static final Set<String> EVERY_MODE = Set.of(SettingNames.CLIENT_ID, SettingNames.GRANT_TYPE,
-            SettingNames.SCOPE, SettingNames.RESOURCE, SettingNames.AUDIENCE);
+            SettingNames.SCOPE, SettingNames.RESOURCE, SettingNames.AUDIENCE, SettingNames.ALLOWED_SCOPES,
+            SettingNames.ALLOWED_RESOURCES, SettingNames.ALLOWED_AUDIENCES);
+    /** RFC 6749 §3.3 scope-token: printable ASCII but space, {@code "} and {@code \}. */
+    private static final Pattern SCOPE_WORD = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
     private final ProfileSource in;
     private final ClientCredentialReader credentials;
@@ -65,11 +69,73 @@ final class ClientAuthReader {
         if (!ok || fields.clientId() == null || credential == null) {
             return null;
         }
+        Ceilings ceilings = ceilings(fields);
+        if (ceilings == null) {
+            return null;
+        }
         return new ClientAuthSettings(method, fields.clientId(), credential.clientSecret(),
                 credential.clientSecretFile(), credential.clientKeyFile(), credential.clientKeyPassword(),
                 credential.clientKeyId(), credential.clientKeyAlg(), credential.assertionLifetime(),
                 credential.keyStore(), credential.keyStorePassword(), trustStore, trustStorePassword,
-                fields.grantType(), fields.scope(), fields.resources(), fields.audience());
+                fields.grantType(), fields.scope(), fields.resources(), fields.audience(),
+                ceilings.scopes(), ceilings.resources(), ceilings.audiences());
+    }
+
+    /**
+     * The most a caller may ask for. Least privilege by default: the profile's own {@code scope},
+     * {@code resource} and {@code audience}, so a caller may narrow them (a subset of the scope
+     * words) but never widen them; an operator who wants callers to choose lists the choices.
+     * The profile's own defaults must lie within its ceilings.
+     *
+     * @return {@code null} when a problem was recorded
+     */
+    private Ceilings ceilings(OwningFields fields) {
+        int before = in.problemCount();
+        Set<String> ownScopes = ClientAuthSettings.scopeWords(fields.scope());
+        Set<String> audience = fields.audience() == null ? Set.of() : Set.of(fields.audience());
+        Set<String> scopes = in.value(SettingNames.ALLOWED_SCOPES, ownScopes, ClientAuthReader::scopeWords);
+        Set<String> resources = in.value(SettingNames.ALLOWED_RESOURCES, Set.copyOf(fields.resources()),
+                raw -> Set.copyOf(resources(raw)));
+        Set<String> audiences = in.value(SettingNames.ALLOWED_AUDIENCES, audience, ClientAuthReader::audiences);
+        within(SettingNames.SCOPE, ownScopes, SettingNames.ALLOWED_SCOPES, scopes);
+        within(SettingNames.RESOURCE, fields.resources(), SettingNames.ALLOWED_RESOURCES, resources);
+        within(SettingNames.AUDIENCE, audience, SettingNames.ALLOWED_AUDIENCES, audiences);
+        return in.problemCount() > before ? null : new Ceilings(scopes, resources, audiences);
+    }
+
+    private void within(String setting, java.util.Collection<String> values, String ceiling, Set<String> allowed) {
+        if (!in.isSet(ceiling)) {
+            return;
+        }
+        List<String> beyond = values.stream().filter(v -> !allowed.contains(v)).toList();
+        if (!beyond.isEmpty()) {
+            in.problem(in.name(setting) + ": " + beyond + " not within " + in.name(ceiling)
+                    + " (the profile's defaults are what a caller gets by sending nothing; they must be allowed)");
+        }
+    }
+
+    private record Ceilings(Set<String> scopes, Set<String> resources, Set<String> audiences) {
+    }
+
+    private static Set<String> scopeWords(String raw) {
+        Set<String> words = ClientAuthSettings.scopeWords(raw);
+        for (String word : words) {
+            if (!SCOPE_WORD.matcher(word).matches()) {
+                throw new IllegalArgumentException("'" + word + "' is not a scope word (RFC 6749 §3.3: printable"
+                        + " ASCII without '\"' and '\\'; words separated by spaces)");
+            }
+        }
+        return words;
+    }
+
+    private static Set<String> audiences(String raw) {
+        Set<String> values = new java.util.LinkedHashSet<>();
+        for (String part : raw.split(",")) {
+            if (!part.isBlank()) {
+                values.add(part.trim());
+            }
+        }
+        return values;
     }
 
     /** Settings of another mode (a client-secret next to private_key_jwt) would be silently unused. */

@@ -64,6 +64,7 @@ public final class LoopbackConfiguration {
                 profiles.put(profile, settings);
             }
         }
+        checkWebAppWideNotPerProfile(sources, all, problems);
         ClusterSettings cluster = new ClusterSettingsReader(sources, problems).read();
         Duration evictAllInterval = evictAllInterval(sources, problems);
         checkUnknownKeys(sources, all, problems);
@@ -111,9 +112,46 @@ public final class LoopbackConfiguration {
         return named;
     }
 
+    /**
+     * A web-app-wide setting written for one profile was read for that profile and then ignored
+     * (the admin views, the token connector and the clustered tier are one per web app): one problem
+     * names every such key, each with the reason it cannot differ per profile.
+     */
+    private static void checkWebAppWideNotPerProfile(SettingsSources sources, List<String> profiles,
+                                                     List<String> problems) {
+        List<String> found = new ArrayList<>();
+        for (String profile : profiles) {
+            for (String setting : SettingNames.WEB_APP_WIDE) {
+                for (String key : sources.perProfileKeys(profile, setting)) {
+                    found.add(key + ": " + whyWebAppWide(setting));
+                }
+            }
+        }
+        if (!found.isEmpty()) {
+            problems.add("web-app-wide settings set per profile (one value holds for every profile; write them as "
+                    + SettingNames.PREFIX + "<name> or " + SettingNames.ENV_PREFIX + "<NAME>): "
+                    + String.join("; ", found));
+        }
+    }
+
+    private static String whyWebAppWide(String setting) {
+        if (SettingNames.CLUSTER.contains(setting)) {
+            return "the clustered tier is shared by every profile of the web app; set " + SettingNames.PREFIX
+                    + setting + " instead";
+        }
+        if (SettingNames.TOKEN_PORT.equals(setting)) {
+            return "token calls of every profile arrive on one connector; set " + SettingNames.PREFIX + setting
+                    + " instead";
+        }
+        return "one admin view serves every profile; set " + SettingNames.PREFIX + setting + " instead";
+    }
+
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
         sources.strictKeys().forEach((key, whereAndValue) -> {
             String perProfileCluster = clusterSettingPerProfile(key);
+            if (webAppWideOfAProfile(key, profiles)) {
+                return; // named by checkWebAppWideNotPerProfile
+            }
             if (perProfileCluster != null) {
                 problems.add(key + " (" + whereAndValue[0] + "): the clustered tier is shared by every profile of"
                         + " the web app; set " + SettingNames.PREFIX + perProfileCluster + " instead");
@@ -126,12 +164,20 @@ public final class LoopbackConfiguration {
             }
         });
         sources.sharedKeys().forEach((key, where) -> {
-            if (!isKnownKey(key, profiles)) {
+            if (!isKnownKey(key, profiles) && !webAppWideOfAProfile(key, profiles)) {
                 // JVM-wide: another deployment (or another loopback.war with other profiles) may own it.
                 LOG.log(System.Logger.Level.WARNING, "Ignoring " + where + " " + key
                         + ": not a setting of this loopback (a typo?)");
             }
         });
+    }
+
+    /** {@code loopback.<profile>.<web-app-wide setting>} for one of this web app's profiles. */
+    private static boolean webAppWideOfAProfile(String key, List<String> profiles) {
+        String rest = key.substring(SettingNames.PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot > 0 && profiles.contains(rest.substring(0, dot))
+                && SettingNames.WEB_APP_WIDE.contains(rest.substring(dot + 1));
     }
 
     /** The cluster setting a key like {@code loopback.<profile>.cluster-uri} names, else {@code null}. */

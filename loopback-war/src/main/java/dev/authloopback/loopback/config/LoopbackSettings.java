@@ -103,6 +103,14 @@ public record LoopbackSettings(
         return upstreamExchangeBudget().plus(WAIT_SLACK);
     }
 
+    /**
+     * An owning profile whose operator wrote {@code caller-auth=none}: it hands its own token to any
+     * local process that can reach it, which deserves a warning at every start.
+     */
+    public boolean ownsTokensForAnyCaller() {
+        return clientAuth.owning() && sharedSecret == null;
+    }
+
     /** One line for the start-up log, secrets shown as {@code <masked>}. */
     public String describe() {
         return "profile=" + profile + " upstream-url=" + upstreamUrl + " ttl=" + ttl + " tti=" + tti
@@ -114,6 +122,7 @@ public record LoopbackSettings(
                 + " max-token-length=" + maxTokenLength
                 + " min-refresh-interval=" + minRefreshInterval + " allow-from=" + allowFrom
                 + " shared-secret=" + (sharedSecret == null ? "<none>" : "<masked>")
+                + " caller-auth=" + (sharedSecret == null ? "none" : "shared-secret")
                 + " admin-allow-from=" + adminAllowFrom
                 + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
                 + " request-body-timeout=" + requestBodyTimeout

@@ -9,8 +9,8 @@ import java.util.List;
  * Reads one profile, group by group, adding problems instead of throwing. The groups are read in
  * a fixed order, which is the order their problems are reported in: the upstream URL, expiry
  * ({@link ExpirySettings}), cache keys and methods ({@link CacheKeySettings}), limits
- * ({@link LimitSettings}), access ({@link AccessSettings}), {@code health-down-after}, then client
- * authentication ({@link ClientAuthReader}).
+ * ({@link LimitSettings}), access ({@link AccessSettings}), {@code health-down-after}, client
+ * authentication ({@link ClientAuthReader}), then who callers must prove to be ({@link CallerAuthRule}).
  */
 final class ProfileReader {
     private final ProfileSource in;
@@ -30,6 +30,7 @@ final class ProfileReader {
         int healthDownAfter = in.value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
                 SettingValues::positiveInt);
         ClientAuthSettings clientAuth = new ClientAuthReader(in).read(upstream);
+        CallerAuthRule.check(in, access.sharedSecret(), access.sharedSecretHeader(), clientAuth);
         if (in.problemCount() > before || !keys.methodsDisjoint(in)) {
             return null;
         }

@@ -64,6 +64,11 @@ final class ProfileSource {
         return raw.replaceAll("(?<=://)[^/?#@\\s]*@", "<masked>@");
     }
 
+    /** The raw value, unchecked: for a rule that must not report a bad value twice. */
+    Optional<String> raw(String setting) {
+        return sources.lookup(profile, setting);
+    }
+
     boolean isSet(String setting) {
         return sources.lookup(profile, setting).isPresent();
     }

@@ -26,6 +26,11 @@ public final class SettingNames {
     public static final String SHARED_SECRET_HEADER = "shared-secret-header";
     public static final String ADMIN_ALLOW_FROM = "admin-allow-from";
     public static final String ADMIN_SECRET = "admin-secret";
+    /**
+     * How callers prove who they are: {@code shared-secret} (the default of owning modes, and of any
+     * profile with a {@code shared-secret}) or {@code none} (an owning profile's explicit opt-out).
+     */
+    public static final String CALLER_AUTH = "caller-auth";
     /** Not per profile: the Terracotta server holding the clustered tier ({@code terracotta://host:port/entity}). */
     public static final String CLUSTER_URI = "cluster-uri";
     /** The server's offheap resource the clustered pools are carved from. */
@@ -66,6 +71,10 @@ public final class SettingNames {
     public static final String SCOPE = "scope";
     public static final String RESOURCE = "resource";
     public static final String AUDIENCE = "audience";
+    /** Owning modes: the most a caller may ask for; default the profile's own scope / resource / audience. */
+    public static final String ALLOWED_SCOPES = "allowed-scopes";
+    public static final String ALLOWED_RESOURCES = "allowed-resources";
+    public static final String ALLOWED_AUDIENCES = "allowed-audiences";
 
     /** Not per profile: at most one admin evict-all ({@code DELETE admin/entries}) per profile in this interval. */
     public static final String EVICT_ALL_INTERVAL = "evict-all-interval";
@@ -81,10 +90,12 @@ public final class SettingNames {
     static final Set<String> PER_PROFILE = Set.of(UPSTREAM_URL, TTL, TTI, EXPIRY_SKEW, REFRESH_AHEAD, KEY,
             KEY_HEADERS, METHODS, PASS_METHODS, MAX_ENTRIES, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MAX_TOKEN_LENGTH, MIN_REFRESH_INTERVAL, ALLOW_FROM, SHARED_SECRET, SHARED_SECRET_HEADER,
+            CALLER_AUTH,
             ADMIN_ALLOW_FROM, ADMIN_SECRET, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER,
             CLIENT_AUTH, CLIENT_ID, CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_KEY_FILE, CLIENT_KEY_PASSWORD,
             CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE,
-            TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE);
+            TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE, ALLOWED_SCOPES, ALLOWED_RESOURCES,
+            ALLOWED_AUDIENCES);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
             CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
@@ -92,6 +103,18 @@ public final class SettingNames {
     /** The clustered tier's settings: one set per web app, never per profile. */
     static final java.util.List<String> CLUSTER = java.util.List.of(CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
             CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+
+    /**
+     * Settings that hold for the whole web app, whichever profile a request names: the admin views'
+     * guard (the admin views serve every profile), the port token calls are answered on (one
+     * connector), the clustered tier. Written {@code loopback.<name>} only; a
+     * {@code loopback.<profile>.<name>} would look like it applied to one profile, so it fails
+     * deployment instead of being read and ignored.
+     */
+    static final java.util.List<String> WEB_APP_WIDE = java.util.List.of(ADMIN_ALLOW_FROM, ADMIN_SECRET, TOKEN_PORT,
+            EVICT_ALL_INTERVAL,
+            CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE, CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT,
+            CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
 
     /** Values never shown in messages or logs. */
     static final Set<String> SECRETS = Set.of(SHARED_SECRET, ADMIN_SECRET, CLIENT_SECRET, CLIENT_KEY_PASSWORD,

@@ -115,6 +115,29 @@ public final class SettingsSources {
         return Optional.empty();
     }
 
+    /**
+     * Where a setting is written for one profile only ({@code loopback.<profile>.<name>},
+     * {@code LOOPBACK_<PROFILE>_<NAME>}), each as {@code key (source)}: for a web-app-wide setting,
+     * every such place is a mistake to name.
+     */
+    List<String> perProfileKeys(String profile, String name) {
+        String dotted = SettingNames.PREFIX + profile + "." + name;
+        List<String> found = new ArrayList<>(1);
+        if (systemProperties.containsKey(dotted)) {
+            found.add(dotted + " (system property)");
+        }
+        if (!SettingNames.DEFAULT_PROFILE.equals(profile) && environment.containsKey(envName(profile + "_" + name))) {
+            found.add(envName(profile + "_" + name) + " (environment)");
+        }
+        if (initParams.containsKey(dotted)) {
+            found.add(dotted + " (context init-param)");
+        }
+        if (file.containsKey(dotted)) {
+            found.add(dotted + " (file " + fileName + ")");
+        }
+        return found;
+    }
+
     /** A setting that is not per profile ({@code profiles}, {@code config-file}). */
     public Optional<String> global(String name) {
         String dotted = SettingNames.PREFIX + name;

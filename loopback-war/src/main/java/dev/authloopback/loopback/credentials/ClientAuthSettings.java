@@ -3,6 +3,7 @@ package dev.authloopback.loopback.credentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The validated client-authentication settings of one profile. In {@link ClientAuthMethod#NONE}
@@ -16,6 +17,9 @@ import java.util.List;
  * @param scope              default {@code scope} when a caller sends none, or {@code null}
  * @param resources          default {@code resource} values (RFC 8707) when a caller sends none
  * @param audience           default {@code audience} when a caller sends none, or {@code null}
+ * @param allowedScopes      the scope words a caller may ask for (any subset); default the words of {@code scope}
+ * @param allowedResources   the {@code resource} values a caller may ask for; default {@code resources}
+ * @param allowedAudiences   the {@code audience} values a caller may ask for; default {@code audience}
  */
 public record ClientAuthSettings(
         ClientAuthMethod method,
@@ -34,7 +38,10 @@ public record ClientAuthSettings(
         String grantType,
         String scope,
         List<String> resources,
-        String audience) {
+        String audience,
+        Set<String> allowedScopes,
+        Set<String> allowedResources,
+        Set<String> allowedAudiences) {
 
     public static final String DEFAULT_GRANT_TYPE = "client_credentials";
     /** RFC 7523 asks for a short-lived assertion; a minute covers clock skew and a slow IdP. */
@@ -42,6 +49,35 @@ public record ClientAuthSettings(
 
     public ClientAuthSettings {
         resources = List.copyOf(resources);
+        allowedScopes = Set.copyOf(allowedScopes);
+        allowedResources = Set.copyOf(allowedResources);
+        allowedAudiences = Set.copyOf(allowedAudiences);
+    }
+
+    /** Ceilings at their defaults: a caller may ask for the profile's own scope, resources and audience, no more. */
+    public ClientAuthSettings(ClientAuthMethod method, String clientId, String clientSecret, Path clientSecretFile,
+                              Path clientKeyFile, String clientKeyPassword, String clientKeyId, String clientKeyAlg,
+                              Duration assertionLifetime, Path keyStore, String keyStorePassword, Path trustStore,
+                              String trustStorePassword, String grantType, String scope, List<String> resources,
+                              String audience) {
+        this(method, clientId, clientSecret, clientSecretFile, clientKeyFile, clientKeyPassword, clientKeyId,
+                clientKeyAlg, assertionLifetime, keyStore, keyStorePassword, trustStore, trustStorePassword, grantType,
+                scope, resources, audience, scopeWords(scope), Set.copyOf(resources),
+                audience == null ? Set.of() : Set.of(audience));
+    }
+
+    /** RFC 6749 §3.3: a scope is a list of space-delimited, case-sensitive words; order and repeats carry no meaning. */
+    public static Set<String> scopeWords(String scope) {
+        if (scope == null) {
+            return Set.of();
+        }
+        Set<String> words = new java.util.LinkedHashSet<>();
+        for (String word : scope.split(" ")) {
+            if (!word.isEmpty()) {
+                words.add(word);
+            }
+        }
+        return words;
     }
 
     /** Transparent mode: the caller's credentials are forwarded; the loopback holds none. */
@@ -74,10 +110,17 @@ public record ClientAuthSettings(
             append(line, "scope", scope);
             append(line, "resource", resources.isEmpty() ? null : String.join(",", resources));
             append(line, "audience", audience);
+            line.append(" allowed-scopes=").append(sorted(allowedScopes, " "))
+                    .append(" allowed-resources=").append(sorted(allowedResources, ","))
+                    .append(" allowed-audiences=").append(sorted(allowedAudiences, ","));
         }
         append(line, "trust-store", trustStore);
         append(line, "trust-store-password", trustStorePassword == null ? null : "<masked>");
         return line.toString();
+    }
+
+    private static String sorted(Set<String> values, String separator) {
+        return values.isEmpty() ? "<none>" : String.join(separator, new java.util.TreeSet<>(values));
     }
 
     private static void append(StringBuilder line, String name, Object value) {

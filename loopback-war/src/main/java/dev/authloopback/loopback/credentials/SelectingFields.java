@@ -1,11 +1,14 @@
 package dev.authloopback.loopback.credentials;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.authloopback.loopback.request.TokenRequest;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +25,13 @@ import java.util.Set;
  * no signing. A credential from the caller ({@code Authorization}, {@code client_id},
  * {@code client_secret}, {@code client_assertion}) is refused, as is any other field the owning mode
  * would drop silently.
+ *
+ * <p>Least privilege: the profile's {@code allowed-scopes}, {@code allowed-resources} and
+ * {@code allowed-audiences} (by default its own {@code scope}, {@code resource}, {@code audience})
+ * are ceilings, not defaults: a caller may ask for a subset of the scope words, never for a word,
+ * resource or audience beyond them (403). A JSON body is one object and nothing after it, each key
+ * once (parsers disagree on which of two keys wins, and trailing data is where a second request
+ * would hide); each {@code resource} is an absolute URI without a fragment (RFC 8707 §2).
  */
 public final class SelectingFields {
     static final String SCOPE = "scope";
@@ -56,6 +66,7 @@ public final class SelectingFields {
                 readForm(body, fields);
             }
         }
+        checkCeilings(fields);
         StringBuilder canonical = new StringBuilder(64);
         appendAll(canonical, SCOPE, fields.scope == null ? settings.scope() : fields.scope);
         for (String resource : fields.resources.isEmpty() ? settings.resources() : fields.resources) {
@@ -87,8 +98,36 @@ public final class SelectingFields {
         }
     }
 
+    private void checkCeilings(Fields fields) {
+        if (fields.scope != null) {
+            String scope = fields.scope;
+            // RFC 6749 §3.3: space-delimited words; a caller may ask for any subset of the allowed ones.
+            for (int start = 0, end; start < scope.length(); start = end + 1) {
+                end = scope.indexOf(' ', start);
+                if (end < 0) {
+                    end = scope.length();
+                }
+                if (end > start && !settings.allowedScopes().contains(scope.substring(start, end))) {
+                    throw CallerRequestRefused.beyondCeiling(SCOPE, shown(scope.substring(start, end)),
+                            "allowed-scopes");
+                }
+            }
+        }
+        for (String resource : fields.resources) {
+            if (!settings.allowedResources().contains(resource)) {
+                throw CallerRequestRefused.beyondCeiling(RESOURCE, shown(resource), "allowed-resources");
+            }
+        }
+        for (String audience : fields.audiences) {
+            if (!settings.allowedAudiences().contains(audience)) {
+                throw CallerRequestRefused.beyondCeiling(AUDIENCE, shown(audience), "allowed-audiences");
+            }
+        }
+    }
+
     private void readJson(byte[] body, Fields fields) {
         try (JsonParser parser = json.createParser(body)) {
+            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw CallerRequestRefused.field("a JSON token request must be an object");
             }
@@ -109,9 +148,38 @@ public final class SelectingFields {
                     throw CallerRequestRefused.field("'" + printable(name) + "' must be a string or strings");
                 }
             }
+            if (parser.nextToken() != null) {
+                throw CallerRequestRefused.field("the body must be one JSON object and nothing after it");
+            }
+        } catch (JsonParseException e) {
+            String reason = e.getOriginalMessage();
+            throw CallerRequestRefused.field(reason != null && reason.startsWith("Duplicate field")
+                    ? "each key may appear once in a JSON token request" : "the body is not valid JSON");
         } catch (IOException e) {
             throw CallerRequestRefused.field("the body is not valid JSON");
         }
+    }
+
+    /** RFC 8707 §2: an absolute URI, no fragment. */
+    private static String resource(String value) {
+        try {
+            URI uri = new URI(value);
+            if (uri.isAbsolute() && uri.getRawFragment() == null) {
+                return value;
+            }
+        } catch (URISyntaxException e) {
+            // refused below
+        }
+        throw CallerRequestRefused.invalidResource(shown(value));
+    }
+
+    /**
+     * A caller's scope word, resource or audience as a problem may show it: not secrets, but the
+     * detail reaches logs, so printable ASCII only and at most 64 characters.
+     */
+    private static String shown(String value) {
+        String cut = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+        return cut.replaceAll("[^\\x21-\\x7E]", "?");
     }
 
     private static void appendAll(StringBuilder canonical, String name, String value) {
@@ -146,7 +214,7 @@ public final class SelectingFields {
                     }
                     scope = value;
                 }
-                case RESOURCE -> resources.add(value);
+                case RESOURCE -> resources.add(value == null ? null : resource(value));
                 case AUDIENCE -> audiences.add(value);
                 // Today's token-body often names the grant; the same grant is harmless, another is not ours to send.
                 case GRANT_TYPE -> {

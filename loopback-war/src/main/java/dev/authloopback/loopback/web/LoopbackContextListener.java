@@ -2,6 +2,7 @@ package dev.authloopback.loopback.web;
 
 import dev.authloopback.loopback.config.InvalidSettingsException;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
+import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingsSources;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -43,6 +44,11 @@ public final class LoopbackContextListener implements ServletContextListener {
                         + ("default".equals(s.profile()) ? "" : "/" + s.profile()) + ": " + s.describe()));
         LOG.log(System.Logger.Level.INFO, "Auth Loopback admin: evict-all-interval="
                 + configuration.evictAllInterval());
+        configuration.profiles().values().stream().filter(LoopbackSettings::ownsTokensForAnyCaller).forEach(s ->
+                LOG.log(System.Logger.Level.WARNING, "Auth Loopback profile " + s.profile() + ": caller-auth=none with"
+                        + " client-auth=" + s.clientAuth().method().settingValue() + ": any local process (of any user)"
+                        + " that reaches allow-from gets this profile's token without a credential; set shared-secret"
+                        + " unless every such process may have it"));
         configuration.cluster().ifPresent(c -> LOG.log(System.Logger.Level.INFO, "Auth Loopback cache tier: "
                 + c.describe()));
     }

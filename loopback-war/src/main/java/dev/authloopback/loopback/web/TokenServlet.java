@@ -193,13 +193,13 @@ public final class TokenServlet extends HttpServlet {
                 request.getHeader("Authorization"), keyHeaders, body);
     }
 
-    /** The request as the profile keys it, or {@code null} when refused (400 written). */
+    /** The request as the profile keys it, or {@code null} when refused (400, or 403 beyond a ceiling, written). */
     private static TokenRequest admit(TokenProxy proxy, TokenRequest caller, HttpServletResponse response)
             throws IOException {
         try {
             return proxy.admit(caller);
         } catch (CallerRequestRefused refused) {
-            new Problem(400, refused.slug(), refused.title(), refused.getMessage()).write(response);
+            new Problem(refused.status(), refused.slug(), refused.title(), refused.getMessage()).write(response);
             return null;
         }
     }

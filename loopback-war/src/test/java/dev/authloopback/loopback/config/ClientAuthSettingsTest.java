@@ -49,8 +49,8 @@ class ClientAuthSettingsTest {
 
     @Test
     void effectiveConfigurationLineMasksTheSecret() {
-        String line = read("client-auth", "client_secret_basic", "client-id", "app", "client-secret", SECRET)
-                .defaultProfile().describe();
+        String line = read("client-auth", "client_secret_basic", "client-id", "app", "client-secret", SECRET,
+                "shared-secret", "caller-5ecret-0123456789").defaultProfile().describe();
         assertTrue(line.contains("client-auth=client_secret_basic client-id=app"), line);
         assertTrue(line.contains("client-secret=<masked>"), line);
         assertFalse(line.contains(SECRET), line);

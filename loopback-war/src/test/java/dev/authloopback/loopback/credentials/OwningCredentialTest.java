@@ -44,8 +44,10 @@ class OwningCredentialTest {
 
     private static ClientAuthSettings settings(ClientAuthMethod method, String secret, Path secretFile, Path keyFile,
                                                String keyId) {
+        // Ceilings wide enough for the scopes and resource the callers below ask for (SelectingFieldsTest covers them).
         return new ClientAuthSettings(method, "app id", secret, secretFile, keyFile, null, keyId, null,
-                Duration.ofSeconds(60), null, null, null, null, "client_credentials", "orders.read", List.of(), null);
+                Duration.ofSeconds(60), null, null, null, null, "client_credentials", "orders.read", List.of(), null,
+                java.util.Set.of("orders.read", "a", "b"), java.util.Set.of("https://api"), java.util.Set.of());
     }
 
     private static Map<String, String> form(TokenRequest request) {
