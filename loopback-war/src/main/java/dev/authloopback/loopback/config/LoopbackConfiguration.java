@@ -19,10 +19,18 @@ public final class LoopbackConfiguration {
 
     private final Map<String, LoopbackSettings> profiles;
     private final ClusterSettings cluster;
+    private final MemorySettings memory;
 
-    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles, ClusterSettings cluster) {
+    private LoopbackConfiguration(Map<String, LoopbackSettings> profiles, ClusterSettings cluster,
+                                  MemorySettings memory) {
         this.profiles = Map.copyOf(profiles);
         this.cluster = cluster;
+        this.memory = memory;
+    }
+
+    /** The web app's memory budgets ({@code max-cache-bytes}, {@code max-bytes-in-flight}). */
+    public MemorySettings memory() {
+        return memory;
     }
 
     /** The clustered tier, when {@code cluster-uri} is set. */
@@ -53,11 +61,12 @@ public final class LoopbackConfiguration {
             }
         }
         ClusterSettings cluster = new ClusterSettingsReader(sources, problems).read();
+        MemorySettings memory = new MemorySettingsReader(sources, problems).read(profiles.values());
         checkUnknownKeys(sources, all, problems);
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
         }
-        return new LoopbackConfiguration(profiles, cluster);
+        return new LoopbackConfiguration(profiles, cluster, memory);
     }
 
     private static List<String> namedProfiles(SettingsSources sources, List<String> problems) {
@@ -86,10 +95,14 @@ public final class LoopbackConfiguration {
 
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
         sources.strictKeys().forEach((key, whereAndValue) -> {
-            String perProfileCluster = clusterSettingPerProfile(key);
+            String perProfileCluster = webAppSettingPerProfile(key, SettingNames.CLUSTER);
+            String perProfileMemory = webAppSettingPerProfile(key, SettingNames.MEMORY);
             if (perProfileCluster != null) {
                 problems.add(key + " (" + whereAndValue[0] + "): the clustered tier is shared by every profile of"
                         + " the web app; set " + SettingNames.PREFIX + perProfileCluster + " instead");
+            } else if (perProfileMemory != null) {
+                problems.add(key + " (" + whereAndValue[0] + "): one memory budget is shared by every profile of"
+                        + " the web app; set " + SettingNames.PREFIX + perProfileMemory + " instead");
             } else if (!isKnownKey(key, profiles)) {
                 // A misspelt secret setting still holds a secret, and a typo need not look like one
                 // ("client-secert", "key-store-pasword"): the name is what is wrong, so no value is shown.
@@ -107,11 +120,14 @@ public final class LoopbackConfiguration {
         });
     }
 
-    /** The cluster setting a key like {@code loopback.<profile>.cluster-uri} names, else {@code null}. */
-    private static String clusterSettingPerProfile(String key) {
+    /**
+     * The web-app-wide setting among {@code names} that a key like {@code loopback.<profile>.cluster-uri}
+     * names, else {@code null}.
+     */
+    private static String webAppSettingPerProfile(String key, java.util.List<String> names) {
         String rest = key.substring(SettingNames.PREFIX.length());
         int dot = rest.indexOf('.');
-        return dot > 0 && SettingNames.CLUSTER.contains(rest.substring(dot + 1)) ? rest.substring(dot + 1) : null;
+        return dot > 0 && names.contains(rest.substring(dot + 1)) ? rest.substring(dot + 1) : null;
     }
 
     private static boolean isKnownKey(String key, List<String> profiles) {

@@ -54,7 +54,12 @@ public record LoopbackSettings(
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
-    public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+    /**
+     * 64 KiB: a token answer is a few KiB (a JWT with many claims rarely reaches 8 KiB); anything
+     * larger is no token answer. It is also the size every cache budget is planned with
+     * ({@link MemorySettings#largestEntry}), so a larger default would shrink what fits.
+     */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
     public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);
     public static final String DEFAULT_SHARED_SECRET_HEADER = "X-Loopback-Secret";
     /** A token request body is a few hundred bytes from a local caller: it arrives in microseconds. */

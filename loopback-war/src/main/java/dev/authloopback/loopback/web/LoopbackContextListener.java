@@ -41,6 +41,7 @@ public final class LoopbackContextListener implements ServletContextListener {
         configuration.profiles().values().forEach(s -> LOG.log(System.Logger.Level.INFO,
                 "Auth Loopback ready at " + context.getContextPath()
                         + ("default".equals(s.profile()) ? "" : "/" + s.profile()) + ": " + s.describe()));
+        LOG.log(System.Logger.Level.INFO, "Auth Loopback memory: " + configuration.memory().describe());
         configuration.cluster().ifPresent(c -> LOG.log(System.Logger.Level.INFO, "Auth Loopback cache tier: "
                 + c.describe()));
     }
