@@ -117,6 +117,16 @@ public final class BodyCollector implements ReadListener, AsyncListener {
     @Override
     public void onDataAvailable() throws IOException {
         while (!settled.get() && in.isReady()) {
+            if (size == bytes.length && declared > 0) {
+                // The declared body is complete; the container delivers no more than Content-Length,
+                // so what is left is its end. No larger buffer (and no reservation) for that.
+                if (in.read() < 0) {
+                    return; // onAllDataRead follows
+                }
+                tooLarge = true; // more than its Content-Length: refused, never passed on cut or padded
+                settle();
+                return;
+            }
             if (size == bytes.length) {
                 int capacity = (int) Math.min(limit + 1, (long) bytes.length * 2);
                 if (!reservation.grow(capacity - bytes.length)) {
@@ -185,7 +195,9 @@ public final class BodyCollector implements ReadListener, AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
         // The buffer goes with the request, and its bytes leave flight.
-        reservation.close();
+        if (reservation != null) {
+            reservation.close();
+        }
     }
 
     private Problem busyAnswer() {
