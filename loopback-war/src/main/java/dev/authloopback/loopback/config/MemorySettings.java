@@ -13,7 +13,7 @@ package dev.authloopback.loopback.config;
 public record MemorySettings(long maxCacheBytes, long maxBytesInFlight) {
 
     /**
-     * 16 MiB: about 12,000 entries of a typical 800-byte token answer, or 240 of the largest one
+     * 16 MiB: about 11,000 entries of a typical 800-byte token answer, or 240 of the largest one
      * ({@code max-response-bytes}, 64 KiB), a fraction of a 128 MB heap shared with business apps.
      */
     public static final long DEFAULT_MAX_CACHE_BYTES = 16L * 1024 * 1024;
@@ -24,8 +24,10 @@ public record MemorySettings(long maxCacheBytes, long maxBytesInFlight) {
      * What one cached entry costs besides its body and strings, on a 64-bit JVM with compressed
      * references: Ehcache's map node and value holder, the {@code CachedToken} object, the headers of
      * its byte array and five strings, and the ledger's own record of the entry (a map node and a
-     * skip-list node). Measured at about 350 bytes (the benchmark's heap row: 1,318 bytes per entry for
-     * a 790-byte answer and a 64-character key) and rounded up.
+     * skip-list node). Measured at about 490 bytes: the benchmark's heap row found 1,440 bytes of live
+     * heap per entry for a 786-byte answer, a 64-character key and about 100 characters of content
+     * type, digest and ETag (1,317 bytes before the ledger); rounded up, so an entry's weight is a
+     * little above its real cost.
      */
     public static final long ENTRY_OVERHEAD_BYTES = 512;
     /** Room for a key when sizing by the largest entry: a digest key has 64 characters, a template key rarely 1,000. */
