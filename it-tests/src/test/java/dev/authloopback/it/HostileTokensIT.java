@@ -86,7 +86,11 @@ class HostileTokensIT {
                 Hostile.token("non-ASCII", "\"abc\u00e9X-Accent\"", "X-Accent"),
                 Hostile.token("comma + Basic", "\"a, Basic YWRtaW46YWRtaW4=\"", "YWRtaW46YWRtaW4="),
                 Hostile.token("space", "\"abc X-Spaced\"", "X-Spaced"),
-                Hostile.token("1 MB", "\"" + "m".repeat(1_000_000) + "\"", "mmmmmmmmmmmm"),
+                // Over max-token-length (8 KiB) but within max-response-bytes (64 KiB): the token rule refuses it.
+                Hostile.token("20 kB", "\"" + "m".repeat(20_000) + "\"", "mmmmmmmmmmmm"),
+                // Over max-response-bytes: refused before it is parsed at all.
+                new Hostile("1 MB", "{\"access_token\":\"" + "n".repeat(1_000_000) + "\",\"token_type\":\"Bearer\"}",
+                        "upstream-answer-too-large", "nnnnnnnnnnnn"),
                 Hostile.token("empty after trim", "\"   \"", "Bearer    "),
                 Hostile.type("DPoP"),
                 Hostile.type("mac"));

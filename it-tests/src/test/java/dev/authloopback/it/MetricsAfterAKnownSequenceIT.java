@@ -116,6 +116,15 @@ class MetricsAfterAKnownSequenceIT {
                     () -> assertEquals(1, scrape.value("loopback_stale_entries", DEFAULT), message),
                     () -> assertEquals(400, scrape.value("loopback_oldest_entry_age_seconds", DEFAULT), message),
                     () -> assertEquals(140, scrape.value("loopback_soonest_token_expiry_seconds", DEFAULT), message),
+                    // One small entry's weight (README "Memory": body, key, strings + 512 bytes), nothing in flight.
+                    () -> assertTrue(scrape.value("loopback_cache_bytes", DEFAULT) > 512
+                            && scrape.value("loopback_cache_bytes", DEFAULT) < 4096, message),
+                    () -> assertEquals(16 << 20, scrape.value("loopback_cache_budget_bytes"), message),
+                    () -> assertEquals(0, scrape.value("loopback_cache_weight_evictions_total", DEFAULT), message),
+                    () -> assertEquals(0, scrape.value("loopback_in_flight_bytes"), message),
+                    () -> assertEquals(16 << 20, scrape.value("loopback_in_flight_budget_bytes"), message),
+                    () -> assertEquals(0, scrape.value("loopback_in_flight_refusals_total",
+                            "profile", "default", "side", "upstream_answer"), message),
                     () -> assertTrue(scrape.value("process_start_time_seconds") > 0, message),
                     () -> assertTrue(scrape.value("jvm_memory_used_bytes", "area", "heap") > 0, message),
                     () -> assertTrue(scrape.value("jvm_threads_current") > 0, message));

@@ -95,6 +95,60 @@ class CallerAccessAndLimitsTest {
         assertEquals(0, upstream.calls());
     }
 
+    /**
+     * A body that must be awaited holds its declared length in max-bytes-in-flight: with the cap at one
+     * such body, a second slow caller is refused at once with 503 busy (its connection closed), the
+     * first one is still served when its body completes, and its bytes leave flight with its request.
+     */
+    @Test
+    void aSlowBodyThatDoesNotFitInFlightGets503BusyAndTheFirstIsStillServed() throws Exception {
+        start("127.0.0.1", Map.of("max-bytes-in-flight", "64KiB"));
+        String body = BODY + "&pad=" + "x".repeat(60_000 - BODY.length() - 5);
+        String head = "POST /loopback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + FORM + "\r\nContent-Length: "
+                + body.length() + "\r\nConnection: close\r\n\r\n";
+        try (Socket first = new Socket("127.0.0.1", loopback.uri("").getPort());
+             Socket second = new Socket("127.0.0.1", loopback.uri("").getPort())) {
+            first.setSoTimeout(10_000);
+            second.setSoTimeout(10_000);
+            first.getOutputStream().write((head + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+            first.getOutputStream().flush();
+            awaitInFlight(60_000);
+
+            second.getOutputStream().write((head + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+            second.getOutputStream().flush();
+            String refused = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
+            assertTrue(refused.contains("urn:authloopback:problem:busy") && refused.contains("Retry-After: 1")
+                    && refused.contains("Connection: close"), refused);
+
+            first.getOutputStream().write(body.substring(10).getBytes(StandardCharsets.US_ASCII));
+            first.getOutputStream().flush();
+            String served = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(served.startsWith("HTTP/1.1 200"), served);
+        }
+        awaitInFlight(0);
+        String metrics = loopback.send(HttpRequest.newBuilder(loopback.uri("/admin/metrics")).GET().build()).body();
+        assertTrue(metrics.contains("loopback_in_flight_refusals_total{profile=\"default\",side=\"request_body\"} 1"),
+                metrics);
+        assertEquals(1, upstream.calls());
+    }
+
+    /** Polls the in-flight gauge (bounded) until it reads {@code atLeast} bytes, or 0 when asked for 0. */
+    private void awaitInFlight(long atLeast) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = loopback.send(HttpRequest.newBuilder(loopback.uri("/admin/metrics")).GET().build()).body();
+            double held = last.lines().filter(l -> l.startsWith("loopback_in_flight_bytes "))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+            if (atLeast == 0 ? held == 0 : held >= atLeast) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("in flight never reached " + atLeast + ":\n" + last);
+    }
+
     @Test
     void methodOutsideTheConfiguredSetGets405WithAllow() throws Exception {
         start("127.0.0.1", Map.of());

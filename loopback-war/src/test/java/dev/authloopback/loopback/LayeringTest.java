@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  * 7  request  problem        value types everyone shares: the token request, problem JSON
  *    outcome                 what became of a call, typed (cache status, upstream failure, refresh):
  *                            proxy and upstream name it, metrics count it, health judges it
+ *    memory                  the bytes-in-flight budget: intake, upstream and proxy reserve from it
  * </pre>
  */
 class LayeringTest {
@@ -43,7 +44,8 @@ class LayeringTest {
             Map.entry("cache", 4), Map.entry("upstream", 4), Map.entry("health", 4),
             Map.entry("config", 5),
             Map.entry("credentials", 6), Map.entry("access", 6),
-            Map.entry("request", 7), Map.entry("problem", 7), Map.entry("outcome", 7));
+            Map.entry("request", 7), Map.entry("problem", 7), Map.entry("outcome", 7),
+            Map.entry("memory", 7));
 
     private static final Path SOURCES = Path.of("src/main/java/dev/authloopback/loopback");
     private static final Pattern IMPORT =

@@ -106,7 +106,8 @@ class StrictTokensTest {
     @MethodSource("hostile")
     void aHostileTokenIsA502ProblemNamingTheRuleNeverStoredNeverEchoedNorLogged(Hostile hostile) throws Exception {
         upstream.script(n -> new Answer(200, "application/json", hostile.body(), Map.of()));
-        startLoopback(Map.of());
+        // Room for the 1 MB answer, so that the token's own rules refuse it, not max-response-bytes (64 KiB).
+        startLoopback(Map.of("max-response-bytes", "2MiB"));
         HttpResponse<String> first;
         HttpResponse<String> second;
         try (LogCapture logs = LogCapture.start(Level.ALL, "dev.authloopback")) {

@@ -156,6 +156,9 @@ final class BenchBase {
         properties.add("-Dloopback." + FILL_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.FILL));
         // Room for the largest fill and the rows' few keys: nothing is evicted while heap is measured.
         properties.add("-Dloopback." + FILL_PROFILE + ".max-entries=" + (settings.largestHeapFill() + 1000));
+        // And room in the web app's byte budget (README "Memory"): 4 KiB per entry is well over the
+        // weight of a bench entry (~1.5 KiB), never less than the default 16 MiB.
+        properties.add("-Dloopback.max-cache-bytes=" + Math.max(16L << 20, (settings.largestHeapFill() + 1000) * 4096L));
         properties.add("-Dloopback." + HERD_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.HERD));
         return properties;
     }

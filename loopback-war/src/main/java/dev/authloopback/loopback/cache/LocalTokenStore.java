@@ -6,20 +6,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One profile's entries in this node's heap (Ehcache heap tier). Leases are always granted: with no
- * other node to agree with, the proxy's own single flight already makes one upstream call per key.
+ * One profile's entries in this node's heap (Ehcache heap tier), within the web app's byte budget
+ * ({@link WeightLedger}): a put first makes room. Reads never touch the ledger. Leases are always
+ * granted: with no other node to agree with, the proxy's own single flight already makes one
+ * upstream call per key.
  */
 public final class LocalTokenStore implements TokenStore {
+    private final String profile;
     private final Cache<String, CachedToken> cache;
     private final long maxMarks;
+    private final WeightLedger ledger;
     /** Last forced refresh (eviction) per key, for the min-refresh-interval rate limit. */
     private final ConcurrentHashMap<String, Long> lastEviction = new ConcurrentHashMap<>();
     /** When the running evict-all claim ends (epoch millis); kept apart from the marks {@link #clear()} drops. */
     private final AtomicLong evictAllUntil = new AtomicLong(Long.MIN_VALUE);
 
-    LocalTokenStore(Cache<String, CachedToken> cache, long maxEntries) {
+    LocalTokenStore(String profile, Cache<String, CachedToken> cache, long maxEntries, WeightLedger ledger) {
+        this.profile = profile;
         this.cache = cache;
         this.maxMarks = maxEntries;
+        this.ledger = ledger;
     }
 
     @Override
@@ -28,8 +34,8 @@ public final class LocalTokenStore implements TokenStore {
     }
 
     @Override
-    public void put(String key, CachedToken token) {
-        cache.put(key, token);
+    public boolean put(String key, CachedToken token) {
+        return ledger.store(profile, cache, key, token);
     }
 
     @Override
@@ -39,7 +45,7 @@ public final class LocalTokenStore implements TokenStore {
 
     @Override
     public void clear() {
-        cache.clear();
+        ledger.clear(profile, cache);
         lastEviction.clear();
     }
 

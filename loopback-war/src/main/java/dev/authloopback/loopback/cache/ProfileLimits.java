@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.cache;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.config.MemorySettings;
 
 import java.time.Duration;
 
@@ -11,10 +12,20 @@ import java.time.Duration;
  * @param tti                idle limit of an entry ({@code tti})
  * @param minRefreshInterval least time between two evictions of one key ({@code min-refresh-interval});
  *                           the clustered tier keeps its eviction marks that long
+ * @param largestEntryBytes  weight of the heaviest entry the profile can store
+ *                           ({@link MemorySettings#largestEntry}): a heap tier bounded by count is
+ *                           sized with it
  */
-public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval) {
+public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval, long largestEntryBytes) {
+
+    /** Limits of a profile with the default {@code max-response-bytes}. */
+    public ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval) {
+        this(maxEntries, tti, minRefreshInterval, LoopbackSettings.DEFAULT_MAX_RESPONSE_BYTES
+                + MemorySettings.KEY_ALLOWANCE_BYTES + MemorySettings.ENTRY_OVERHEAD_BYTES);
+    }
 
     public static ProfileLimits of(LoopbackSettings settings) {
-        return new ProfileLimits(settings.maxEntries(), settings.tti(), settings.minRefreshInterval());
+        return new ProfileLimits(settings.maxEntries(), settings.tti(), settings.minRefreshInterval(),
+                MemorySettings.largestEntry(settings));
     }
 }

@@ -3,33 +3,56 @@ package dev.authloopback.loopback.cache;
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheEventListenerConfigurationBuilder;
 import org.ehcache.config.builders.CacheManagerBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.core.spi.time.TimeSource;
+import org.ehcache.event.EventType;
 import org.ehcache.impl.internal.TimeSourceConfiguration;
 
 import java.util.Map;
 
 /**
- * The Ehcache 3 caches of all profiles: one cache manager for the web app, one cache per profile.
- * Created in {@code contextInitialized}, closed in {@code contextDestroyed}.
+ * The Ehcache 3 caches of all profiles: one cache manager for the web app, one cache per profile,
+ * and one byte budget for all of them ({@link WeightLedger}, {@code max-cache-bytes}). Each cache
+ * holds at most {@code max-entries}; together they hold at most the budget in bytes. Created in
+ * {@code contextInitialized}, closed in {@code contextDestroyed}.
  */
 public final class TokenCache implements AutoCloseable {
     private final CacheManager manager;
     private final Map<String, ProfileLimits> limits;
+    private final WeightLedger ledger;
 
-    /** @param profiles profile name → its limits (the heap cache uses max entries and tti) */
-    public TokenCache(TimeSource timeSource, Map<String, ProfileLimits> profiles) {
+    /**
+     * @param profiles   profile name → its limits (the heap cache uses max entries and tti)
+     * @param cacheBytes the byte budget of every profile's entries together
+     */
+    public TokenCache(TimeSource timeSource, Map<String, ProfileLimits> profiles, long cacheBytes) {
         this.limits = Map.copyOf(profiles);
+        this.ledger = new WeightLedger(cacheBytes);
         CacheManagerBuilder<CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder()
                 .using(new TimeSourceConfiguration(timeSource));
         for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
             builder = builder.withCache(cacheName(profile.getKey()),
                     CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, CachedToken.class,
                                     ResourcePoolsBuilder.heap(profile.getValue().maxEntries()))
-                            .withExpiry(new TokenExpiryPolicy(timeSource, profile.getValue().tti())));
+                            .withExpiry(new TokenExpiryPolicy(timeSource, profile.getValue().tti()))
+                            // Synchronous and ordered: the ledger is exact when the operation returns.
+                            .withService(CacheEventListenerConfigurationBuilder
+                                    .newEventListenerConfiguration(ledger.listenerFor(profile.getKey()),
+                                            EventType.CREATED, EventType.UPDATED, EventType.REMOVED,
+                                            EventType.EXPIRED, EventType.EVICTED)
+                                    .synchronous().ordered()));
         }
         this.manager = builder.build(true);
+        for (String profile : profiles.keySet()) {
+            ledger.attach(profile, manager.getCache(cacheName(profile), String.class, CachedToken.class));
+        }
+    }
+
+    /** The byte budget shared by every profile's store, and what they hold. */
+    public WeightLedger ledger() {
+        return ledger;
     }
 
     public LocalTokenStore forProfile(String profile) {
@@ -37,7 +60,7 @@ public final class TokenCache implements AutoCloseable {
         if (cache == null) {
             throw new IllegalArgumentException("no cache for profile " + profile);
         }
-        return new LocalTokenStore(cache, limits.get(profile).maxEntries());
+        return new LocalTokenStore(profile, cache, limits.get(profile).maxEntries(), ledger);
     }
 
     /**

@@ -11,7 +11,12 @@ public interface TokenStore {
 
     CachedToken get(String key);
 
-    void put(String key, CachedToken token);
+    /**
+     * Stores the entry (making room for it in this node's byte budget first, when it lives on the heap).
+     *
+     * @return false when it was not stored: heavier than the whole budget
+     */
+    boolean put(String key, CachedToken token);
 
     /** Removes the entry only if it still is {@code expected}: a late eviction never drops a newer token. */
     boolean remove(String key, CachedToken expected);

@@ -30,8 +30,11 @@ import java.util.Map;
  * per profile three clustered caches, all strongly consistent and failing fast
  * ({@link FailFastResilience}):
  * <ul>
- *   <li>{@code tokens-<profile>}: the tokens, a heap tier of {@code max-entries} over a dedicated
- *       pool of {@code cluster-pool-size} on the server;</li>
+ *   <li>{@code tokens-<profile>}: the tokens, a heap tier over a dedicated pool of
+ *       {@code cluster-pool-size} on the server. Ehcache bounds a heap tier by count only (its byte
+ *       sizing walks object graphs, is deprecated and breaks on Java 17), so the count is chosen to
+ *       keep the bytes bounded: the profile's share of {@code max-cache-bytes} divided by its largest
+ *       entry, and never more than {@code max-entries} ({@link #heapEntries});</li>
  *   <li>{@code leases-<profile>}: who is fetching a key, each lease gone at its deadline;</li>
  *   <li>{@code evictions-<profile>}: when a key was last evicted, for {@code min-refresh-interval}.</li>
  * </ul>
@@ -46,13 +49,16 @@ final class ClusterCacheConfigurations {
 
     private final ClusterSettings settings;
     private final Map<String, ProfileLimits> profiles;
+    private final long cacheBytes;
     private final TimeSource timeSource;
     private final ClassLoader classLoader;
 
-    ClusterCacheConfigurations(ClusterSettings settings, Map<String, ProfileLimits> profiles, TimeSource timeSource,
-                               ClassLoader classLoader) {
+    /** @param cacheBytes the web app's {@code max-cache-bytes}, shared equally by the profiles' heap tiers */
+    ClusterCacheConfigurations(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
+                               TimeSource timeSource, ClassLoader classLoader) {
         this.settings = settings;
         this.profiles = Map.copyOf(profiles);
+        this.cacheBytes = cacheBytes;
         this.timeSource = timeSource;
         this.classLoader = classLoader;
     }
@@ -80,7 +86,7 @@ final class ClusterCacheConfigurations {
             ProfileLimits limits = profile.getValue();
             builder = builder
                     .withCache(TokenCache.cacheName(name), clustered(CachedToken.class,
-                            ResourcePoolsBuilder.heap(limits.maxEntries()), poolMiB,
+                            ResourcePoolsBuilder.heap(heapEntries(limits)), poolMiB,
                             new TokenExpiryPolicy(timeSource, limits.tti())))
                     .withCache(leasesAlias(name), clustered(Lease.class,
                             ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB, new LeaseExpiry(timeSource)))
@@ -91,6 +97,16 @@ final class ClusterCacheConfigurations {
                                     max(limits.minRefreshInterval(), MIN_EVICTION_MARK_TTL))));
         }
         return builder.build(false);
+    }
+
+    /**
+     * Entries of a profile's heap tier: as many of its largest entries as fit in its share of the
+     * budget (at least one), at most {@code max-entries}. Every node computes the same number from
+     * the same settings; the heap tier is the node's own, so the server does not check it anyway.
+     */
+    long heapEntries(ProfileLimits limits) {
+        long share = cacheBytes / profiles.size();
+        return Math.max(1, Math.min(limits.maxEntries(), share / limits.largestEntryBytes()));
     }
 
     /** Every profile's caches in an initialised {@link #manager()}, tagged with its connection's generation. */

@@ -63,13 +63,14 @@ public final class ClusterTier implements AutoCloseable {
     private volatile Outage outage;
     private volatile boolean closed;
 
-    public ClusterTier(ClusterSettings settings, Map<String, ProfileLimits> profiles, TimeSource timeSource, Clock clock,
-                       String node) {
+    /** @param cacheBytes {@code max-cache-bytes}: the profiles' heap tiers over the cluster share it */
+    public ClusterTier(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
+                       TimeSource timeSource, Clock clock, String node) {
         this.settings = settings;
         this.profiles = Set.copyOf(profiles.keySet());
         this.clock = clock;
         this.node = node;
-        this.configurations = new ClusterCacheConfigurations(settings, profiles, timeSource,
+        this.configurations = new ClusterCacheConfigurations(settings, profiles, cacheBytes, timeSource,
                 ClusterTier.class.getClassLoader());
         this.reachability = new TerracottaReachability(settings.uri(), settings.connectionTimeout());
         this.health = new ClusterHealthCheck(settings, node, clock);

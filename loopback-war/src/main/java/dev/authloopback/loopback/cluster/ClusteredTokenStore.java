@@ -47,14 +47,12 @@ public final class ClusteredTokenStore implements TokenStore {
     }
 
     @Override
-    public void put(String key, CachedToken token) {
-        on(shared -> {
+    public boolean put(String key, CachedToken token) {
+        return on(shared -> {
+            // The heap tier over it holds entries by count, sized so that even the largest fill the budget.
             shared.tokens().put(key, token);
-            return null;
-        }, () -> {
-            local.put(key, token);
-            return null;
-        });
+            return true;
+        }, () -> local.put(key, token));
     }
 
     @Override

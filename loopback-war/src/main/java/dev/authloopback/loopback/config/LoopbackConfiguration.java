@@ -24,17 +24,24 @@ public final class LoopbackConfiguration {
     private final Map<String, LoopbackSettings> profiles;
     private final ClusterSettings cluster;
     private final Duration evictAllInterval;
+    private final MemorySettings memory;
 
     private LoopbackConfiguration(Map<String, LoopbackSettings> profiles, ClusterSettings cluster,
-                                  Duration evictAllInterval) {
+                                  Duration evictAllInterval, MemorySettings memory) {
         this.profiles = Map.copyOf(profiles);
         this.cluster = cluster;
         this.evictAllInterval = evictAllInterval;
+        this.memory = memory;
     }
 
     /** {@code evict-all-interval}: the shortest time between two evict-alls of one profile (0: no limit). */
     public Duration evictAllInterval() {
         return evictAllInterval;
+    }
+
+    /** The web app's memory budgets ({@code max-cache-bytes}, {@code max-bytes-in-flight}). */
+    public MemorySettings memory() {
+        return memory;
     }
 
     /** The clustered tier, when {@code cluster-uri} is set. */
@@ -67,11 +74,12 @@ public final class LoopbackConfiguration {
         checkWebAppWideNotPerProfile(sources, all, problems);
         ClusterSettings cluster = new ClusterSettingsReader(sources, problems).read();
         Duration evictAllInterval = evictAllInterval(sources, problems);
+        MemorySettings memory = new MemorySettingsReader(sources, problems).read(profiles.values());
         checkUnknownKeys(sources, all, problems);
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
         }
-        return new LoopbackConfiguration(profiles, cluster, evictAllInterval);
+        return new LoopbackConfiguration(profiles, cluster, evictAllInterval, memory);
     }
 
     private static Duration evictAllInterval(SettingsSources sources, List<String> problems) {
@@ -148,13 +156,17 @@ public final class LoopbackConfiguration {
 
     private static void checkUnknownKeys(SettingsSources sources, List<String> profiles, List<String> problems) {
         sources.strictKeys().forEach((key, whereAndValue) -> {
-            String perProfileCluster = clusterSettingPerProfile(key);
             if (webAppWideOfAProfile(key, profiles)) {
                 return; // named by checkWebAppWideNotPerProfile
             }
+            String perProfileCluster = webAppSettingPerProfile(key, SettingNames.CLUSTER);
+            String perProfileMemory = webAppSettingPerProfile(key, SettingNames.MEMORY);
             if (perProfileCluster != null) {
                 problems.add(key + " (" + whereAndValue[0] + "): the clustered tier is shared by every profile of"
                         + " the web app; set " + SettingNames.PREFIX + perProfileCluster + " instead");
+            } else if (perProfileMemory != null) {
+                problems.add(key + " (" + whereAndValue[0] + "): one memory budget is shared by every profile of"
+                        + " the web app; set " + SettingNames.PREFIX + perProfileMemory + " instead");
             } else if (!isKnownKey(key, profiles)) {
                 // A misspelt secret setting still holds a secret, and a typo need not look like one
                 // ("client-secert", "key-store-pasword"): the name is what is wrong, so no value is shown.
@@ -180,11 +192,14 @@ public final class LoopbackConfiguration {
                 && SettingNames.WEB_APP_WIDE.contains(rest.substring(dot + 1));
     }
 
-    /** The cluster setting a key like {@code loopback.<profile>.cluster-uri} names, else {@code null}. */
-    private static String clusterSettingPerProfile(String key) {
+    /**
+     * The web-app-wide setting among {@code names} that a key like {@code loopback.<profile>.cluster-uri}
+     * names, else {@code null}.
+     */
+    private static String webAppSettingPerProfile(String key, java.util.List<String> names) {
         String rest = key.substring(SettingNames.PREFIX.length());
         int dot = rest.indexOf('.');
-        return dot > 0 && SettingNames.CLUSTER.contains(rest.substring(dot + 1)) ? rest.substring(dot + 1) : null;
+        return dot > 0 && names.contains(rest.substring(dot + 1)) ? rest.substring(dot + 1) : null;
     }
 
     private static boolean isKnownKey(String key, List<String> profiles) {

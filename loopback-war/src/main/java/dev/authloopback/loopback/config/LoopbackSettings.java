@@ -57,7 +57,12 @@ public record LoopbackSettings(
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
-    public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+    /**
+     * 64 KiB: a token answer is a few KiB (a JWT with many claims rarely reaches 8 KiB); anything
+     * larger is no token answer. It is also the size every cache budget is planned with
+     * ({@link MemorySettings#largestEntry}), so a larger default would shrink what fits.
+     */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
     /** 8 KiB: Jetty's and Tomcat's default request header limit; a longer header ends in a 431 downstream anyway. */
     public static final long DEFAULT_MAX_TOKEN_LENGTH = 8 * 1024;
     public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);

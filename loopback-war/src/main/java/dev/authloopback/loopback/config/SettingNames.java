@@ -42,6 +42,10 @@ public final class SettingNames {
     public static final String CLUSTER_CONNECTION_TIMEOUT = "cluster-connection-timeout";
     /** Pause between attempts to rebuild the clustered tier while the server is unreachable. */
     public static final String CLUSTER_RETRY_INTERVAL = "cluster-retry-interval";
+    /** Not per profile: the byte budget of every profile's cached entries on this node's heap. */
+    public static final String MAX_CACHE_BYTES = "max-cache-bytes";
+    /** Not per profile: request bodies still arriving and upstream answers being received, together. */
+    public static final String MAX_BYTES_IN_FLIGHT = "max-bytes-in-flight";
     public static final String REQUEST_BODY_TIMEOUT = "request-body-timeout";
     /** Local port of the loopback-only connector; token calls arriving on any other port are refused. */
     public static final String TOKEN_PORT = "token-port";
@@ -97,8 +101,11 @@ public final class SettingNames {
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE, ALLOWED_SCOPES, ALLOWED_RESOURCES,
             ALLOWED_AUDIENCES);
 
-    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
+    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
             CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+
+    /** The memory settings: one budget per web app, shared by its profiles, never per profile. */
+    static final java.util.List<String> MEMORY = java.util.List.of(MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT);
 
     /** The clustered tier's settings: one set per web app, never per profile. */
     static final java.util.List<String> CLUSTER = java.util.List.of(CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,

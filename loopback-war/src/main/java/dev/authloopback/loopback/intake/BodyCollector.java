@@ -1,7 +1,11 @@
 package dev.authloopback.loopback.intake;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.memory.InFlightBytes;
+import dev.authloopback.loopback.memory.NoRoomInFlight;
+import dev.authloopback.loopback.memory.Reservation;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.problem.Problem;
 import dev.authloopback.loopback.problem.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -18,6 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One request body, collected up to a limit: first whatever can be read without blocking, then
  * (if needed) the rest through the container's non-blocking callbacks, until the body is complete,
  * too large, broken, or the request-body deadline passes. Exactly one of those settles it.
+ *
+ * <p>A body that must be awaited holds its buffer in the web app's bytes in flight
+ * ({@code max-bytes-in-flight}) from the moment it is awaited until the request completes, growing
+ * with the buffer: thousands of callers that declare a large body and send it slowly are refused
+ * with 503 {@code busy} once the cap is reached, instead of each pinning its buffer on the heap. A
+ * body that is already complete when the request arrives (the usual case) reserves nothing: it is
+ * read and used on the request's own thread, so the server's threads bound those.
  */
 public final class BodyCollector implements ReadListener, AsyncListener {
     private static final System.Logger LOG = System.getLogger(BodyCollector.class.getName());
@@ -34,6 +45,7 @@ public final class BodyCollector implements ReadListener, AsyncListener {
     private HttpServletResponse response;
     private LoopbackSettings settings;
     private LoopbackMetrics.ProfileMetrics metrics;
+    private Reservation reservation;
 
     /** @param declared the Content-Length (at most {@code limit}), or -1 when the body is chunked */
     public BodyCollector(long declared, long limit) {
@@ -70,7 +82,27 @@ public final class BodyCollector implements ReadListener, AsyncListener {
         return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
     }
 
-    /** Reads the rest through non-blocking callbacks; the request is dispatched again when it is complete. */
+    /**
+     * Holds this body's buffer in {@code inFlight}, before its rest is awaited.
+     *
+     * @return false when it does not fit: the caller is refused ({@link #busy}), nothing is awaited
+     */
+    public boolean reserve(InFlightBytes inFlight) {
+        reservation = inFlight.tryReserve(bytes.length);
+        return reservation != null;
+    }
+
+    /** The answer to a caller whose body did not fit in {@code max-bytes-in-flight}; its connection is closed. */
+    public static Problem busy(InFlightBytes inFlight) {
+        return new Problem(503, "busy", "Loopback busy", "the request body did not fit in max-bytes-in-flight="
+                + inFlight.limit() + " (" + inFlight.held() + " bytes of other transfers in flight)")
+                .header("Retry-After", NoRoomInFlight.RETRY_AFTER_SECONDS).header("Connection", "close");
+    }
+
+    /**
+     * Reads the rest through non-blocking callbacks; the request is dispatched again when it is
+     * complete. Call {@link #reserve} first.
+     */
     public void readRest(AsyncContext async, ServletInputStream in, HttpServletResponse response, LoopbackSettings settings,
                   LoopbackMetrics.ProfileMetrics metrics) {
         this.async = async;
@@ -85,8 +117,26 @@ public final class BodyCollector implements ReadListener, AsyncListener {
     @Override
     public void onDataAvailable() throws IOException {
         while (!settled.get() && in.isReady()) {
+            if (size == bytes.length && declared > 0) {
+                // The declared body is complete; the container delivers no more than Content-Length,
+                // so what is left is its end. No larger buffer (and no reservation) for that.
+                if (in.read() < 0) {
+                    return; // onAllDataRead follows
+                }
+                tooLarge = true; // more than its Content-Length: refused, never passed on cut or padded
+                settle();
+                return;
+            }
             if (size == bytes.length) {
-                bytes = Arrays.copyOf(bytes, (int) Math.min(limit + 1, (long) bytes.length * 2));
+                int capacity = (int) Math.min(limit + 1, (long) bytes.length * 2);
+                if (!reservation.grow(capacity - bytes.length)) {
+                    if (settled.compareAndSet(false, true)) {
+                        metrics.refusedInFlight(LoopbackMetrics.SIDE_REQUEST_BODY);
+                        answer(busyAnswer());
+                    }
+                    return;
+                }
+                bytes = Arrays.copyOf(bytes, capacity);
             }
             int n = in.read(bytes, size, bytes.length - size);
             if (n < 0) {
@@ -144,7 +194,15 @@ public final class BodyCollector implements ReadListener, AsyncListener {
 
     @Override
     public void onComplete(AsyncEvent event) {
-        // Nothing held: the buffer goes with the request.
+        // The buffer goes with the request, and its bytes leave flight.
+        if (reservation != null) {
+            reservation.close();
+        }
+    }
+
+    private Problem busyAnswer() {
+        return new Problem(503, "busy", "Loopback busy", "the request body (" + size + " bytes so far) did not fit in"
+                + " max-bytes-in-flight").header("Retry-After", NoRoomInFlight.RETRY_AFTER_SECONDS);
     }
 
     @Override
@@ -153,12 +211,17 @@ public final class BodyCollector implements ReadListener, AsyncListener {
     }
 
     private void answer(int status, String slug, String title, String detail) {
+        answer(new Problem(status, slug, title, detail));
+    }
+
+    private void answer(Problem problem) {
         try {
             // The rest of the body is never read: the connection cannot carry another request.
             response.setHeader("Connection", "close");
-            Problems.write(response, status, slug, title, detail);
+            Problems.write(response, problem);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not answer " + status + ": " + e.getClass().getSimpleName());
+            LOG.log(System.Logger.Level.DEBUG, "could not answer " + problem.status() + ": "
+                    + e.getClass().getSimpleName());
         } finally {
             async.complete();
         }

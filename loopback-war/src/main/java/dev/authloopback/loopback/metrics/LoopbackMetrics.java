@@ -1,8 +1,10 @@
 package dev.authloopback.loopback.metrics;
 
 import dev.authloopback.loopback.cache.EntryStats;
+import dev.authloopback.loopback.cache.WeightLedger;
 import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
+import dev.authloopback.loopback.memory.InFlightBytes;
 import dev.authloopback.loopback.outcome.CacheStatus;
 import dev.authloopback.loopback.outcome.RefreshOutcome;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
@@ -47,7 +49,10 @@ public final class LoopbackMetrics {
     static final double[] UPSTREAM_SECONDS_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
     /** Why an upstream answer was not stored, besides the failure kinds (TokenProxy's SKIP(...) reasons). */
-    static final List<String> SKIP_REASONS = List.of("status", "no_access_token", "expires_in");
+    static final List<String> SKIP_REASONS = List.of("status", "no_access_token", "expires_in", "too_large");
+    /** What a caller was refused for want of room in max-bytes-in-flight: its own body, or the upstream's answer. */
+    public static final String SIDE_REQUEST_BODY = "request_body";
+    public static final String SIDE_UPSTREAM_ANSWER = "upstream_answer";
     /** EvictionResult values, lower case, and "all" for the admin evict-all. */
     static final List<String> EVICTION_RESULTS = List.of("evicted", "newer_token", "absent", "too_soon", "all");
 
@@ -62,6 +67,7 @@ public final class LoopbackMetrics {
     private final Counter evictions;
     private final Counter requestBodyTimeouts;
     private final Counter leaseWaits;
+    private final Counter inFlightRefusals;
 
     /**
      * @param entryStats the entries of a profile, computed at scrape time
@@ -99,6 +105,9 @@ public final class LoopbackMetrics {
         leaseWaits = Counter.builder().name("loopback_cluster_lease_waits_total")
                 .help("Cold keys this node did not fetch because another node held the fetch lease and stored"
                         + " the token meanwhile").labelNames("profile").withoutExemplars().register(registry);
+        inFlightRefusals = Counter.builder().name("loopback_in_flight_refusals_total")
+                .help("Requests refused with 503 busy because their body or the upstream's answer did not fit in"
+                        + " max-bytes-in-flight").labelNames("profile", "side").withoutExemplars().register(registry);
         registry.register(new EntryGauges(List.copyOf(profiles), entryStats));
         registry.register(new HealthGauge(List.copyOf(profiles), health));
         registerJvmMetrics(registry);
@@ -126,6 +135,11 @@ public final class LoopbackMetrics {
      */
     public ProfileMetrics forProfile(String profile, UpstreamHealth health) {
         return new ProfileMetrics(profile, health);
+    }
+
+    /** The memory budgets: cache bytes by profile, weight evictions, bytes in flight. */
+    public void registerMemory(Collection<String> profiles, WeightLedger ledger, InFlightBytes inFlight) {
+        registry.register(new MemoryGauges(List.copyOf(profiles), ledger, inFlight));
     }
 
     /** The clustered tier's state, when {@code cluster-uri} is set. */
@@ -203,6 +217,13 @@ public final class LoopbackMetrics {
                         refreshes.labelValues(profile, outcome.name().toLowerCase(Locale.ROOT));
             }
             leaseWaited = leaseWaits.labelValues(profile);
+            inFlightRefusals.labelValues(profile, SIDE_REQUEST_BODY);
+            inFlightRefusals.labelValues(profile, SIDE_UPSTREAM_ANSWER);
+        }
+
+        /** A request was refused (503 busy): its body or its upstream answer did not fit in max-bytes-in-flight. */
+        public void refusedInFlight(String side) {
+            inFlightRefusals.labelValues(profile, side).inc();
         }
 
         /** Another node held this key's fetch lease and its token arrived through the cluster. */

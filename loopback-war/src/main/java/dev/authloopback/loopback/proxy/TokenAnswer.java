@@ -1,5 +1,6 @@
 package dev.authloopback.loopback.proxy;
 
+import dev.authloopback.loopback.memory.Reservation;
 import dev.authloopback.loopback.outcome.CacheStatus;
 
 /**
@@ -10,9 +11,24 @@ import dev.authloopback.loopback.outcome.CacheStatus;
  * @param etag            fingerprint of the access token inside, or {@code null}
  * @param retryAfter      passed through from the upstream, or {@code null}
  * @param wwwAuthenticate passed through from the upstream, or {@code null}
+ * @param inFlight        the body's bytes in flight when this caller made the upstream call, or
+ *                        {@code null}; the writer gives them back ({@link #written()})
  */
 public record TokenAnswer(int status, String contentType, byte[] body, CacheStatus cacheStatus, long ageSeconds,
-                          String etag, String retryAfter, String wwwAuthenticate) {
+                          String etag, String retryAfter, String wwwAuthenticate, Reservation inFlight) {
+
+    /** An answer that holds nothing in flight (a stored entry, or a shared upstream answer). */
+    public TokenAnswer(int status, String contentType, byte[] body, CacheStatus cacheStatus, long ageSeconds,
+                       String etag, String retryAfter, String wwwAuthenticate) {
+        this(status, contentType, body, cacheStatus, ageSeconds, etag, retryAfter, wwwAuthenticate, null);
+    }
+
+    /** The answer was written back (or given up): its bytes are no longer in flight. Idempotent. */
+    public void written() {
+        if (inFlight != null) {
+            inFlight.close();
+        }
+    }
 
     @Override
     public String toString() {

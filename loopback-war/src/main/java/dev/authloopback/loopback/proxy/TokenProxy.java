@@ -10,6 +10,7 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.health.UpstreamHealth;
+import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.outcome.CacheStatus;
 import dev.authloopback.loopback.outcome.RefreshOutcome;
@@ -158,6 +159,9 @@ public final class TokenProxy {
         if (fetched.stored() == null && UpstreamHealth.isOutage(answer.status())) {
             CachedToken stale = usableStale(staleCandidate);
             if (stale != null) {
+                if (result.led()) {
+                    answer.release();
+                }
                 RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
                         answer.latencyMillis(), stale.status());
                 metrics.answered(CacheStatus.STALE);
@@ -167,8 +171,9 @@ public final class TokenProxy {
         RequestLog.line(settings.profile(), keyId, status.name(), result.led() ? fetched.action() : "SHARED",
                 String.valueOf(answer.status()), result.led() ? answer.latencyMillis() : -1, answer.status());
         metrics.answered(status);
+        // The caller that made the call writes the body back and then gives its bytes in flight back.
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), status, -1, fetched.etag(),
-                answer.retryAfter(), answer.wwwAuthenticate());
+                answer.retryAfter(), answer.wwwAuthenticate(), result.led() ? answer.inFlight() : null);
     }
 
     /**
@@ -255,7 +260,7 @@ public final class TokenProxy {
         metrics.answered(CacheStatus.BYPASS);
         String etag = exchanged.facts().map(TokenResponseInspector.TokenFacts::etag).orElse(null);
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
-                answer.retryAfter(), answer.wwwAuthenticate());
+                answer.retryAfter(), answer.wwwAuthenticate(), answer.inFlight());
     }
 
     /**
@@ -305,7 +310,10 @@ public final class TokenProxy {
                 ThreadLocalRandom.current().nextDouble());
         CachedToken token = new CachedToken(answer.status(), answer.contentType(), answer.body(), digest,
                 facts.get().etag(), now, window.freshUntil(), window.validUntil(), window.refreshFrom());
-        cache.put(key, token);
+        if (!cache.put(key, token)) {
+            metrics.skipped("too_large");
+            return new Fetched(answer, null, token.etag(), "SKIP(too_large)");
+        }
         metrics.stored();
         return new Fetched(answer, token, token.etag(), "STORE");
     }
@@ -318,6 +326,8 @@ public final class TokenProxy {
      * Every upstream call goes through here, so upstream errors are counted once per call. A 2xx is
      * inspected here, once: a token that must never become a header (malformed, too long, not Bearer)
      * is an unusable answer like a broken one, counted and judged as a failure, and never passed on.
+     * An answer refused for want of room in flight is the loopback's own state, not the upstream's:
+     * it is counted as a refusal, and health does not hear of it.
      */
     private Exchanged exchange(TokenRequest request) {
         UpstreamAnswer answer;
@@ -326,11 +336,15 @@ public final class TokenProxy {
         } catch (UpstreamFailure failure) {
             metrics.upstreamFailed(failure.kind(), failure.latencyMillis());
             throw failure;
+        } catch (NoRoomInFlight busy) {
+            metrics.refusedInFlight(LoopbackMetrics.SIDE_UPSTREAM_ANSWER);
+            throw busy;
         }
         Optional<TokenResponseInspector.TokenFacts> facts =
                 answer.isSuccess() ? inspector.inspect(answer.body()) : Optional.empty();
         TokenResponseInspector.Refusal refusal = facts.map(TokenResponseInspector.TokenFacts::refusal).orElse(null);
         if (refusal != null) {
+            answer.release(); // never written back: its bytes leave flight now
             UpstreamFailure failure = new UpstreamFailure(refusal.kind(), refusal.detail(), answer.latencyMillis());
             metrics.upstreamFailed(failure.kind(), failure.latencyMillis());
             throw failure;
@@ -345,7 +359,7 @@ public final class TokenProxy {
         if (notBefore != null && now < notBefore) {
             return;
         }
-        flights.runInBackground(flightKey, () -> {
+        flights.runInBackground(flightKey, () -> releasedAfter(() -> {
             // A hit that read the entry just before another refresh stored its successor would
             // otherwise start a second refresh: only an entry still in its refresh window is renewed.
             CachedToken current = cache.get(key);
@@ -392,7 +406,14 @@ public final class TokenProxy {
             } finally {
                 cache.release(key, mine);
             }
-        }, refreshExecutor);
+        }), refreshExecutor);
+    }
+
+    /** Nobody writes a background refresh's answer back: stored or not, its bytes leave flight when it ends. */
+    private static Fetched releasedAfter(java.util.function.Supplier<Fetched> refresh) {
+        Fetched fetched = refresh.get();
+        fetched.answer().release();
+        return fetched;
     }
 
     private void backOff(String flightKey) {

@@ -1,14 +1,31 @@
 package dev.authloopback.loopback.upstream;
 
+import dev.authloopback.loopback.memory.Reservation;
+
 /**
  * What the token endpoint answered, passed back to callers unchanged.
  *
  * @param contentType     may be {@code null}
  * @param retryAfter      the upstream's {@code Retry-After}, or {@code null}
  * @param wwwAuthenticate the upstream's {@code WWW-Authenticate}, or {@code null}
+ * @param inFlight        the body's bytes in flight, held until the answer is written back
+ *                        ({@link #release()}); {@code null} for an answer made from a stored entry
  */
 public record UpstreamAnswer(int status, String contentType, byte[] body, String retryAfter,
-                             String wwwAuthenticate, long latencyMillis) {
+                             String wwwAuthenticate, long latencyMillis, Reservation inFlight) {
+
+    /** An answer whose body holds nothing in flight (a stored entry's, or made by a test). */
+    public UpstreamAnswer(int status, String contentType, byte[] body, String retryAfter, String wwwAuthenticate,
+                          long latencyMillis) {
+        this(status, contentType, body, retryAfter, wwwAuthenticate, latencyMillis, null);
+    }
+
+    /** Gives the body's bytes in flight back; idempotent. */
+    public void release() {
+        if (inFlight != null) {
+            inFlight.close();
+        }
+    }
 
     public boolean isSuccess() {
         return status >= 200 && status < 300;

@@ -4,6 +4,9 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CredentialFileException;
 import dev.authloopback.loopback.credentials.UpstreamCredential;
 import dev.authloopback.loopback.credentials.UpstreamTls;
+import dev.authloopback.loopback.memory.InFlightBytes;
+import dev.authloopback.loopback.memory.NoRoomInFlight;
+import dev.authloopback.loopback.memory.Reservation;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.request.TokenRequest;
 
@@ -54,19 +57,22 @@ public final class UpstreamTokenClient implements AutoCloseable {
     private final long budgetMillis;
 
     private final UpstreamCredential credential;
+    private final InFlightBytes inFlight;
 
-    /** Transparent mode: the caller's request goes upstream as it came. */
+    /** Transparent mode: the caller's request goes upstream as it came; no cap on bytes in flight. */
     public UpstreamTokenClient(LoopbackSettings settings) {
-        this(settings, UpstreamCredential.transparent());
+        this(settings, UpstreamCredential.transparent(), new InFlightBytes(Long.MAX_VALUE));
     }
 
     /**
      * @param credential completes each upstream request with the profile's own client authentication
      *                   (owning modes); its TLS side (client certificate, trust store) is set up here
+     * @param inFlight   the web app's bytes in flight: each answer body is held there until written back
      */
-    public UpstreamTokenClient(LoopbackSettings settings, UpstreamCredential credential) {
+    public UpstreamTokenClient(LoopbackSettings settings, UpstreamCredential credential, InFlightBytes inFlight) {
         this.settings = settings;
         this.credential = credential;
+        this.inFlight = inFlight;
         this.budgetMillis = settings.upstreamExchangeBudget().toMillis();
         AtomicInteger threads = new AtomicInteger();
         String prefix = "loopback-upstream-" + settings.profile() + "-";
@@ -94,10 +100,25 @@ public final class UpstreamTokenClient implements AutoCloseable {
     }
 
     /**
-     * @return the upstream's complete answer, whatever its status in 200–599
+     * @return the upstream's complete answer, whatever its status in 200–599; its body's bytes stay
+     * in flight until {@link UpstreamAnswer#release()}
      * @throws UpstreamFailure when there is no complete, well-formed HTTP answer within the budget
+     * @throws NoRoomInFlight  when the answer's body did not fit under {@code max-bytes-in-flight}
      */
     public UpstreamAnswer exchange(TokenRequest request) {
+        Reservation body = inFlight.tryReserve(0);
+        try {
+            UpstreamAnswer answer = exchange(request, body);
+            body = null;
+            return answer;
+        } finally {
+            if (body != null) {
+                body.close();
+            }
+        }
+    }
+
+    private UpstreamAnswer exchange(TokenRequest request, Reservation body) {
         // Latency is measured on the monotonic clock, not the injected one: it is for logs and deadlines.
         long started = System.nanoTime();
         HttpRequest call;
@@ -109,7 +130,7 @@ public final class UpstreamTokenClient implements AutoCloseable {
         }
         CompletableFuture<HttpResponse<byte[]>> pending;
         try {
-            pending = http.sendAsync(call, this::bodyFor);
+            pending = http.sendAsync(call, info -> bodyFor(info, body));
         } catch (RejectedExecutionException e) {
             throw new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, "the upstream client is shut down",
                     elapsed(started));
@@ -128,13 +149,20 @@ public final class UpstreamTokenClient implements AutoCloseable {
             throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "interrupted while waiting for " + target(),
                     elapsed(started));
         } catch (ExecutionException | CancellationException e) {
-            throw failure(e.getCause() == null ? e : e.getCause(), started);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof BoundedBodySubscriber.NoRoomException) {
+                    throw new NoRoomInFlight("the answer of " + target() + " did not fit in max-bytes-in-flight="
+                            + inFlight.limit() + " (" + inFlight.held() + " bytes of other transfers in flight)");
+                }
+            }
+            throw failure(cause, started);
         }
         HttpHeaders headers = response.headers();
         return new UpstreamAnswer(response.statusCode(),
                 MediaTypes.sanitise(headers.firstValue("Content-Type").orElse(null), response.body()), response.body(),
                 joined(headers.allValues("Retry-After")), joined(headers.allValues("WWW-Authenticate")),
-                elapsed(started));
+                elapsed(started), body);
     }
 
     private HttpRequest build(TokenRequest request) {
@@ -163,7 +191,7 @@ public final class UpstreamTokenClient implements AutoCloseable {
     }
 
     /** Decided on the status line and headers, before any body byte is read. */
-    private HttpResponse.BodySubscriber<byte[]> bodyFor(HttpResponse.ResponseInfo info) {
+    private HttpResponse.BodySubscriber<byte[]> bodyFor(HttpResponse.ResponseInfo info, Reservation body) {
         int status = info.statusCode();
         if (status < 200 || status > 599) {
             return BoundedBodySubscriber.failing(new InvalidStatusException(status));
@@ -173,7 +201,10 @@ public final class UpstreamTokenClient implements AutoCloseable {
         if (declared > limit) {
             return BoundedBodySubscriber.failing(new DeclaredTooLargeException(declared, limit));
         }
-        return new BoundedBodySubscriber(limit, declared);
+        if (declared >= 0 && !body.grow(declared)) {
+            return BoundedBodySubscriber.failing(new BoundedBodySubscriber.NoRoomException(declared));
+        }
+        return new BoundedBodySubscriber(limit, declared, body);
     }
 
     private UpstreamFailure failure(Throwable failure, long started) {

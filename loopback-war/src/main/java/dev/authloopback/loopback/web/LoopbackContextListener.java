@@ -49,6 +49,7 @@ public final class LoopbackContextListener implements ServletContextListener {
                         + " client-auth=" + s.clientAuth().method().settingValue() + ": any local process (of any user)"
                         + " that reaches allow-from gets this profile's token without a credential; set shared-secret"
                         + " unless every such process may have it"));
+        LOG.log(System.Logger.Level.INFO, "Auth Loopback memory: " + configuration.memory().describe());
         configuration.cluster().ifPresent(c -> LOG.log(System.Logger.Level.INFO, "Auth Loopback cache tier: "
                 + c.describe()));
     }

@@ -16,6 +16,7 @@ import dev.authloopback.loopback.health.CredentialFilesHealth;
 import dev.authloopback.loopback.health.HealthCheck;
 import dev.authloopback.loopback.health.HealthStatus;
 import dev.authloopback.loopback.health.UpstreamHealth;
+import dev.authloopback.loopback.memory.InFlightBytes;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
@@ -41,6 +42,8 @@ public final class LoopbackRuntime implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final TokenCache cache;
+    /** {@code max-bytes-in-flight}: request bodies still arriving and upstream answers not yet written back. */
+    private final InFlightBytes inFlight;
     /** {@code null} without {@code cluster-uri}. */
     private final ClusterTier cluster;
     private final Map<String, TokenProxy> proxies = new LinkedHashMap<>();
@@ -61,9 +64,11 @@ public final class LoopbackRuntime implements AutoCloseable {
         this.defaultSettings = configuration.defaultProfile();
         this.evictAllInterval = configuration.evictAllInterval();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
-        this.cache = new TokenCache(timeSource, limits);
+        long cacheBytes = configuration.memory().maxCacheBytes();
+        this.cache = new TokenCache(timeSource, limits, cacheBytes);
+        this.inFlight = new InFlightBytes(configuration.memory().maxBytesInFlight());
         if (configuration.cluster().isPresent()) {
-            this.cluster = new ClusterTier(configuration.cluster().get(), limits, timeSource, clock, node);
+            this.cluster = new ClusterTier(configuration.cluster().get(), limits, cacheBytes, timeSource, clock, node);
         } else {
             this.cluster = null;
         }
@@ -80,6 +85,7 @@ public final class LoopbackRuntime implements AutoCloseable {
                 cluster == null ? cache.forProfile(name) : cluster.store(name, cache.forProfile(name))));
         this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
                 profile -> caches.get(profile).stats(clock.millis()), this::status);
+        metrics.registerMemory(configuration.profiles().keySet(), cache.ledger(), inFlight);
         if (cluster != null) {
             metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins);
         }
@@ -87,7 +93,7 @@ public final class LoopbackRuntime implements AutoCloseable {
             LoopbackSettings settings = profile.getValue();
             UpstreamCredential credential = UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock);
             credentials.put(profile.getKey(), credential);
-            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential);
+            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential, inFlight);
             clients.add(client);
             UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
                     settings.healthDownAfter(), clock);
@@ -179,6 +185,11 @@ public final class LoopbackRuntime implements AutoCloseable {
 
     public LoopbackMetrics metrics() {
         return metrics;
+    }
+
+    /** The web app's bytes in flight, which request bodies that must be awaited reserve too. */
+    public InFlightBytes inFlight() {
+        return inFlight;
     }
 
     public ObjectMapper json() {

@@ -4,6 +4,8 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.intake.BodyCollector;
 import dev.authloopback.loopback.intake.BufferedBodyRequest;
 import dev.authloopback.loopback.intake.RequestBody;
+import dev.authloopback.loopback.metrics.LoopbackMetrics;
+import dev.authloopback.loopback.problem.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -75,10 +77,16 @@ public final class RequestBodyFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
+        // Counted under the profile whose rules applied: an unknown name must not become a label.
+        LoopbackMetrics.ProfileMetrics metrics = runtime.metrics(settings.profile());
+        if (!body.reserve(runtime.inFlight())) {
+            metrics.refusedInFlight(LoopbackMetrics.SIDE_REQUEST_BODY);
+            Problems.write((HttpServletResponse) res, BodyCollector.busy(runtime.inFlight()));
+            return;
+        }
         AsyncContext async = request.startAsync();
         async.setTimeout(settings.requestBodyTimeout().toMillis());
-        // Counted under the profile whose rules applied: an unknown name must not become a label.
-        body.readRest(async, in, (HttpServletResponse) res, settings, runtime.metrics(settings.profile()));
+        body.readRest(async, in, (HttpServletResponse) res, settings, metrics);
     }
 
     /** RFC 9112 §6.3: on HTTP/1.1 a request has a body only with Content-Length or Transfer-Encoding. */

@@ -3,6 +3,7 @@ package dev.authloopback.loopback.web;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.intake.RequestBody;
+import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.outcome.CacheStatus;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.problem.Problem;
@@ -93,7 +94,18 @@ public final class TokenServlet extends HttpServlet {
         } catch (UpstreamFailure failure) {
             problemFor(failure).write(response);
             return;
+        } catch (NoRoomInFlight busy) {
+            busy(busy).write(response);
+            return;
         }
+        try {
+            write(answer, response);
+        } finally {
+            answer.written();
+        }
+    }
+
+    private static void write(TokenAnswer answer, HttpServletResponse response) throws IOException {
         response.setStatus(answer.status());
         response.setHeader(CacheStatus.HEADER, answer.cacheStatus().name());
         if (answer.contentType() != null) {
@@ -208,6 +220,15 @@ public final class TokenServlet extends HttpServlet {
     static Problem problemFor(UpstreamFailure failure) {
         UpstreamFailure.Kind kind = failure.kind();
         return new Problem(kind.status(), kind.slug(), kind.title(), failure.getMessage());
+    }
+
+    /**
+     * 503 while the bytes in flight are at {@code max-bytes-in-flight}: the caller may come back in a
+     * second, when the transfers ahead of it have ended; nothing was stored.
+     */
+    public static Problem busy(NoRoomInFlight busy) {
+        return new Problem(503, "busy", "Loopback busy", busy.getMessage())
+                .header("Retry-After", NoRoomInFlight.RETRY_AFTER_SECONDS);
     }
 
     private static String allowed(LoopbackSettings settings) {

@@ -34,7 +34,7 @@ class ClusterCacheConfigurationsTest {
     private final ClusterCacheConfigurations configurations = new ClusterCacheConfigurations(settings,
             Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200)),
                     "partner", new ProfileLimits(7, Duration.ofMinutes(5), Duration.ofSeconds(30))),
-            new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader());
+            16L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader());
 
     @Test
     void eachProfileHasATokensALeasesAndAnEvictionsCache() {

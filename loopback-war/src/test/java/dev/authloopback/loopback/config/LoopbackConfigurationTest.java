@@ -240,4 +240,56 @@ class LoopbackConfigurationTest {
                 () -> read(Map.of(), Map.of(), perProfile));
         assertTrue(refused.getMessage().contains("loopback.billing.evict-all-interval"), refused.getMessage());
     }
+
+    @Test
+    void oneMemoryBudgetPerWebAppWithDefaultsThatFitASmallHeap() {
+        LoopbackConfiguration configuration = read(Map.of(), Map.of(), init());
+        assertEquals(16L << 20, configuration.memory().maxCacheBytes());
+        assertEquals(16L << 20, configuration.memory().maxBytesInFlight());
+        assertEquals(64 * 1024, configuration.defaultProfile().maxResponseBytes());
+
+        MemorySettings set = read(Map.of(), Map.of(), init("max-cache-bytes", "64MiB", "max-bytes-in-flight", "8m"))
+                .memory();
+        assertEquals(64L << 20, set.maxCacheBytes());
+        assertEquals(8L << 20, set.maxBytesInFlight());
+    }
+
+    @Test
+    void aCacheBudgetBelowTheLargestEntryOfAProfileFailsStartUpNamingBothSettings() {
+        Map<String, String> init = init("profiles", "big", "max-cache-bytes", "1MiB");
+        init.put("loopback.big.max-response-bytes", "1MiB");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
+        assertTrue(e.getMessage().contains("loopback.max-cache-bytes='1MiB': smaller than the largest entry profile"
+                + " 'big' may store (max-response-bytes=1048576"), e.getMessage());
+        assertFalse(e.getMessage().contains("profile 'default'"), "64 KiB answers fit in 1 MiB: " + e.getMessage());
+    }
+
+    @Test
+    void aCapInFlightBelowOneTransferFailsStartUp() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init("max-bytes-in-flight", "32KiB")));
+        assertTrue(e.getMessage().contains("loopback.max-bytes-in-flight='32KiB': smaller than one transfer of profile"
+                + " 'default' (max-response-bytes=65536, max-request-bytes=65536)"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "max-cache-bytes|lots|not a size",
+            "max-cache-bytes|0|greater than 0",
+            "max-bytes-in-flight|-1|not a size"})
+    void badMemorySettingsFailStartUpNamingTheSetting(String setting, String value, String why) {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init(setting, value)));
+        assertTrue(e.getMessage().contains("loopback." + setting + "='" + value + "': "), e.getMessage());
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
+
+    @Test
+    void theMemoryBudgetIsSharedByEveryProfileNeverSetPerProfile() {
+        Map<String, String> init = init("profiles", "billing");
+        init.put("loopback.billing.max-cache-bytes", "1GiB");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
+        assertTrue(e.getMessage().contains("loopback.billing.max-cache-bytes (context init-param): one memory budget is"
+                + " shared by every profile of the web app; set loopback.max-cache-bytes instead"), e.getMessage());
+    }
 }

@@ -143,8 +143,9 @@ class ClusterSingleFlightTest {
         }
 
         @Override
-        public void put(String key, CachedToken token) {
+        public boolean put(String key, CachedToken token) {
             tokens.put(key, token);
+            return true;
         }
 
         @Override
