@@ -35,6 +35,10 @@ public final class SettingNames {
     public static final String CLUSTER_CONNECTION_TIMEOUT = "cluster-connection-timeout";
     /** Pause between attempts to rebuild the clustered tier while the server is unreachable. */
     public static final String CLUSTER_RETRY_INTERVAL = "cluster-retry-interval";
+    /** The keys that seal the clustered tier's entries (required with {@code cluster-uri}), re-read when it changes. */
+    public static final String CLUSTER_KEY_FILE = "cluster-key-file";
+    /** {@code true}: share tokens through the cluster in clear, without {@code cluster-key-file}. */
+    public static final String CLUSTER_UNSEALED = "cluster-unsealed";
     public static final String REQUEST_BODY_TIMEOUT = "request-body-timeout";
     /** Local port of the loopback-only connector; token calls arriving on any other port are refused. */
     public static final String TOKEN_PORT = "token-port";
@@ -82,11 +86,13 @@ public final class SettingNames {
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
-            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL,
+            CLUSTER_KEY_FILE, CLUSTER_UNSEALED);
 
     /** The clustered tier's settings: one set per web app, never per profile. */
     static final java.util.List<String> CLUSTER = java.util.List.of(CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
-            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL,
+            CLUSTER_KEY_FILE, CLUSTER_UNSEALED);
 
     /** Values never shown in messages or logs. */
     static final Set<String> SECRETS = Set.of(SHARED_SECRET, ADMIN_SECRET, CLIENT_SECRET, CLIENT_KEY_PASSWORD,

@@ -77,7 +77,7 @@ public final class LoopbackRuntime implements AutoCloseable {
         this.metrics = new LoopbackMetrics(configuration.profiles().keySet(),
                 profile -> caches.get(profile).stats(clock.millis()), this::status);
         if (cluster != null) {
-            metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins);
+            metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins, cluster::refused);
         }
         TokenResponseInspector inspector = new TokenResponseInspector(json);
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
