@@ -20,7 +20,8 @@ final class NameSerializer implements Serializer<String> {
     @Override
     public String read(ByteBuffer binary) {
         byte[] bytes = new byte[binary.remaining()];
-        binary.get(bytes);
+        // Not moving the position: Ehcache may write the same buffer out again (see SealedSerializer).
+        binary.duplicate().get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 

@@ -33,10 +33,14 @@ final class SealedSerializer<V> implements Serializer<ClusterValue<V>> {
         return ByteBuffer.wrap(stored);
     }
 
+    /**
+     * Reads without moving {@code binary}'s position: Ehcache keeps the buffer it decoded and writes
+     * it out again as it stands when it compacts a chain, and a consumed buffer would go out empty.
+     */
     @Override
     public ClusterValue<V> read(ByteBuffer binary) {
         byte[] stored = new byte[binary.remaining()];
-        binary.get(stored);
+        binary.duplicate().get(stored);
         Seal.Opening opening = seal.get().open(cache, stored);
         if (!opening.opened()) {
             return ClusterValue.unopenable(stored, opening.refusal());

@@ -48,6 +48,17 @@ class SealedSerializerTest {
     }
 
     @Test
+    void readingLeavesTheBufferAsItWasForEhcacheToWriteItOutAgain() {
+        ByteBuffer stored = tokens.serialize(ClusterValue.of("n", token));
+        int remaining = stored.remaining();
+
+        tokens.read(stored);
+        new NameSerializer().read(ByteBuffer.wrap(new byte[] {'a', 'b'}));
+
+        assertEquals(remaining, stored.remaining(), "a chain compaction re-encodes this very buffer");
+    }
+
+    @Test
     void aValueReadFromTheClusterIsWrittenBackWithTheBytesItCameWith() {
         ByteBuffer stored = tokens.serialize(ClusterValue.of("n", token));
         ClusterValue<CachedToken> read = tokens.read(stored.duplicate());
