@@ -10,7 +10,6 @@ import dev.authloopback.it.rogue.MarkerGadget;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.Wars;
 import dev.authloopback.testsupport.LogCapture;
-import dev.authloopback.testsupport.Processes;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
@@ -61,6 +60,7 @@ class SealedClusterIT {
     private FaultyUpstream upstream;
     private Path work;
     private List<String> rogueClasspath;
+    private Rogue rogue;
 
     @BeforeEach
     void start() throws IOException {
@@ -86,6 +86,7 @@ class SealedClusterIT {
         Path keys = ClusterKeyFiles.oneKey(work.resolve("cluster.keys"));
         LoopbackServer a = node(keys);
         LoopbackServer b = node(keys);
+        awaitShared(a, b);
         LogCapture logs = LogCapture.start(Level.WARNING, "dev.authloopback.loopback.cluster");
         resources.add(logs);
 
@@ -183,8 +184,8 @@ class SealedClusterIT {
             }
         }
         Http.Answer evictOverPlantedMark = http.send(HttpRequest.newBuilder(b.tokenUrl()).header("Content-Type", FORM)
-                .header("If-Match", post(b, "beta").header("ETag"))
-                .method("DELETE", HttpRequest.BodyPublishers.ofString(body("beta"))));
+                .header("If-Match", post(b, "alpha").header("ETag"))
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body("alpha"))));
         assertEquals(204, evictOverPlantedMark.status(), () -> "a planted mark blocks no eviction: "
                 + evictOverPlantedMark);
         assertFalse(Files.exists(marker), "a planted object was deserialized by the loopback");
@@ -204,10 +205,24 @@ class SealedClusterIT {
                 .setting("cluster-uri", terracotta.uri("auth-loopback"))
                 .setting("cluster-key-file", keys)
                 .setting("cluster-pool-size", "8MiB")
-                .setting("cluster-connection-timeout", "2s")
+                // Generous: this test is about what the rogue can do, not about outages on a busy machine.
+                .setting("cluster-connection-timeout", "10s")
+                .setting("cluster-read-timeout", "5s")
+                .setting("cluster-write-timeout", "5s")
                 .start();
         resources.add(node);
         return node;
+    }
+
+    /** Both nodes share the clustered tier (a node that could not connect yet retries on its own). */
+    private void awaitShared(LoopbackServer... nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (LoopbackServer node : nodes) {
+            while (!metrics(node).contains("\nloopback_cluster_connected 1.0\n")) {
+                assertTrue(System.nanoTime() < deadline, () -> "not sharing the cluster: " + metrics(node));
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** beta sends its client credentials in Authorization, alpha in the body. */
@@ -225,14 +240,87 @@ class SealedClusterIT {
                 + ("alpha".equals(scope) ? "&client_id=" + CLIENT_ID + "&client_secret=" + CLIENT_SECRET : "");
     }
 
-    private String rogue(String... command) {
-        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", String.join(java.io.File.pathSeparator, rogueClasspath),
-                "dev.authloopback.loopback.cluster.RogueClient", terracotta.uri("auth-loopback").toString(), "default"));
-        line.addAll(List.of(command));
-        Processes.Result result = Processes.run(work, Duration.ofSeconds(60), line);
-        assertEquals(0, result.exitCode(), () -> "rogue " + List.of(command) + ":\n" + result.output());
-        return result.output();
+    private String rogue(String... command) throws InterruptedException {
+        if (rogue == null) {
+            rogue = new Rogue(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", String.join(java.io.File.pathSeparator, rogueClasspath),
+                    "dev.authloopback.loopback.cluster.RogueClient", terracotta.uri("auth-loopback").toString(),
+                    "default"), work);
+            resources.add(rogue);
+        }
+        return rogue.run(String.join(" ", command));
+    }
+
+    /**
+     * The rogue's JVM, started once and given one command a line (attaching takes seconds; the
+     * commands milliseconds). Its output, Terracotta's log lines included, is read on a thread of
+     * its own; every wait is bounded.
+     */
+    private static final class Rogue implements AutoCloseable {
+        private static final Duration COMMAND_LIMIT = Duration.ofSeconds(60);
+        private final Process process;
+        private final java.io.Writer in;
+        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        Rogue(List<String> command, Path directory) throws InterruptedException {
+            try {
+                process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            Thread reader = new Thread(() -> {
+                try (java.io.BufferedReader out = process.inputReader(StandardCharsets.UTF_8)) {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("FAILED output unreadable: " + e);
+                }
+                lines.add("FAILED exited");
+            }, "rogue-output");
+            reader.setDaemon(true);
+            reader.start();
+            await("READY", "attach");
+        }
+
+        String run(String command) throws InterruptedException {
+            try {
+                in.write(command + "\n");
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return await("DONE", command);
+        }
+
+        private String await(String end, String what) throws InterruptedException {
+            StringBuilder output = new StringBuilder();
+            long deadline = System.nanoTime() + COMMAND_LIMIT.toNanos();
+            while (true) {
+                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (line == null || line.startsWith("FAILED")) {
+                    throw new AssertionError("rogue " + what + ": " + (line == null ? "no answer within "
+                            + COMMAND_LIMIT : line) + "\n" + output);
+                }
+                if (line.equals(end)) {
+                    return output.toString();
+                }
+                output.append(line).append('\n');
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // Gone already.
+            }
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
     }
 
     private long unopenable(LoopbackServer node, String cache, String reason) {

@@ -29,13 +29,16 @@ import java.util.Map;
  * on the WAR's classes and libraries), lives in the cluster package only to name the WAR's
  * package-private wire types without reflection, and speaks in raw stored bytes:
  *
+ * {@code RogueClient URI PROFILE} attaches once, then reads commands from its standard input, one a
+ * line, and answers each with its output and a line {@code DONE} (or {@code FAILED ...}):
+ *
  * <pre>
- * RogueClient URI PROFILE dump                  every entry of the three caches: cache, name, base64 bytes
- * RogueClient URI PROFILE flip BYTE             flips the low bit of byte BYTE (from the end) of every token
- * RogueClient URI PROFILE swap                  puts each token's bytes under the next token's name
- * RogueClient URI PROFILE save FILE             the tokens' names and bytes, to FILE
- * RogueClient URI PROFILE restore FILE          writes them back (a replay)
- * RogueClient URI PROFILE plant FILE            FILE's bytes as the value of every token name, in all three caches
+ * dump                  every entry of the three caches: cache, name, base64 bytes
+ * flip BYTE             flips the low bit of byte BYTE (from the end) of every token
+ * swap                  puts each token's bytes under the next token's name
+ * save FILE             the tokens' names and bytes, to FILE
+ * restore FILE          writes them back (a replay)
+ * plant FILE            FILE's bytes as the value of every token name, in all three caches
  * </pre>
  */
 public final class RogueClient {
@@ -66,50 +69,66 @@ public final class RogueClient {
             all.put(tokensAlias, tokens);
             all.put(leasesAlias, cache(manager, leasesAlias));
             all.put(marksAlias, cache(manager, marksAlias));
-            switch (args[2]) {
-                case "dump" -> all.forEach((alias, cache) -> entries(cache).forEach((name, bytes) ->
-                        System.out.println("ENTRY " + alias + " " + name + " " + Base64.getEncoder().encodeToString(bytes))));
-                case "flip" -> {
-                    int fromEnd = Integer.parseInt(args[3]);
-                    entries(tokens).forEach((name, bytes) -> {
-                        bytes[bytes.length - 1 - fromEnd] ^= 1;
-                        tokens.put(name, raw(bytes));
-                        System.out.println("FLIPPED " + name);
-                    });
+            java.io.BufferedReader commands = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+            System.out.println("READY");
+            for (String command; (command = commands.readLine()) != null; ) {
+                try {
+                    run(command.split(" "), tokens, all);
+                    System.out.println("DONE");
+                } catch (Exception e) {
+                    System.out.println("FAILED " + e);
                 }
-                case "swap" -> {
-                    List<Map.Entry<String, byte[]>> entries = new ArrayList<>(entries(tokens).entrySet());
-                    for (int i = 0; i < entries.size(); i++) {
-                        Map.Entry<String, byte[]> next = entries.get((i + 1) % entries.size());
-                        tokens.put(next.getKey(), raw(entries.get(i).getValue()));
-                        System.out.println("MOVED " + entries.get(i).getKey() + " -> " + next.getKey());
-                    }
-                }
-                case "save" -> {
-                    StringBuilder saved = new StringBuilder();
-                    entries(tokens).forEach((name, bytes) -> saved.append(name).append(' ')
-                            .append(Base64.getEncoder().encodeToString(bytes)).append('\n'));
-                    Files.writeString(Path.of(args[3]), saved);
-                    System.out.print("SAVED " + saved.toString().lines().count() + "\n");
-                }
-                case "restore" -> {
-                    for (String line : Files.readAllLines(Path.of(args[3]), StandardCharsets.UTF_8)) {
-                        String[] fields = line.split(" ");
-                        tokens.put(fields[0], raw(Base64.getDecoder().decode(fields[1])));
-                        System.out.println("RESTORED " + fields[0]);
-                    }
-                }
-                case "plant" -> {
-                    byte[] payload = Files.readAllBytes(Path.of(args[3]));
-                    for (String name : entries(tokens).keySet()) {
-                        for (Cache<String, ClusterValue<Object>> cache : all.values()) {
-                            cache.put(name, raw(payload));
-                        }
-                        System.out.println("PLANTED " + name);
-                    }
-                }
-                default -> throw new IllegalArgumentException("unknown command " + args[2]);
+                System.out.flush();
             }
+        }
+    }
+
+    private static void run(String[] args, Cache<String, ClusterValue<Object>> tokens,
+                            Map<String, Cache<String, ClusterValue<Object>>> all) throws java.io.IOException {
+        switch (args[0]) {
+            case "dump" -> all.forEach((alias, cache) -> entries(cache).forEach((name, bytes) ->
+                    System.out.println("ENTRY " + alias + " " + name + " " + Base64.getEncoder().encodeToString(bytes))));
+            case "flip" -> {
+                int fromEnd = Integer.parseInt(args[1]);
+                entries(tokens).forEach((name, bytes) -> {
+                    bytes[bytes.length - 1 - fromEnd] ^= 1;
+                    tokens.put(name, raw(bytes));
+                    System.out.println("FLIPPED " + name);
+                });
+            }
+            case "swap" -> {
+                List<Map.Entry<String, byte[]>> entries = new ArrayList<>(entries(tokens).entrySet());
+                for (int i = 0; i < entries.size(); i++) {
+                    Map.Entry<String, byte[]> next = entries.get((i + 1) % entries.size());
+                    tokens.put(next.getKey(), raw(entries.get(i).getValue()));
+                    System.out.println("MOVED " + entries.get(i).getKey() + " -> " + next.getKey());
+                }
+            }
+            case "save" -> {
+                StringBuilder saved = new StringBuilder();
+                entries(tokens).forEach((name, bytes) -> saved.append(name).append(' ')
+                        .append(Base64.getEncoder().encodeToString(bytes)).append('\n'));
+                Files.writeString(Path.of(args[1]), saved);
+                System.out.print("SAVED " + saved.toString().lines().count() + "\n");
+            }
+            case "restore" -> {
+                for (String line : Files.readAllLines(Path.of(args[1]), StandardCharsets.UTF_8)) {
+                    String[] fields = line.split(" ");
+                    tokens.put(fields[0], raw(Base64.getDecoder().decode(fields[1])));
+                    System.out.println("RESTORED " + fields[0]);
+                }
+            }
+            case "plant" -> {
+                byte[] payload = Files.readAllBytes(Path.of(args[1]));
+                for (String name : entries(tokens).keySet()) {
+                    for (Cache<String, ClusterValue<Object>> cache : all.values()) {
+                        cache.put(name, raw(payload));
+                    }
+                    System.out.println("PLANTED " + name);
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
 
