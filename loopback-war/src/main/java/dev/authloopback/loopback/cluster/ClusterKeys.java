@@ -16,7 +16,7 @@ import static dev.authloopback.loopback.cluster.ClusterLog.LOG;
  * The seal this node uses now: from {@code cluster-key-file}, re-read when the file changes (its
  * modification time or size), checked on the cluster tier's schedule ({@code cluster-retry-interval}),
  * never on a request. A file that changed but cannot be used (missing, too open, malformed, no
- * sealing key) keeps the last good keys, with a WARNING each time it is checked and still broken.
+ * sealing key) keeps the last good keys, with one WARNING per change.
  * With {@code cluster-unsealed=true}, a {@link PlainSeal} for ever.
  */
 final class ClusterKeys implements Supplier<Seal> {
@@ -59,6 +59,8 @@ final class ClusterKeys implements Supplier<Seal> {
         try {
             ring = ClusterKeyFile.read(file);
         } catch (RuntimeException e) {
+            // Once per change of the file, not on every check while it stays broken.
+            stamp = now;
             LOG.log(System.Logger.Level.WARNING, "cluster-key-file=" + file + ": changed but cannot be used ("
                     + e.getMessage() + "); keeping the previous keys (" + ((AeadSeal) current).ring().describe() + ")");
             return false;
