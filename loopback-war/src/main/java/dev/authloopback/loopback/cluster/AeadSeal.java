@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sealed values, format version 2: AES-256-GCM under a key derived for each message, so no nonce is
@@ -50,6 +51,12 @@ final class AeadSeal implements Seal {
     private final Map<String, Map<String, byte[]>> subkeys = new HashMap<>();
     /** Initialised with the names subkey; never used itself, only cloned (thread safe that way). */
     private final Mac pristineNames;
+    /**
+     * Names already worked out: every request asks for one, a heap-tier hit included, and a map
+     * lookup costs a fraction of an HMAC. Bounded: emptied when it reaches {@link #NAMES_KEPT}.
+     */
+    private final ConcurrentHashMap<String, String> names = new ConcurrentHashMap<>();
+    private static final int NAMES_KEPT = 16_384;
 
     AeadSeal(ClusterKeyRing ring, String entity) {
         this.ring = ring;
@@ -77,6 +84,18 @@ final class AeadSeal implements Seal {
 
     @Override
     public String name(String localKey) {
+        String name = names.get(localKey);
+        if (name == null) {
+            if (names.size() >= NAMES_KEPT) {
+                names.clear();
+            }
+            name = hmac(localKey);
+            names.put(localKey, name);
+        }
+        return name;
+    }
+
+    private String hmac(String localKey) {
         Mac mac;
         try {
             mac = (Mac) pristineNames.clone();
