@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.authloopback.testsupport.Processes;
 import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
+import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,6 +68,8 @@ class ClusteredDeploymentIT {
         OAuth2Upstream upstream = new OAuth2Upstream();
         resources.add(upstream);
         URI clusterUri = terracotta.uri("auth-loopback");
+        // README "Running a cluster": one key file, copied to every node (here both read the same one).
+        Path keyFile = ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys"));
 
         int jettyMainPort = DeploymentEnvironment.freePort();
         int jettyLoopbackPort = DeploymentEnvironment.freePort();
@@ -75,9 +78,9 @@ class ClusteredDeploymentIT {
 
         long configureBegin = System.nanoTime();
         Path jettyWork = env.freshWorkDir("clustered-jetty");
-        Path jettyHome = configureJetty(jettyWork, upstream, clusterUri);
+        Path jettyHome = configureJetty(jettyWork, upstream, clusterUri, keyFile);
         Path wildflyWork = env.freshWorkDir("clustered-wildfly");
-        Path wildflyHome = configureWildFly(wildflyWork, upstream, clusterUri);
+        Path wildflyHome = configureWildFly(wildflyWork, upstream, clusterUri, keyFile);
         Duration configure = Duration.ofNanos(System.nanoTime() - configureBegin);
 
         // Both at once, as two nodes of one fleet.
@@ -218,8 +221,8 @@ class ClusteredDeploymentIT {
         assertEquals(calls + 1, upstream.tokenRequests(), "one upstream call per key for both servers; " + message);
     }
 
-    /** README "Deploying on Jetty", with only the loopback, plus the two cluster settings. */
-    private Path configureJetty(Path work, OAuth2Upstream upstream, URI clusterUri) throws Exception {
+    /** README "Deploying on Jetty", with only the loopback, plus the three cluster settings. */
+    private Path configureJetty(Path work, OAuth2Upstream upstream, URI clusterUri, Path keyFile) throws Exception {
         DeploymentEnvironment.untar(env.distDir().resolve("jetty-home.tar.gz"), work);
         Path home = work.resolve("jetty-home-" + System.getProperty("jetty-home.version"));
         Path base = Files.createDirectories(work.resolve("jetty-base"));
@@ -234,15 +237,16 @@ class ClusteredDeploymentIT {
                 "loopback.upstream-url=" + upstream.tokenUrl(), properties.toString());
         Files.writeString(properties, text + "\n# Running a cluster: the Terracotta server shared by every node.\n"
                 + "loopback.cluster-uri=" + clusterUri + "\n"
+                + "loopback.cluster-key-file=" + keyFile + "\n"
                 + "loopback.cluster-pool-size=" + POOL_SIZE + "\n");
-        // The shipped loopback.xml passes both on as init-params (README "Running a cluster").
+        // The shipped loopback.xml passes all three on as init-params (README "Running a cluster").
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(base.resolve("webapps/loopback.war")),
                 "Jetty deploys the very loopback.war the build made");
         return home;
     }
 
-    /** README "Deploying on WildFly", with only the loopback, plus the two cluster settings as system properties in loopback.cli. */
-    private Path configureWildFly(Path work, OAuth2Upstream upstream, URI clusterUri) throws Exception {
+    /** README "Deploying on WildFly", with only the loopback, plus the three cluster settings as system properties in loopback.cli. */
+    private Path configureWildFly(Path work, OAuth2Upstream upstream, URI clusterUri, Path keyFile) throws Exception {
         DeploymentEnvironment.untar(env.distDir().resolve("wildfly-dist.tar.gz"), work);
         Path home = work.resolve("wildfly-" + System.getProperty("wildfly.version"));
         Path config = Files.createDirectories(work.resolve("loopback-config"));
@@ -255,6 +259,7 @@ class ClusteredDeploymentIT {
         Path cli = config.resolve("loopback.cli");
         Files.writeString(cli, replaceOnce(Files.readString(cli), "# /system-property=loopback.ttl:add(value=8h)",
                 "/system-property=loopback.cluster-uri:add(value=\"" + clusterUri + "\")\n"
+                        + "/system-property=loopback.cluster-key-file:add(value=\"" + keyFile + "\")\n"
                         + "/system-property=loopback.cluster-pool-size:add(value=" + POOL_SIZE + ")\n"
                         + "# /system-property=loopback.ttl:add(value=8h)", cli.toString()));
         Map<String, String> javaHome = Map.of("JAVA_HOME", System.getProperty("java.home"));

@@ -12,6 +12,7 @@ import dev.authloopback.testsupport.MutableClock;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.VerifyingTokenEndpoint;
+import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -85,8 +86,10 @@ class AdminAndCredentialFilesIT {
         MutableClock clock = MutableClock.startingNow();
         try (TerracottaServer terracotta = TerracottaServer.fromKit().start();
              FaultyUpstream upstream = FaultyUpstream.start();
-             LoopbackServer one = clusterNode(terracotta, upstream, clock);
-             LoopbackServer two = clusterNode(terracotta, upstream, clock)) {
+             LoopbackServer one = clusterNode(terracotta, upstream, clock,
+                     ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys")));
+             LoopbackServer two = clusterNode(terracotta, upstream, clock,
+                     terracotta.directory().resolve("cluster.keys"))) {
             Http.Answer evictedOnOne = evictAll(one.url("/admin/entries"));
             Http.Answer missOnOne = http.post(one.tokenUrl(), FORM, BODY);
             clock.advance(Duration.ofSeconds(3));
@@ -112,9 +115,11 @@ class AdminAndCredentialFilesIT {
         }
     }
 
-    private static LoopbackServer clusterNode(TerracottaServer terracotta, FaultyUpstream upstream, MutableClock clock) {
+    private static LoopbackServer clusterNode(TerracottaServer terracotta, FaultyUpstream upstream, MutableClock clock,
+                                             Path keys) {
         return LoopbackServer.builder().upstream(upstream.tokenUrl()).clock(clock)
                 .setting("cluster-uri", terracotta.uri("auth-loopback"))
+                .setting("cluster-key-file", keys)
                 .setting("cluster-pool-size", "8MiB")
                 .setting("cluster-connection-timeout", "5s")
                 .setting("evict-all-interval", "10s").start();

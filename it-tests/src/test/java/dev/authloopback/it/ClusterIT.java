@@ -13,6 +13,7 @@ import dev.authloopback.testsupport.MutableClock;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
+import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,11 +56,14 @@ class ClusterIT {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private TerracottaServer terracotta;
     private FaultyUpstream upstream;
+    /** The cluster's key, the same on every node (README: Running a cluster). */
+    private java.nio.file.Path keyFile;
 
     @BeforeEach
     void startServerAndUpstream() {
         terracotta = TerracottaServer.fromKit().start();
         resources.add(terracotta);
+        keyFile = ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys"));
         upstream = FaultyUpstream.start();
         resources.add(upstream);
         System.out.printf("ClusterIT: Terracotta server ready in %d ms on port %d (pid %d)%n",
@@ -89,6 +93,7 @@ class ClusterIT {
         }
         if (clustered) {
             builder.setting("cluster-uri", terracotta.uri("auth-loopback"))
+                    .setting("cluster-key-file", keyFile)
                     .setting("cluster-pool-size", "8MiB")
                     .setting("cluster-retry-interval", "1s")
                     .setting("cluster-connection-timeout", "2s");
@@ -441,6 +446,104 @@ class ClusterIT {
         assertEquals(2, upstream.callCount(), () -> "upstream " + upstream.calls());
     }
 
+    /**
+     * README's three rotation steps, each written to every node's own key file while six threads
+     * keep asking all three nodes for four keys: the nodes pick each step up on their schedule
+     * ({@code cluster-retry-interval}), no request fails, and the new sealing key (which names
+     * entries anew) costs at most one upstream call per key per node.
+     */
+    @Test
+    void rotatingTheClusterKeyUnderLoadFailsNoRequest() throws Exception {
+        upstream.otherwise(Answer.ok());
+        String oldKey = ClusterKeyFiles.newKey();
+        String newKey = ClusterKeyFiles.newKey();
+        List<java.nio.file.Path> files = new ArrayList<>();
+        List<LoopbackServer> nodes = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            java.nio.file.Path file = ClusterKeyFiles.write(terracotta.directory().resolve("node-" + i + ".keys"),
+                    "k1 " + oldKey + " seal\n");
+            files.add(file);
+            nodes.add(node(true, "cluster-key-file", file.toString()));
+        }
+        List<String> keys = List.of("r1", "r2", "r3", "r4");
+        for (String key : keys) {
+            for (LoopbackServer node : nodes) {
+                assertEquals(200, post(node, key).status());
+            }
+        }
+        int warm = upstream.callCount();
+        assertEquals(keys.size(), warm, () -> "warm-up " + upstream.calls());
+
+        ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> load = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int thread = t;
+            Thread worker = new Thread(() -> {
+                int i = thread;
+                while (running.get()) {
+                    long start = System.nanoTime();
+                    Http.Answer answer = post(nodes.get(i % NODES), keys.get(i / NODES % keys.size()));
+                    samples.add(new Sample(start, System.nanoTime() - start, answer.status(),
+                            answer.header("X-Loopback-Cache")));
+                    i++;
+                }
+            });
+            worker.start();
+            load.add(worker);
+        }
+        List<String> steps = List.of(
+                "k1 " + oldKey + " seal\nk2 " + newKey + " open\n",
+                "k1 " + oldKey + " open\nk2 " + newKey + " seal\n",
+                "k2 " + newKey + " seal\n");
+        List<String> expected = List.of("sealing with key k1, opening k1, k2", "sealing with key k2, opening k1, k2",
+                "sealing with key k2, opening k2");
+        List<Integer> callsAfterStep = new ArrayList<>();
+        try {
+            awaitTrue(() -> samples.size() > 300, Duration.ofSeconds(30), "load running");
+            for (int step = 0; step < steps.size(); step++) {
+                for (java.nio.file.Path file : files) {
+                    ClusterKeyFiles.write(file, steps.get(step));
+                }
+                String want = expected.get(step);
+                awaitTrue(() -> nodes.stream().allMatch(n -> tierDetail(n).endsWith(want)), Duration.ofSeconds(30),
+                        "every node at rotation step " + (step + 1) + " (" + want + ")");
+                int before = samples.size();
+                awaitTrue(() -> samples.size() > before + 300, Duration.ofSeconds(30), "load after step " + (step + 1));
+                callsAfterStep.add(upstream.callCount());
+            }
+        } finally {
+            running.set(false);
+            for (Thread worker : load) {
+                worker.join(TIMEOUT.toMillis());
+            }
+        }
+        List<Sample> all = new ArrayList<>(samples);
+        List<Sample> failed = all.stream().filter(sample -> sample.status != 200).toList();
+        int extra = upstream.callCount() - warm;
+        String refused = nodes.stream().map(n -> http.get(n.url("/admin/metrics")).body().lines()
+                .filter(l -> l.startsWith("loopback_cluster_unopenable_total") && !l.endsWith(" 0.0"))
+                .collect(Collectors.joining(","))).collect(Collectors.joining(" | "));
+        Supplier<String> message = () -> "failed " + failed.size() + " " + failed.stream().limit(5).toList()
+                + "\nupstream calls: warm " + warm + ", after each step " + callsAfterStep + "; states "
+                + all.stream().collect(Collectors.groupingBy(sample -> String.valueOf(sample.cache), TreeMap::new,
+                Collectors.counting())) + "\nrefused " + refused;
+
+        assertTrue(failed.isEmpty(), message);
+        assertTrue(extra <= keys.size() * NODES, message);
+        assertEquals(callsAfterStep.get(0), warm, () -> "adding an open-only key changes nothing; " + message.get());
+        assertEquals(callsAfterStep.get(2), callsAfterStep.get(1), () -> "removing the old key changes nothing; "
+                + message.get());
+        assertTrue(refused.replace(" | ", "").isEmpty(), message);
+        System.out.printf("ClusterIT key rotation under load: %d requests over %d nodes, 0 failed; upstream calls"
+                        + " %d warm, +%d over the three steps (bound: %d keys x %d nodes = %d); after each step %s%n",
+                all.size(), NODES, warm, extra, keys.size(), NODES, keys.size() * NODES, callsAfterStep);
+    }
+
+    private String tierDetail(LoopbackServer node) {
+        return health(node).path("profiles").path("default").path("checks").path("cache-tier").path("detail").asText();
+    }
+
     @Test
     void theLauncherWithClusterUriSharesItsCacheWithADeployedNode() throws Exception {
         upstream.otherwise(Answer.ok());
@@ -449,6 +552,7 @@ class ClusterIT {
         // Every node of a cluster needs the same cache configuration (the server refuses a different
         // one); the launcher's other settings come from system properties, as README says.
         System.setProperty("loopback.cluster-pool-size", "8MiB");
+        System.setProperty("loopback.cluster-key-file", keyFile.toString());
         try (dev.authloopback.launcher.LoopbackLauncher launcher = dev.authloopback.launcher.LoopbackLauncher.start(
                 dev.authloopback.launcher.LauncherOptions.of(0, upstream.tokenUrl())
                         .withClusterUri(terracotta.uri("auth-loopback")),
@@ -463,6 +567,7 @@ class ClusterIT {
             assertEquals(1, upstream.callCount(), message);
         } finally {
             System.clearProperty("loopback.cluster-pool-size");
+            System.clearProperty("loopback.cluster-key-file");
         }
     }
 

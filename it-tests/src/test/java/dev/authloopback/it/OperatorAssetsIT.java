@@ -12,6 +12,7 @@ import dev.authloopback.it.support.PrometheusText;
 import dev.authloopback.it.support.Promtool;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
+import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,9 @@ class OperatorAssetsIT {
              FaultyUpstream upstream = FaultyUpstream.start();
              LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl())
                      .setting("cluster-uri", terracotta.uri("auth-loopback"))
-                     .setting("cluster-pool-size", "8MiB").start()) {
+                     .setting("cluster-pool-size", "8MiB")
+                     .setting("cluster-key-file", ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys")))
+                     .start()) {
             http.post(loopback.tokenUrl(), "application/x-www-form-urlencoded", "grant_type=client_credentials&scope=ops");
             scrapeText = http.get(loopback.url("/admin/metrics")).body();
             exported = PrometheusText.parse(scrapeText).sampleNames();

@@ -29,7 +29,10 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI>
                                   With none of them, a demo token endpoint is started on 127.0.0.1.
               --cluster-uri URI   share the cache with other nodes through a Terracotta server,
                                   e.g. terracotta://127.0.0.1:9410/auth-loopback (README "Running a
-                                  cluster"); otherwise the system property loopback.cluster-uri
+                                  cluster"); otherwise the system property loopback.cluster-uri.
+                                  Needs the cluster's key file on every node:
+                                  -Dloopback.cluster-key-file=FILE, made once with
+                                  (umask 077; echo "k1 $(openssl rand -base64 32) seal" > FILE)
               --help              print this text
 
             Other loopback settings (ttl, expiry-skew, ...) are read by the WAR itself from

@@ -90,6 +90,20 @@ class LoopbackLauncherTest {
     }
 
     @Test
+    void aClusterUriWithoutAKeyFileIsRefusedNamingTheSettingAndHowToMakeAKey() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LaunchException e = assertThrows(LaunchException.class, () -> LoopbackLauncher.start(LauncherOptions.of(0, null)
+                        .withClusterUri(URI.create("terracotta://127.0.0.1:9/auth-loopback")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8), Map.of(), Map.of()));
+
+        assertTrue(e.getMessage().contains("loopback.cluster-key-file: required with loopback.cluster-uri")
+                && e.getMessage().contains("openssl rand -base64 32"), e.getMessage());
+        assertEquals(LoopbackLauncher.EXIT_USAGE, e.exitCode(), e.getMessage());
+        assertTrue(LauncherOptions.USAGE.contains("-Dloopback.cluster-key-file=FILE"), LauncherOptions.USAGE);
+    }
+
+    @Test
     void takenPortIsReportedWithTheOptionToChooseAnother() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -148,6 +148,8 @@ final class BenchBase {
         if (clusterUri != null) {
             // README "Running a cluster": every profile of the loopback gets a clustered tier.
             properties.add("-Dloopback.cluster-uri=" + clusterUri);
+            // Sealed, as every cluster is (README "Sealed entries"); a WAR from before issue 19 ignores it.
+            properties.add("-Dloopback.cluster-key-file=" + clusterKeyFile());
             properties.add("-Dloopback.cluster-pool-size=" + BenchSettings.CLUSTER_POOL_SIZE);
         }
         properties.add("-Dsample.client-id=" + CLIENT_ID);
@@ -161,6 +163,17 @@ final class BenchBase {
         properties.add("-Dloopback.max-cache-bytes=" + Math.max(16L << 20, (settings.largestHeapFill() + 1000) * 4096L));
         properties.add("-Dloopback." + HERD_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.HERD));
         return properties;
+    }
+
+    /** A fresh cluster key for one server JVM, owner-only, gone when the bench ends. */
+    private static Path clusterKeyFile() {
+        try {
+            Path file = Files.createTempFile("bench-cluster-", ".keys");
+            file.toFile().deleteOnExit();
+            return dev.authloopback.testsupport.terracotta.ClusterKeyFiles.oneKey(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void write(BenchSettings settings, BenchTokenEndpoint tokens) throws IOException {

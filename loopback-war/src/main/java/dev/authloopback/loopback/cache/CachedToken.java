@@ -1,10 +1,8 @@
 package dev.authloopback.loopback.cache;
 
-import java.io.Serializable;
-
 /**
  * A stored successful token response and the times that govern it (epoch millis of the injected
- * clock). Serializable so the clustered tier can hold it. Equal when every field is, the body's
+ * clock). Not {@code Serializable}: the clustered tier writes it in its own sealed format. Equal when every field is, the body's
  * bytes included: conditional removes compare a stored entry with one read earlier, and in the
  * clustered tier those are two copies, never one object.
  *
@@ -16,8 +14,7 @@ import java.io.Serializable;
  * @param refreshFrom   a hit at or after this instant triggers one background refresh
  */
 public record CachedToken(int status, String contentType, byte[] body, String requestDigest, String etag,
-                          long storedAt, long freshUntil, long validUntil, long refreshFrom)
-        implements Serializable {
+                          long storedAt, long freshUntil, long validUntil, long refreshFrom) {
 
     public boolean isFreshAt(long now) {
         return now < freshUntil;

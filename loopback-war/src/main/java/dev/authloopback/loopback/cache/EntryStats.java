@@ -42,6 +42,15 @@ public record EntryStats(long entries, long staleEntries, long oldestAgeMillis, 
         }
     }
 
+    /** The stats of tokens read elsewhere (the clustered tier's, once opened). */
+    public static EntryStats ofTokens(Iterable<CachedToken> tokens, long now) {
+        Accumulator stats = new Accumulator(now);
+        for (CachedToken token : tokens) {
+            stats.add(token);
+        }
+        return stats.result();
+    }
+
     /** The stats of every live entry of an Ehcache cache (heap or clustered), read at scrape time. */
     public static EntryStats of(Iterable<org.ehcache.Cache.Entry<String, CachedToken>> entries, long now) {
         Accumulator stats = new Accumulator(now);

@@ -1,7 +1,5 @@
 package dev.authloopback.loopback.cache;
 
-import java.io.Serializable;
-
 /**
  * The right to call the upstream for one cold key, held by one node of a cluster until
  * {@code deadline} (epoch millis of the injected clock). Stored with {@code putIfAbsent} in the
@@ -11,7 +9,7 @@ import java.io.Serializable;
  * @param holder   the node (host, process, context) that holds it, for logs
  * @param nonce    tells two leases of one node apart
  */
-public record Lease(String holder, long nonce, long deadline) implements Serializable {
+public record Lease(String holder, long nonce, long deadline) {
 
     public boolean endedAt(long now) {
         return now >= deadline;

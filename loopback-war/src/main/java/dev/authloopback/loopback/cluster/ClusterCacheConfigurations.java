@@ -1,11 +1,9 @@
 package dev.authloopback.loopback.cluster;
 
-import dev.authloopback.loopback.cache.CachedToken;
-import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.ProfileLimits;
-import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenExpiryPolicy;
 import dev.authloopback.loopback.config.ClusterSettings;
+import org.ehcache.Cache;
 import org.ehcache.CacheManager;
 import org.ehcache.clustered.client.config.builders.ClusteredResourcePoolBuilder;
 import org.ehcache.clustered.client.config.builders.ClusteredStoreConfigurationBuilder;
@@ -14,7 +12,6 @@ import org.ehcache.clustered.client.config.builders.TimeoutsBuilder;
 import org.ehcache.clustered.common.Consistency;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.CacheManagerBuilder;
-import org.ehcache.config.builders.ExpiryPolicyBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.MemoryUnit;
 import org.ehcache.core.spi.time.TimeSource;
@@ -28,16 +25,22 @@ import java.util.Map;
 /**
  * The Ehcache configuration of the clustered tier: one cache manager for {@code cluster-uri}, and
  * per profile three clustered caches, all strongly consistent and failing fast
- * ({@link FailFastResilience}):
+ * ({@link FailFastResilience}), their names carrying the value format's version so that nodes of
+ * another format never share a cache with these:
  * <ul>
- *   <li>{@code tokens-<profile>}: the tokens, a heap tier over a dedicated pool of
+ *   <li>{@code tokens-v2-<profile>}: the tokens, a heap tier over a dedicated pool of
  *       {@code cluster-pool-size} on the server. Ehcache bounds a heap tier by count only (its byte
  *       sizing walks object graphs, is deprecated and breaks on Java 17), so the count is chosen to
  *       keep the bytes bounded: the profile's share of {@code max-cache-bytes} divided by its largest
  *       entry, and never more than {@code max-entries} ({@link #heapEntries});</li>
- *   <li>{@code leases-<profile>}: who is fetching a key, each lease gone at its deadline;</li>
- *   <li>{@code evictions-<profile>}: when a key was last evicted, for {@code min-refresh-interval}.</li>
+ *   <li>{@code leases-v2-<profile>}: who is fetching a key, each lease gone at its deadline;</li>
+ *   <li>{@code marks-v2-<profile>}: when a key was last evicted (for {@code min-refresh-interval})
+ *       and what it may no longer be served (a token stored before the eviction).</li>
  * </ul>
+ * Keys are entry names ({@link Seal#name}), values {@link ClusterValue}s written and read by
+ * {@link SealedSerializer}: nothing read from the server reaches Java deserialization. With
+ * {@code cluster-unsealed=true} the caches are {@code tokens-v2-unsealed-<profile>} and so on, so
+ * sealed and unsealed nodes never read each other's values.
  * Every node must build the same configuration: the server refuses a cache whose configuration
  * differs from the one it already holds.
  */
@@ -46,29 +49,42 @@ final class ClusterCacheConfigurations {
     private static final long SMALL_POOL_MIB = 1;
     /** An eviction mark's shortest life, whatever {@code min-refresh-interval} says. */
     private static final Duration MIN_EVICTION_MARK_TTL = Duration.ofSeconds(1);
+    /** A value that does not open stays visible this long unless a node replaces it first. */
+    private static final Duration UNOPENABLE_LIFE = Duration.ofMinutes(1);
 
     private final ClusterSettings settings;
     private final Map<String, ProfileLimits> profiles;
     private final long cacheBytes;
     private final TimeSource timeSource;
     private final ClassLoader classLoader;
+    private final ClusterKeys keys;
 
     /** @param cacheBytes the web app's {@code max-cache-bytes}, shared equally by the profiles' heap tiers */
     ClusterCacheConfigurations(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
-                               TimeSource timeSource, ClassLoader classLoader) {
+                               TimeSource timeSource, ClassLoader classLoader, ClusterKeys keys) {
         this.settings = settings;
         this.profiles = Map.copyOf(profiles);
         this.cacheBytes = cacheBytes;
         this.timeSource = timeSource;
         this.classLoader = classLoader;
+        this.keys = keys;
     }
 
-    static String leasesAlias(String profile) {
-        return "leases-" + profile;
+    /** {@code tokens-v2-<profile>} (sealed) or {@code tokens-v2-unsealed-<profile>}. */
+    static String tokensAlias(String profile, boolean sealed) {
+        return alias("tokens", profile, sealed);
     }
 
-    static String evictionsAlias(String profile) {
-        return "evictions-" + profile;
+    static String leasesAlias(String profile, boolean sealed) {
+        return alias("leases", profile, sealed);
+    }
+
+    static String marksAlias(String profile, boolean sealed) {
+        return alias("marks", profile, sealed);
+    }
+
+    private static String alias(String kind, String profile, boolean sealed) {
+        return kind + (sealed ? "-v2-" : "-v2-unsealed-") + profile;
     }
 
     /** A manager holding every profile's caches, not initialised yet: {@code init()} connects. */
@@ -81,20 +97,20 @@ final class ClusterCacheConfigurations {
                                 .write(settings.writeTimeout()).connection(settings.connectionTimeout()))
                         .autoCreate(server -> server.defaultServerResource(settings.resource())));
         long poolMiB = settings.poolBytes() / (1024 * 1024);
+        boolean sealed = keys.sealed();
         for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
             String name = profile.getKey();
             ProfileLimits limits = profile.getValue();
+            Duration markLife = max(limits.minRefreshInterval(), MIN_EVICTION_MARK_TTL);
             builder = builder
-                    .withCache(TokenCache.cacheName(name), clustered(CachedToken.class,
+                    .withCache(tokensAlias(name, sealed), clustered(tokensAlias(name, sealed), ValueCodec.TOKENS,
                             ResourcePoolsBuilder.heap(heapEntries(limits)), poolMiB,
                             new TokenExpiryPolicy(timeSource, limits.tti())))
-                    .withCache(leasesAlias(name), clustered(Lease.class,
+                    .withCache(leasesAlias(name, sealed), clustered(leasesAlias(name, sealed), ValueCodec.LEASES,
                             ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB, new LeaseExpiry(timeSource)))
-                    // A mark only matters for one interval; the rate limit compares times itself.
-                    .withCache(evictionsAlias(name), clustered(Long.class,
+                    .withCache(marksAlias(name, sealed), clustered(marksAlias(name, sealed), ValueCodec.MARKS,
                             ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB,
-                            ExpiryPolicyBuilder.timeToLiveExpiration(
-                                    max(limits.minRefreshInterval(), MIN_EVICTION_MARK_TTL))));
+                            new MarkExpiry(timeSource, markLife)));
         }
         return builder.build(false);
     }
@@ -110,29 +126,40 @@ final class ClusterCacheConfigurations {
     }
 
     /** Every profile's caches in an initialised {@link #manager()}, tagged with its connection's generation. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     Map<String, SharedCaches> caches(CacheManager manager, long generation) {
         Map<String, SharedCaches> caches = new LinkedHashMap<>();
+        boolean sealed = keys.sealed();
         for (String name : profiles.keySet()) {
+            SharedCaches.Names names = new SharedCaches.Names(tokensAlias(name, sealed), leasesAlias(name, sealed),
+                    marksAlias(name, sealed));
             caches.put(name, new SharedCaches(generation,
-                    manager.getCache(TokenCache.cacheName(name), String.class, CachedToken.class),
-                    manager.getCache(leasesAlias(name), String.class, Lease.class),
-                    manager.getCache(evictionsAlias(name), String.class, Long.class)));
+                    (Cache) manager.getCache(names.tokens(), String.class, ClusterValue.class),
+                    (Cache) manager.getCache(names.leases(), String.class, ClusterValue.class),
+                    (Cache) manager.getCache(names.marks(), String.class, ClusterValue.class),
+                    names));
         }
         return caches;
     }
 
     /**
-     * One clustered cache of {@code String} keys: the {@code local} tiers (the heap, or none) over a
-     * dedicated pool of {@code poolMiB} on the server.
+     * One clustered cache of entry names: the {@code local} tiers (the heap, or none) over a
+     * dedicated pool of {@code poolMiB} on the server, its values sealed for {@code alias}.
      */
-    private <V> CacheConfigurationBuilder<String, V> clustered(Class<V> valueType, ResourcePoolsBuilder local,
-                                                               long poolMiB, ExpiryPolicy<? super String, ? super V> expiry) {
-        return CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, valueType,
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <V> CacheConfigurationBuilder<String, ClusterValue> clustered(String alias, ValueCodec<V> codec,
+            ResourcePoolsBuilder local, long poolMiB, ExpiryPolicy<String, V> expiry) {
+        Class<ClusterValue<V>> type = (Class) ClusterValue.class;
+        CacheConfigurationBuilder<String, ClusterValue<V>> builder = CacheConfigurationBuilder
+                .newCacheConfigurationBuilder(String.class, type,
                         local.with(ClusteredResourcePoolBuilder.clusteredDedicated(settings.resource(), poolMiB,
                                 MemoryUnit.MB)))
-                .withExpiry(expiry)
+                .withKeySerializer(new NameSerializer())
+                .withValueSerializer(new SealedSerializer<>(keys, alias, codec))
+                .withExpiry(new ClusterValueExpiry<>(expiry, UNOPENABLE_LIFE))
                 .withResilienceStrategy(new FailFastResilience<>())
                 .withService(ClusteredStoreConfigurationBuilder.withConsistency(Consistency.STRONG));
+        return (CacheConfigurationBuilder) builder;
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -5,6 +5,7 @@ import dev.authloopback.loopback.health.HealthCheck;
 import dev.authloopback.loopback.health.HealthStatus;
 
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /**
  * The {@code cache-tier} health check of a clustered node: UP while it shares, DEGRADED (never DOWN)
@@ -15,11 +16,13 @@ final class ClusterHealthCheck {
     private final ClusterSettings settings;
     private final String node;
     private final Clock clock;
+    private final Supplier<String> seal;
 
-    ClusterHealthCheck(ClusterSettings settings, String node, Clock clock) {
+    ClusterHealthCheck(ClusterSettings settings, String node, Clock clock, Supplier<String> seal) {
         this.settings = settings;
         this.node = node;
         this.clock = clock;
+        this.seal = seal;
     }
 
     /**
@@ -29,7 +32,7 @@ final class ClusterHealthCheck {
     HealthCheck check(Outage outage, boolean connected) {
         if (outage == null && connected) {
             return new HealthCheck("cache-tier", HealthStatus.UP, "ok", "clustered (" + settings.uri()
-                    + ") over this node's heap tier; node " + node);
+                    + ") over this node's heap tier; node " + node + "; " + seal.get());
         }
         Outage shown = outage != null ? outage : new Outage(clock.instant(), "not connected");
         return new HealthCheck("cache-tier", HealthStatus.DEGRADED, "cluster_unreachable", settings.uri()

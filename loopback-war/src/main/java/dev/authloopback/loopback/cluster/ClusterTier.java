@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,13 +46,15 @@ public final class ClusterTier implements AutoCloseable {
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
 
     private final ClusterSettings settings;
-    private final Set<String> profiles;
+    private final Map<String, ProfileLimits> profiles;
     private final Clock clock;
     private final String node;
     private final ClusterCacheConfigurations configurations;
     private final TerracottaReachability reachability;
     private final ClusterHealthCheck health;
     private final ClusterWalks walks;
+    private final ClusterKeys keys;
+    private final Refusals refusals;
     private final ScheduledExecutorService worker;
     private final List<ClusteredTokenStore> stores = new CopyOnWriteArrayList<>();
     private final AtomicLong generations = new AtomicLong();
@@ -67,13 +68,20 @@ public final class ClusterTier implements AutoCloseable {
     public ClusterTier(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
                        TimeSource timeSource, Clock clock, String node) {
         this.settings = settings;
-        this.profiles = Set.copyOf(profiles.keySet());
+        this.profiles = Map.copyOf(profiles);
         this.clock = clock;
         this.node = node;
+        this.keys = new ClusterKeys(settings);
+        this.refusals = new Refusals(clock);
+        if (!keys.sealed()) {
+            LOG.log(System.Logger.Level.WARNING, "cluster-unsealed=true: tokens go to " + settings.uri()
+                    + " in clear; whoever reaches the Terracotta port can read every cached token and change"
+                    + " what this node serves. Set cluster-key-file instead (README: Running a cluster)");
+        }
         this.configurations = new ClusterCacheConfigurations(settings, profiles, cacheBytes, timeSource,
-                ClusterTier.class.getClassLoader());
+                ClusterTier.class.getClassLoader(), keys);
         this.reachability = new TerracottaReachability(settings.uri(), settings.connectionTimeout());
-        this.health = new ClusterHealthCheck(settings, node, clock);
+        this.health = new ClusterHealthCheck(settings, node, clock, () -> keys.get().describe());
         this.walks = new ClusterWalks(settings.readTimeout());
         AtomicInteger threads = new AtomicInteger();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,10 +104,12 @@ public final class ClusterTier implements AutoCloseable {
 
     /** A profile's store on this tier; {@code local} serves while the cluster is unreachable. */
     public ClusteredTokenStore store(String profile, LocalTokenStore local) {
-        if (!profiles.contains(profile)) {
+        ProfileLimits limits = profiles.get(profile);
+        if (limits == null) {
             throw new IllegalArgumentException("no profile " + profile);
         }
-        ClusteredTokenStore store = new ClusteredTokenStore(profile, this, walks, local);
+        ClusteredTokenStore store = new ClusteredTokenStore(profile, this, walks, local, keys, refusals,
+                limits.maxEntries());
         stores.add(store);
         return store;
     }
@@ -124,6 +134,14 @@ public final class ClusterTier implements AutoCloseable {
 
     public long rejoins() {
         return rejoins.get();
+    }
+
+    /**
+     * Values read from the cluster and not used, by cache (tokens, leases, marks) and reason
+     * (tampered, unknown_key, format, moved, replayed).
+     */
+    public Map<String, Map<String, Long>> refused() {
+        return refusals.counts();
     }
 
     /** The {@code cache-tier} health check: UP while shared, DEGRADED (never DOWN) while local only. */
@@ -177,6 +195,8 @@ public final class ClusterTier implements AutoCloseable {
      * without telling anyone.
      */
     private void probe() {
+        // The key file is checked here, on the tier's own thread, never on a request.
+        keys.refresh();
         ClusterConnection connection = current;
         if (connection == null || closed) {
             return;

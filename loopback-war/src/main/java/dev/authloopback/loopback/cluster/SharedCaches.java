@@ -6,9 +6,15 @@ import org.ehcache.Cache;
 
 /**
  * One profile's caches in one connection to the cluster: tokens (heap tier over the clustered
- * tier), leases and eviction marks (clustered only, strongly consistent). {@code generation} names
- * the connection, so a failure seen on an old one never tears down its successor.
+ * tier), leases and marks (clustered only, strongly consistent), each under entry names and with
+ * sealed values ({@link ClusterValue}). {@code generation} names the connection, so a failure seen
+ * on an old one never tears down its successor.
  */
-record SharedCaches(long generation, Cache<String, CachedToken> tokens, Cache<String, Lease> leases,
-                    Cache<String, Long> evictions) {
+record SharedCaches(long generation, Cache<String, ClusterValue<CachedToken>> tokens,
+                    Cache<String, ClusterValue<Lease>> leases, Cache<String, ClusterValue<Mark>> marks,
+                    Names names) {
+
+    /** The caches' names in the cluster, for the refusal counter and its log line. */
+    record Names(String tokens, String leases, String marks) {
+    }
 }

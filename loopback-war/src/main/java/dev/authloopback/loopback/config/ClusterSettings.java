@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -16,9 +17,11 @@ import java.time.Duration;
  * @param writeTimeout      likewise for writes
  * @param connectionTimeout connecting to the server (at start-up and each reconnection attempt)
  * @param retryInterval     pause between reconnection attempts while the server is unreachable
+ * @param keyFile           {@code cluster-key-file}, the keys that seal every entry; {@code null} only when unsealed
+ * @param unsealed          {@code cluster-unsealed=true}: the operator chose to share tokens in clear
  */
 public record ClusterSettings(URI uri, String resource, long poolBytes, Duration readTimeout, Duration writeTimeout,
-                              Duration connectionTimeout, Duration retryInterval) {
+                              Duration connectionTimeout, Duration retryInterval, Path keyFile, boolean unsealed) {
 
     public static final String DEFAULT_RESOURCE = "main";
     public static final long DEFAULT_POOL_BYTES = 64L * 1024 * 1024;
@@ -30,9 +33,21 @@ public record ClusterSettings(URI uri, String resource, long poolBytes, Duration
     /** Smallest pool accepted: below it the server-side store cannot hold its own segments. */
     public static final long MIN_POOL_BYTES = 1024L * 1024;
 
+    /** The settings without the key: tests and tools that build one by hand. */
+    public ClusterSettings(URI uri, String resource, long poolBytes, Duration readTimeout, Duration writeTimeout,
+                           Duration connectionTimeout, Duration retryInterval) {
+        this(uri, resource, poolBytes, readTimeout, writeTimeout, connectionTimeout, retryInterval, null, true);
+    }
+
+    /** The cluster tier manager entity: the path of {@code cluster-uri}, without its slash. */
+    public String entity() {
+        return uri.getPath().substring(1);
+    }
+
     public String describe() {
         return "cluster-uri=" + uri + " cluster-resource=" + resource + " cluster-pool-size=" + poolBytes / (1024 * 1024)
                 + "MiB cluster-read-timeout=" + readTimeout + " cluster-write-timeout=" + writeTimeout
-                + " cluster-connection-timeout=" + connectionTimeout + " cluster-retry-interval=" + retryInterval;
+                + " cluster-connection-timeout=" + connectionTimeout + " cluster-retry-interval=" + retryInterval
+                + (unsealed ? " cluster-unsealed=true" : " cluster-key-file=" + keyFile);
     }
 }

@@ -1,7 +1,11 @@
 package dev.authloopback.loopback.config;
 
+import dev.authloopback.loopback.credentials.ClusterKeyFile;
+import dev.authloopback.loopback.credentials.CredentialFileException;
+
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,10 +47,52 @@ final class ClusterSettingsReader {
                 ClusterSettings.DEFAULT_CONNECTION_TIMEOUT, SettingValues::positiveDuration);
         Duration retry = value(SettingNames.CLUSTER_RETRY_INTERVAL, ClusterSettings.DEFAULT_RETRY_INTERVAL,
                 SettingValues::positiveDuration);
+        boolean unsealed = value(SettingNames.CLUSTER_UNSEALED, false, ClusterSettingsReader::bool);
+        Path keyFile = keyFile(unsealed);
         if (problems.size() > before) {
             return null;
         }
-        return new ClusterSettings(uri, resource, pool, read, write, connection, retry);
+        return new ClusterSettings(uri, resource, pool, read, write, connection, retry, keyFile, unsealed);
+    }
+
+    /**
+     * The key file, read once now so that a missing, open or malformed file fails the deployment; a
+     * cluster without one only when the operator said so.
+     */
+    private Path keyFile(boolean unsealed) {
+        Optional<String> raw = sources.global(SettingNames.CLUSTER_KEY_FILE);
+        String name = SettingNames.PREFIX + SettingNames.CLUSTER_KEY_FILE;
+        if (raw.isEmpty()) {
+            if (!unsealed) {
+                problems.add(name + ": required with " + SettingNames.PREFIX + SettingNames.CLUSTER_URI
+                        + " (every entry in the Terracotta server is sealed with it; whoever reaches the server's"
+                        + " port could otherwise read and change every cached token). Make one with "
+                        + ClusterKeyFile.howToMakeOne("/etc/auth-loopback/cluster.keys")
+                        + ", copy it to every node and set " + name + " to its path; or set " + SettingNames.PREFIX
+                        + SettingNames.CLUSTER_UNSEALED + "=true to share tokens in clear");
+            }
+            return null;
+        }
+        if (unsealed) {
+            problems.add(name + "='" + raw.get() + "': set together with " + SettingNames.PREFIX
+                    + SettingNames.CLUSTER_UNSEALED + "=true; choose one");
+            return null;
+        }
+        Path file = Path.of(raw.get().trim());
+        try {
+            ClusterKeyFile.read(file);
+        } catch (CredentialFileException e) {
+            problems.add(name + "='" + raw.get() + "': " + e.getMessage());
+        }
+        return file;
+    }
+
+    private static boolean bool(String raw) {
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        };
     }
 
     private <T> T value(String setting, T fallback, Function<String, T> parser) {

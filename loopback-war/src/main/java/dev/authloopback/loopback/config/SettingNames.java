@@ -46,6 +46,10 @@ public final class SettingNames {
     public static final String MAX_CACHE_BYTES = "max-cache-bytes";
     /** Not per profile: request bodies still arriving and upstream answers being received, together. */
     public static final String MAX_BYTES_IN_FLIGHT = "max-bytes-in-flight";
+    /** The keys that seal the clustered tier's entries (required with {@code cluster-uri}), re-read when it changes. */
+    public static final String CLUSTER_KEY_FILE = "cluster-key-file";
+    /** {@code true}: share tokens through the cluster in clear, without {@code cluster-key-file}. */
+    public static final String CLUSTER_UNSEALED = "cluster-unsealed";
     public static final String REQUEST_BODY_TIMEOUT = "request-body-timeout";
     /** Local port of the loopback-only connector; token calls arriving on any other port are refused. */
     public static final String TOKEN_PORT = "token-port";
@@ -101,15 +105,17 @@ public final class SettingNames {
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE, ALLOWED_SCOPES, ALLOWED_RESOURCES,
             ALLOWED_AUDIENCES);
 
-    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT, CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
-            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+    static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT,
+            CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE, CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT,
+            CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL, CLUSTER_KEY_FILE, CLUSTER_UNSEALED);
 
     /** The memory settings: one budget per web app, shared by its profiles, never per profile. */
     static final java.util.List<String> MEMORY = java.util.List.of(MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT);
 
     /** The clustered tier's settings: one set per web app, never per profile. */
     static final java.util.List<String> CLUSTER = java.util.List.of(CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,
-            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+            CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL,
+            CLUSTER_KEY_FILE, CLUSTER_UNSEALED);
 
     /**
      * Settings that hold for the whole web app, whichever profile a request names: the admin views'
@@ -121,7 +127,7 @@ public final class SettingNames {
     static final java.util.List<String> WEB_APP_WIDE = java.util.List.of(ADMIN_ALLOW_FROM, ADMIN_SECRET, TOKEN_PORT,
             EVICT_ALL_INTERVAL,
             CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE, CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT,
-            CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL);
+            CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL, CLUSTER_KEY_FILE, CLUSTER_UNSEALED);
 
     /** Values never shown in messages or logs. */
     static final Set<String> SECRETS = Set.of(SHARED_SECRET, ADMIN_SECRET, CLIENT_SECRET, CLIENT_KEY_PASSWORD,

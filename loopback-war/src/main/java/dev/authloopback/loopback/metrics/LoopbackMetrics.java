@@ -144,8 +144,9 @@ public final class LoopbackMetrics {
 
     /** The clustered tier's state, when {@code cluster-uri} is set. */
     public void registerCluster(java.util.function.BooleanSupplier connected, java.util.function.LongSupplier failovers,
-                                java.util.function.LongSupplier rejoins) {
-        registry.register(new ClusterGauges(connected, failovers, rejoins));
+                                java.util.function.LongSupplier rejoins,
+                                java.util.function.Supplier<java.util.Map<String, java.util.Map<String, Long>>> refused) {
+        registry.register(new ClusterGauges(connected, failovers, rejoins, refused));
     }
 
     public String prometheusText() {

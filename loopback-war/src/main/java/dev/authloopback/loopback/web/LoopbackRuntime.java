@@ -87,7 +87,7 @@ public final class LoopbackRuntime implements AutoCloseable {
                 profile -> caches.get(profile).stats(clock.millis()), this::status);
         metrics.registerMemory(configuration.profiles().keySet(), cache.ledger(), inFlight);
         if (cluster != null) {
-            metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins);
+            metrics.registerCluster(cluster::connected, cluster::failovers, cluster::rejoins, cluster::refused);
         }
         for (Map.Entry<String, LoopbackSettings> profile : configuration.profiles().entrySet()) {
             LoopbackSettings settings = profile.getValue();

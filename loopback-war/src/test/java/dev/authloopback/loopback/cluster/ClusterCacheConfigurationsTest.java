@@ -1,10 +1,7 @@
 package dev.authloopback.loopback.cluster;
 
-import dev.authloopback.loopback.cache.CachedToken;
 import dev.authloopback.loopback.cache.ClockTimeSource;
-import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.ProfileLimits;
-import dev.authloopback.loopback.cache.TokenExpiryPolicy;
 import dev.authloopback.loopback.config.ClusterSettings;
 import org.ehcache.CacheManager;
 import org.ehcache.clustered.client.config.ClusteredResourceType;
@@ -26,6 +23,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The configuration every node must agree on, read back without connecting (a manager that is not initialised). */
 class ClusterCacheConfigurationsTest {
@@ -34,15 +32,35 @@ class ClusterCacheConfigurationsTest {
     private final ClusterCacheConfigurations configurations = new ClusterCacheConfigurations(settings,
             Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200)),
                     "partner", new ProfileLimits(7, Duration.ofMinutes(5), Duration.ofSeconds(30))),
-            16L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader());
+            16L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
 
     @Test
-    void eachProfileHasATokensALeasesAndAnEvictionsCache() {
+    void eachProfileHasATokensALeasesAndAMarksCacheNamedWithTheFormatVersion() {
         CacheManager manager = configurations.manager();
 
-        assertEquals(Set.of("tokens-default", "leases-default", "evictions-default",
-                        "tokens-partner", "leases-partner", "evictions-partner"),
+        // These settings are unsealed (no key file): their caches are never shared with sealed nodes.
+        assertEquals(Set.of("tokens-v2-unsealed-default", "leases-v2-unsealed-default", "marks-v2-unsealed-default",
+                        "tokens-v2-unsealed-partner", "leases-v2-unsealed-partner", "marks-v2-unsealed-partner"),
                 manager.getRuntimeConfiguration().getCacheConfigurations().keySet());
+        assertEquals("tokens-v2-partner", ClusterCacheConfigurations.tokensAlias("partner", true));
+        assertEquals("marks-v2-partner", ClusterCacheConfigurations.marksAlias("partner", true));
+    }
+
+    @Test
+    void valuesAreWrittenBySealedSerializersNeverByJavaSerialization() {
+        for (CacheConfiguration<?, ?> cache : configurations.manager().getRuntimeConfiguration()
+                .getCacheConfigurations().values()) {
+            assertEquals(ClusterValue.class, cache.getValueType());
+            assertEquals(String.class, cache.getKeyType());
+            org.ehcache.impl.config.serializer.DefaultSerializerConfiguration<?> value = cache
+                    .getServiceConfigurations().stream()
+                    .filter(org.ehcache.impl.config.serializer.DefaultSerializerConfiguration.class::isInstance)
+                    .map(c -> (org.ehcache.impl.config.serializer.DefaultSerializerConfiguration<?>) c)
+                    .filter(c -> c.getType() == org.ehcache.impl.config.serializer.DefaultSerializerConfiguration
+                            .Type.VALUE)
+                    .findFirst().orElseThrow();
+            assertInstanceOf(SealedSerializer.class, value.getInstance());
+        }
     }
 
     @Test
@@ -50,36 +68,43 @@ class ClusterCacheConfigurationsTest {
         Map<String, CacheConfiguration<?, ?>> caches = configurations.manager().getRuntimeConfiguration()
                 .getCacheConfigurations();
 
-        CacheConfiguration<?, ?> tokens = caches.get("tokens-partner");
-        assertEquals(CachedToken.class, tokens.getValueType());
+        CacheConfiguration<?, ?> tokens = caches.get("tokens-v2-unsealed-partner");
         assertEquals(7, tokens.getResourcePools().getPoolForResource(ResourceType.Core.HEAP).getSize());
         assertDedicated(tokens, 8);
-        assertInstanceOf(TokenExpiryPolicy.class, tokens.getExpiryPolicy());
+        assertInstanceOf(ClusterValueExpiry.class, tokens.getExpiryPolicy());
 
-        CacheConfiguration<?, ?> leases = caches.get("leases-partner");
-        assertEquals(Lease.class, leases.getValueType());
+        CacheConfiguration<?, ?> leases = caches.get("leases-v2-unsealed-partner");
         assertNull(leases.getResourcePools().getPoolForResource(ResourceType.Core.HEAP));
         assertDedicated(leases, 1);
-        assertInstanceOf(LeaseExpiry.class, leases.getExpiryPolicy());
+        assertInstanceOf(ClusterValueExpiry.class, leases.getExpiryPolicy());
 
-        CacheConfiguration<?, ?> evictions = caches.get("evictions-partner");
-        assertEquals(Long.class, evictions.getValueType());
+        CacheConfiguration<?, ?> evictions = caches.get("marks-v2-unsealed-partner");
         assertNull(evictions.getResourcePools().getPoolForResource(ResourceType.Core.HEAP));
         assertDedicated(evictions, 1);
     }
 
     @Test
-    void anEvictionMarkLivesForTheMinRefreshIntervalButNeverLessThanASecond() {
+    void anEvictionMarkLivesForTheMinRefreshIntervalButNeverLessThanASecondAndAsLongAsItsNotBeforeMatters() {
         Map<String, CacheConfiguration<?, ?>> caches = configurations.manager().getRuntimeConfiguration()
                 .getCacheConfigurations();
+        long now = System.currentTimeMillis();
 
-        assertEquals(Duration.ofSeconds(30), ttl(caches.get("evictions-partner")));
-        assertEquals(Duration.ofSeconds(1), ttl(caches.get("evictions-default")));
+        assertEquals(Duration.ofSeconds(30), ttl(caches.get("marks-v2-unsealed-partner"), new Mark(now, 0, 0)));
+        assertEquals(Duration.ofSeconds(1), ttl(caches.get("marks-v2-unsealed-default"), new Mark(now, 0, 0)));
+        Duration notBefore = ttl(caches.get("marks-v2-unsealed-default"), new Mark(now, now, now + 3_600_000));
+        assertTrue(notBefore.compareTo(Duration.ofMinutes(59)) > 0, notBefore::toString);
+        assertEquals(ExpiryPolicy.INFINITE, ttl(caches.get("marks-v2-unsealed-default"),
+                new Mark(now, now, Long.MAX_VALUE)), "the evict-all mark stays");
+        // A mark that does not open is kept only so long that a node sees (and replaces) it.
+        assertEquals(Duration.ofMinutes(1), ((ExpiryPolicy<String, ClusterValue<Mark>>) (ExpiryPolicy<?, ?>)
+                caches.get("marks-v2-unsealed-default").getExpiryPolicy())
+                .getExpiryForCreation("k", ClusterValue.unopenable(new byte[] {1}, Refusal.TAMPERED)));
     }
 
     @SuppressWarnings("unchecked")
-    private static Duration ttl(CacheConfiguration<?, ?> cache) {
-        return ((ExpiryPolicy<String, Long>) cache.getExpiryPolicy()).getExpiryForCreation("k", 1L);
+    private static Duration ttl(CacheConfiguration<?, ?> cache, Mark mark) {
+        return ((ExpiryPolicy<String, ClusterValue<Mark>>) cache.getExpiryPolicy())
+                .getExpiryForCreation("k", ClusterValue.of("k", mark));
     }
 
     private static void assertDedicated(CacheConfiguration<?, ?> cache, long mib) {

@@ -19,7 +19,7 @@ class ClusterHealthCheckTest {
     private static final URI CLUSTER = URI.create("terracotta://127.0.0.1:9410/auth-loopback");
     private final ClusterHealthCheck health = new ClusterHealthCheck(new ClusterSettings(CLUSTER, "main", 8L << 20,
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5)), "node-a",
-            Clock.fixed(NOW, ZoneOffset.UTC));
+            Clock.fixed(NOW, ZoneOffset.UTC), () -> "sealed (AES-256-GCM), sealing with key k2, opening k2, k1");
 
     @Test
     void connectedWithoutAnOutageIsUpAndNamesTheClusterAndTheNode() {
@@ -28,7 +28,8 @@ class ClusterHealthCheckTest {
         assertEquals("cache-tier", check.name(), check.toString());
         assertEquals(HealthStatus.UP, check.status(), check.toString());
         assertEquals("ok", check.reason(), check.toString());
-        assertTrue(check.detail().contains(CLUSTER.toString()) && check.detail().contains("node node-a"), check.toString());
+        assertTrue(check.detail().contains(CLUSTER.toString()) && check.detail().contains("node node-a")
+                && check.detail().endsWith("sealing with key k2, opening k2, k1"), check.toString());
     }
 
     @Test

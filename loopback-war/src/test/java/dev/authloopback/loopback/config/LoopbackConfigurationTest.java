@@ -157,8 +157,9 @@ class LoopbackConfigurationTest {
 
     @Test
     void clusterSettingsHaveDefaultsAndAcceptEveryDocumentedForm() {
-        ClusterSettings c = read(Map.of(), Map.of(), init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback"))
-                .cluster().orElseThrow();
+        ClusterSettings c = read(Map.of(), Map.of(), init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback",
+                "cluster-unsealed", "true")).cluster().orElseThrow();
+        assertTrue(c.unsealed());
         assertEquals("terracotta://127.0.0.1:9410/auth-loopback", c.uri().toString());
         assertEquals("main", c.resource());
         assertEquals(64L * 1024 * 1024, c.poolBytes());
@@ -167,7 +168,9 @@ class LoopbackConfigurationTest {
         ClusterSettings set = read(Map.of(), Map.of(), init("cluster-uri", "terracotta://a:9410,b:9510/tokens",
                 "cluster-resource", "primary-server-resource", "cluster-pool-size", "1GiB",
                 "cluster-read-timeout", "250ms", "cluster-write-timeout", "PT0.5S", "cluster-connection-timeout", "3s",
-                "cluster-retry-interval", "2s")).cluster().orElseThrow();
+                "cluster-retry-interval", "2s", "cluster-key-file", keyFile().toString())).cluster().orElseThrow();
+        assertEquals(keyFile(), set.keyFile());
+        assertFalse(set.unsealed());
         assertEquals("primary-server-resource", set.resource());
         assertEquals(1024L * 1024 * 1024, set.poolBytes());
         assertEquals(Duration.ofMillis(250), set.readTimeout());
@@ -190,12 +193,61 @@ class LoopbackConfigurationTest {
             "cluster-retry-interval|soon|'soon'",
             "cluster-resource|main pool|offheap resource name"})
     void badClusterSettingsFailStartUpNamingTheSetting(String setting, String value, String why) {
-        Map<String, String> init = init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback");
+        Map<String, String> init = init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback",
+                "cluster-unsealed", "true");
         init.put("loopback." + setting, value);
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
         assertTrue(e.getMessage().contains("loopback." + setting + "="), e.getMessage());
         assertTrue(e.getMessage().contains(why), e.getMessage());
     }
+
+    @Test
+    void aClusterWithoutAKeyFailsNamingTheSettingAndTheCommandThatMakesOne() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(),
+                init("cluster-uri", "terracotta://127.0.0.1:9410/auth-loopback")));
+        assertTrue(e.getMessage().contains("loopback.cluster-key-file: required with loopback.cluster-uri"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("openssl rand -base64 32") && e.getMessage().contains(
+                "loopback.cluster-unsealed=true"), e.getMessage());
+    }
+
+    @Test
+    void aKeyFileThatCannotBeUsedFailsStartUpAndSoDoesAKeyWithUnsealed() throws java.io.IOException {
+        java.nio.file.Path open = keyFile();
+        java.nio.file.Files.setPosixFilePermissions(open,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(),
+                init("cluster-uri", "terracotta://127.0.0.1:9410/x", "cluster-key-file", open.toString())));
+        assertTrue(e.getMessage().contains("loopback.cluster-key-file='" + open + "': readable or writable by group"),
+                e.getMessage());
+        e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(),
+                init("cluster-uri", "terracotta://127.0.0.1:9410/x", "cluster-key-file", keyFile().toString(),
+                        "cluster-unsealed", "true")));
+        assertTrue(e.getMessage().contains("set together with loopback.cluster-unsealed=true"), e.getMessage());
+        e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(),
+                init("cluster-key-file", keyFile().toString())));
+        assertTrue(e.getMessage().contains("loopback.cluster-key-file='" + keyFile() + "': only meaningful with"),
+                e.getMessage());
+    }
+
+    /** A good key file, owner-only. */
+    private java.nio.file.Path keyFile() {
+        java.nio.file.Path file = keyDir.resolve("cluster.keys");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.writeString(file, "k1 " + java.util.Base64.getEncoder().encodeToString(new byte[32])
+                        + " seal\n");
+            }
+            java.nio.file.Files.setPosixFilePermissions(file,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path keyDir;
 
     @Test
     void clusterTimeoutsWithoutAClusterAreAHalfDoneConfiguration() {
@@ -207,7 +259,8 @@ class LoopbackConfigurationTest {
 
     @Test
     void theClusterIsSharedByEveryProfileNeverSetPerProfile() {
-        Map<String, String> init = init("profiles", "billing", "cluster-uri", "terracotta://127.0.0.1:9410/x");
+        Map<String, String> init = init("profiles", "billing", "cluster-uri", "terracotta://127.0.0.1:9410/x",
+                "cluster-unsealed", "true");
         init.put("loopback.billing.cluster-uri", "terracotta://127.0.0.1:9411/y");
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
         assertTrue(e.getMessage().contains("loopback.billing.cluster-uri (context init-param): the clustered tier is"
