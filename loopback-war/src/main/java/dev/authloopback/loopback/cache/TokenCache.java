@@ -29,7 +29,7 @@ public final class TokenCache implements AutoCloseable {
      */
     public TokenCache(TimeSource timeSource, Map<String, ProfileLimits> profiles, long cacheBytes) {
         this.limits = Map.copyOf(profiles);
-        this.ledger = new WeightLedger(cacheBytes);
+        this.ledger = new WeightLedger(cacheBytes, timeSource);
         CacheManagerBuilder<CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder()
                 .using(new TimeSourceConfiguration(timeSource));
         for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
@@ -37,10 +37,10 @@ public final class TokenCache implements AutoCloseable {
                     CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, CachedToken.class,
                                     ResourcePoolsBuilder.heap(profile.getValue().maxEntries()))
                             .withExpiry(new TokenExpiryPolicy(timeSource, profile.getValue().tti()))
-                            // Synchronous and ordered: the ledger is exact when the operation returns.
+                            // Only events that take entries out: the ledger records what store() puts.
                             .withService(CacheEventListenerConfigurationBuilder
                                     .newEventListenerConfiguration(ledger.listenerFor(profile.getKey()),
-                                            EventType.CREATED, EventType.UPDATED, EventType.REMOVED,
+                                            EventType.UPDATED, EventType.REMOVED,
                                             EventType.EXPIRED, EventType.EVICTED)
                                     .synchronous().ordered()));
         }

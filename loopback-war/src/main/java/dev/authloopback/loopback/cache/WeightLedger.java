@@ -2,6 +2,7 @@ package dev.authloopback.loopback.cache;
 
 import dev.authloopback.loopback.config.MemorySettings;
 import org.ehcache.Cache;
+import org.ehcache.core.spi.time.TimeSource;
 import org.ehcache.event.CacheEvent;
 import org.ehcache.event.CacheEventListener;
 
@@ -19,18 +20,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Exact, not estimated.</b> An entry weighs {@link #weightOf}: its body, key and strings plus a
  * fixed overhead ({@link MemorySettings#ENTRY_OVERHEAD_BYTES}); nothing walks object graphs. The
- * ledger learns of every entry from Ehcache itself: each profile's cache has a synchronous, ordered
- * {@link CacheEventListener} ({@link #listenerFor}) for CREATED, UPDATED, REMOVED, EXPIRED and
- * EVICTED, which runs on the thread of the operation before it returns. It keeps one record per
- * entry; a record is dropped only if it still names the value the event names, so an entry that goes
- * twice (expired by a reader while a clear or a weight eviction removes it) is subtracted once.
+ * ledger keeps one record per entry. Entries come in only through {@link #store}, which records the
+ * new entry (and drops the record of the one it replaces) itself, <em>before</em> the put: Ehcache
+ * may deliver even a synchronous, ordered listener's CREATED event after {@code put} has returned
+ * (seen: a next writer admitted against a count that did not yet hold the previous entry, 3% over
+ * the budget), so events are never trusted to add. They only take away: each profile's cache has a
+ * listener ({@link #listenerFor}) for UPDATED, REMOVED, EXPIRED and EVICTED, and a record is dropped
+ * only if it still names the value the event names, so an entry that goes twice (expired by a reader
+ * while a clear or a weight eviction removes it) is subtracted once, and a late event about a value
+ * already replaced changes nothing.
  *
  * <p><b>Admission.</b> Every store goes through {@link #store}, one at a time for the web app (a
  * lock held only by writers, which run after an upstream call, never by a cache hit): entries are
  * evicted, soonest-expiring first (then oldest), from any profile, until the new one fits, and only
- * then is it put. Other threads only ever take entries out, so the bytes held never exceed the budget.
- * Listeners never take the lock, so an Ehcache operation waiting for its key's lock never waits for
- * a writer that waits for it.
+ * then is it recorded and put. Other threads only ever take entries out, so the bytes held never
+ * exceed the budget. Listeners never take the lock, so an Ehcache operation waiting for its key's
+ * lock never waits for a writer that waits for it.
  */
 public final class WeightLedger {
     /** Eviction order: the token that stops being valid soonest, then the one stored first. */
@@ -38,6 +43,7 @@ public final class WeightLedger {
             Comparator.comparingLong(Held::validUntil).thenComparingLong(Held::sequence);
 
     private final long budget;
+    private final TimeSource timeSource;
     private final ReentrantLock admission = new ReentrantLock();
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
@@ -61,11 +67,12 @@ public final class WeightLedger {
         }
     }
 
-    public WeightLedger(long budget) {
+    public WeightLedger(long budget, TimeSource timeSource) {
         if (budget <= 0) {
             throw new IllegalArgumentException("budget must be > 0");
         }
         this.budget = budget;
+        this.timeSource = timeSource;
     }
 
     /** The weight of an entry under {@code key}: the rule of README "Memory". */
@@ -94,23 +101,19 @@ public final class WeightLedger {
 
     private void onEvent(Profile profile, CacheEvent<? extends String, ? extends CachedToken> event) {
         switch (event.getType()) {
-            case CREATED -> record(profile, event.getKey(), event.getNewValue());
-            case UPDATED -> {
-                forget(profile, event.getKey(), event.getOldValue());
-                record(profile, event.getKey(), event.getNewValue());
-            }
-            case REMOVED, EXPIRED, EVICTED -> forget(profile, event.getKey(), event.getOldValue());
+            // The new value of an UPDATED was recorded by store(); only the old one may still be recorded.
+            case UPDATED, REMOVED, EXPIRED, EVICTED -> forget(profile, event.getKey(), event.getOldValue());
             default -> {
-                // No other event types are registered.
+                // CREATED is not registered: store() records before it puts.
             }
         }
     }
 
-    private void record(Profile profile, String key, CachedToken token) {
-        Held entry = new Held(profile, key, token, weightOf(key, token), token.validUntil(), sequence.incrementAndGet());
+    private void record(Profile profile, String key, CachedToken token, long weight) {
+        Held entry = new Held(profile, key, token, weight, token.validUntil(), sequence.incrementAndGet());
         Held previous = profile.records.put(key, entry);
         if (previous != null) {
-            drop(previous); // its removal was never told (a clear), or was told as this UPDATED
+            drop(previous); // the entry this put replaces; its UPDATED event will find nothing to drop
         }
         victims.add(entry);
         profile.bytes.addAndGet(entry.weight());
@@ -142,9 +145,15 @@ public final class WeightLedger {
         if (weight > budget) {
             return false;
         }
+        if (token.validUntil() <= timeSource.getTimeMillis()) {
+            // The expiry policy keeps nothing already invalid; the put only takes out the old entry
+            // (its event drops its record). A record made for it would never be dropped.
+            cache.put(key, token);
+            return true;
+        }
         admission.lock();
         try {
-            Profile own = profiles.get(profile);
+            Profile own = profiles.computeIfAbsent(profile, Profile::new);
             while (held.get() - replacedWeight(own, key) + weight > budget) {
                 Held victim = victims.pollFirst();
                 if (victim == null) {
@@ -152,6 +161,8 @@ public final class WeightLedger {
                 }
                 evict(victim);
             }
+            // Recorded before the put, so a reader that removes the new entry at once finds its record.
+            record(own, key, token, weight);
             cache.put(key, token);
             return true;
         } finally {
