@@ -25,11 +25,11 @@ import java.util.List;
  * written in each form {@code client-key-file} takes: PKCS#12, PEM with or without the certificate, JWK
  * with or without {@code kid} and {@code x5c}.
  */
-record TestKeys(Path dir, String name, PrivateKey privateKey, X509Certificate certificate) {
-    static final String PASSWORD = "test-key-pa55";
+public record TestKeys(Path dir, String name, PrivateKey privateKey, X509Certificate certificate) {
+    public static final String PASSWORD = "test-key-pa55";
 
     /** @param type "RSA" (2048 bits) or "EC" (P-256) */
-    static TestKeys make(Path dir, String name, String type) {
+    public static TestKeys make(Path dir, String name, String type) {
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         List<String> size = type.equals("EC") ? List.of("-groupname", "secp256r1") : List.of("-keysize", "2048");
         List<String> command = new java.util.ArrayList<>(List.of(keytool, "-genkeypair", "-alias", name, "-keyalg",
@@ -46,27 +46,27 @@ record TestKeys(Path dir, String name, PrivateKey privateKey, X509Certificate ce
         }
     }
 
-    Path pkcs12() {
+    public Path pkcs12() {
         return dir.resolve(name + ".p12");
     }
 
-    Path pem() throws Exception {
+    public Path pem() throws Exception {
         return Files.writeString(dir.resolve(name + "-key.pem"), pem("PRIVATE KEY", privateKey.getEncoded()));
     }
 
-    Path pemWithCertificate() throws Exception {
+    public Path pemWithCertificate() throws Exception {
         return Files.writeString(dir.resolve(name + "-key-cert.pem"), pem("PRIVATE KEY", privateKey.getEncoded())
                 + pem("CERTIFICATE", certificate.getEncoded()));
     }
 
     /** This key's PEM followed by another key's certificate: a mistake the loader must catch. */
-    Path pemWithCertificateOf(TestKeys other) throws Exception {
+    public Path pemWithCertificateOf(TestKeys other) throws Exception {
         return Files.writeString(dir.resolve(name + "-key-" + other.name + "-cert.pem"),
                 pem("PRIVATE KEY", privateKey.getEncoded()) + pem("CERTIFICATE", other.certificate.getEncoded()));
     }
 
     /** The private JWK, with the given kid (or none) and with or without its certificate as x5c. */
-    JWK jwk(String kid, boolean withCertificate) throws Exception {
+    public JWK jwk(String kid, boolean withCertificate) throws Exception {
         List<Base64> x5c = withCertificate ? List.of(Base64.encode(certificate.getEncoded())) : null;
         if (privateKey instanceof RSAPrivateKey rsa) {
             return new RSAKey.Builder((RSAPublicKey) certificate.getPublicKey()).privateKey(rsa).keyID(kid)
@@ -76,7 +76,7 @@ record TestKeys(Path dir, String name, PrivateKey privateKey, X509Certificate ce
                 .privateKey((ECPrivateKey) privateKey).keyID(kid).x509CertChain(x5c).build();
     }
 
-    Path write(String fileName, String content) throws Exception {
+    public Path write(String fileName, String content) throws Exception {
         return Files.writeString(dir.resolve(fileName), content);
     }
 
