@@ -137,6 +137,9 @@ class WorkloadIdentityTest {
         assertEquals("DEGRADED", degraded.at("/profiles/default/checks/credentials/status").asText(), message);
         assertEquals("client_assertion_expired", degraded.at("/profiles/default/checks/credentials/reason").asText(),
                 message);
+        assertEquals("DEGRADED", degraded.path("status").asText(), "cached tokens are still served: not DOWN\n" + message);
+        assertEquals("UP", degraded.at("/profiles/default/checks/upstream/status").asText(),
+                "the token endpoint was never asked: its check has nothing to say\n" + message);
         assertEquals(200, renewed.statusCode(), message);
         assertEquals(second, calls.get(calls.size() - 1).field("client_assertion"), message);
         assertEquals(2, calls.size(), "the expired assertion never reached the IdP\n" + message);
