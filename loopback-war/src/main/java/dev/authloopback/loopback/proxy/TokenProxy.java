@@ -132,7 +132,8 @@ public final class TokenProxy {
         }
         Fetched fetched = result.value();
         if (!fetched.called()) {
-            // Another node fetched it while this one waited on its lease.
+            // Stored meanwhile: by another node while this one waited on its lease, or by the flight
+            // that ended just before this one started.
             RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
                     fetched.stored().status());
             metrics.answered(CacheStatus.COALESCED);
@@ -256,6 +257,12 @@ public final class TokenProxy {
 
     /** This node's leading request for a key: alone in the cluster when the store is shared, then upstream. */
     private Fetched fetch(TokenRequest request, String key, String digest) {
+        // A caller that read the cache just before the previous flight stored its answer, and started
+        // this flight just after that one ended, would otherwise call upstream a second time.
+        CachedToken current = cache.get(key);
+        if (current != null && current.requestDigest().equals(digest) && current.isFreshAt(clock.millis())) {
+            return Fetched.ofEntry(current, "SHARED(stored)", false);
+        }
         if (!cache.shared()) {
             return fetchUpstream(request, key, digest);
         }
