@@ -5,12 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -102,6 +108,38 @@ public final class LoopbackRealm {
         return with("JWT_JWKS", jwksJson);
     }
 
+    /**
+     * {@value #JWT_JWKS_CLIENT}'s public key as a one-key JWKS with {@code kid} (null: none) and
+     * {@code "use":"sig"}: an EC P-256 or an RSA key.
+     */
+    public LoopbackRealm withJwks(PublicKey key, String kid) {
+        Map<String, String> jwk = new LinkedHashMap<>();
+        if (key instanceof ECPublicKey ec) {
+            if (ec.getParams().getCurve().getField().getFieldSize() != 256) {
+                throw new IllegalArgumentException("an EC key must be on P-256");
+            }
+            jwk.put("kty", "EC");
+            jwk.put("crv", "P-256");
+            jwk.put("x", base64Url(ec.getW().getAffineX(), 32));
+            jwk.put("y", base64Url(ec.getW().getAffineY(), 32));
+        } else if (key instanceof RSAPublicKey rsa) {
+            jwk.put("kty", "RSA");
+            jwk.put("n", base64Url(rsa.getModulus(), 0));
+            jwk.put("e", base64Url(rsa.getPublicExponent(), 0));
+        } else {
+            throw new IllegalArgumentException("an EC P-256 or RSA key, not " + key.getAlgorithm());
+        }
+        if (kid != null) {
+            jwk.put("kid", kid);
+        }
+        jwk.put("use", "sig");
+        try {
+            return withJwks(JSON.writeValueAsString(Map.of("keys", List.of(jwk))));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The subject DN {@value #MTLS_CLIENT}'s certificate must carry, e.g. {@code CN=loopback-client}. */
     public LoopbackRealm withMtlsSubjectDn(String subjectDn) {
         return with("MTLS_SUBJECT_DN", subjectDn);
@@ -143,6 +181,20 @@ public final class LoopbackRealm {
         Map<String, String> next = new LinkedHashMap<>(values);
         next.put(placeholder, Objects.requireNonNull(value, placeholder));
         return new LoopbackRealm(next);
+    }
+
+    /** Unsigned big-endian, left-padded to {@code length} bytes (0: as short as the number). */
+    private static String base64Url(BigInteger number, int length) {
+        byte[] bytes = number.toByteArray();
+        if (bytes.length > 1 && bytes[0] == 0) {
+            bytes = Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
+        if (bytes.length < length) {
+            byte[] padded = new byte[length];
+            System.arraycopy(bytes, 0, padded, length - bytes.length, bytes.length);
+            bytes = padded;
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String jsonStringContent(String value) {
