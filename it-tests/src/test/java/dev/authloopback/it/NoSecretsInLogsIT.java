@@ -14,9 +14,20 @@ import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
 import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import dev.authloopback.testsupport.oauth2.VerifyingTokenEndpoint;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -154,6 +165,22 @@ class NoSecretsInLogsIT {
             });
             assertEquals(List.of(), jwtIdp.refusals(), jwtIdp.calls().toString());
         }
+        // Issue 21: client_secret_jwt's secret and its assertions stay out of the logs too.
+        String hs256Secret = "hs256-s3cret-never-logged-0123456789";
+        secrets.add(hs256Secret);
+        try (VerifyingTokenEndpoint secretJwtIdp = VerifyingTokenEndpoint.clientSecretJwt("owner", hs256Secret);
+             LoopbackServer loopback = LoopbackServer.builder().upstream(secretJwtIdp.tokenUrl())
+                     .setting("client-auth", "client_secret_jwt").setting("client-id", "owner")
+                     .setting("client-secret", hs256Secret)
+                     .setting("shared-secret", callerSecret).setting("allowed-scopes", "a b").start()) {
+            http.post(loopback.tokenUrl(), FORM, "scope=a", "X-Loopback-Secret", callerSecret);
+            secretJwtIdp.calls().forEach(call -> {
+                secrets.add(call.accessToken());
+                secrets.add(call.field("client_assertion"));
+            });
+            assertEquals(List.of(), secretJwtIdp.refusals(), secretJwtIdp.calls().toString());
+        }
+        platformAssertionScenario(secrets, pki, dir, callerSecret);
         try {
             LoopbackServer.builder().setting("upstream-url", "https://127.0.0.1:9/token")
                     .setting("client-auth", "tls_client_auth").setting("client-id", "owner")
@@ -162,6 +189,50 @@ class NoSecretsInLogsIT {
         } catch (LoopbackServer.DeploymentFailed expected) {
             secrets.add("x" + TestPki.PASSWORD);
         }
+    }
+
+    /**
+     * Issue 21, workload identity: the platform's JWT is never logged, whether it is sent, expired at
+     * start-up (a WARNING, and 503 for the miss), refused as an expired renewal, or renewed.
+     */
+    private void platformAssertionScenario(Set<String> secrets, TestPki pki, Path dir, String callerSecret)
+            throws Exception {
+        KeyPair platform = pki.ecKeyAsPem(dir.resolve("platform-key.pem"));
+        Path file = dir.resolve("projected-token");
+        try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.platformAssertion("owner", platform.getPublic(),
+                VerifyingTokenEndpoint.JWT_BEARER)) {
+            String expired = platformToken(file, platform, idp, Instant.now().minusSeconds(60));
+            secrets.add(expired);
+            try (LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+                    .setting("client-auth", "private_key_jwt").setting("client-id", "owner")
+                    .setting("client-assertion-file", file)
+                    .setting("shared-secret", callerSecret).setting("allowed-scopes", "a b").start()) {
+                Http.Answer refused = http.post(loopback.tokenUrl(), FORM, "scope=a", "X-Loopback-Secret", callerSecret);
+                secrets.add(platformToken(file, platform, idp, Instant.now().plusSeconds(3600)));
+                Http.Answer fresh = http.post(loopback.tokenUrl(), FORM, "scope=a", "X-Loopback-Secret", callerSecret);
+                secrets.add(platformToken(file, platform, idp, Instant.now().minusSeconds(1)));
+                Http.Answer keptFresh = http.post(loopback.tokenUrl(), FORM, "scope=b", "X-Loopback-Secret",
+                        callerSecret);
+                idp.calls().forEach(call -> secrets.add(call.accessToken()));
+                String message = refused + " / " + fresh + " / " + keptFresh + " upstream " + idp.calls();
+                assertEquals(List.of(503, 200, 200), List.of(refused.status(), fresh.status(), keptFresh.status()),
+                        message);
+                assertEquals(List.of(), idp.refusals(), message);
+            }
+        }
+    }
+
+    /** A platform-issued JWT, renamed into place as kubelet does. */
+    private static String platformToken(Path file, KeyPair platform, VerifyingTokenEndpoint idp, Instant expiresAt)
+            throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).build(), new JWTClaimsSet.Builder()
+                .subject("system:serviceaccount:orders:orders").audience(idp.tokenUrl().toString())
+                .expirationTime(Date.from(expiresAt)).jwtID(UUID.randomUUID().toString()).build());
+        jwt.sign(new ECDSASigner((ECPrivateKey) platform.getPrivate()));
+        Path next = Files.writeString(file.resolveSibling("next-token"), jwt.serialize());
+        // Within one timestamp tick of the last write, the renamed file's new inode still tells the change.
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return jwt.serialize();
     }
 
     private static String fingerprint(String secret) {

@@ -3,9 +3,16 @@ package dev.authloopback.it;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.util.X509CertUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.authloopback.it.support.Herd;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.SampleAppServer;
@@ -18,7 +25,14 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -105,9 +119,16 @@ class SecretsInOnePlaceIT {
         }
     }
 
+    /**
+     * Issue 21: with default settings the key file's certificate names the key ({@code x5t#S256},
+     * {@code x5t}), and no {@code kid} made up here is sent: the IdP (registered with the certificate)
+     * tries its registered key, as Keycloak does.
+     */
     @Test
     void privateKeyJwtSignsAFreshVerifiableAssertionPerUpstreamCall() throws Exception {
-        try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.privateKeyJwt(CLIENT_ID, pki.clientPublicKey());
+        X509Certificate certificate = (X509Certificate) KeyStore.getInstance(pki.clientKeyStore().toFile(),
+                TestPki.PASSWORD.toCharArray()).getCertificate("client");
+        try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.privateKeyJwt(CLIENT_ID, certificate);
              LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
                      .setting("allowed-scopes", "orders.read a b")
                      .setting("client-auth", "private_key_jwt").setting("client-id", CLIENT_ID)
@@ -119,10 +140,14 @@ class SecretsInOnePlaceIT {
             List<VerifyingTokenEndpoint.Call> calls = idp.calls();
             Set<String> jtis = calls.stream().map(VerifyingTokenEndpoint.Call::jti).filter(Objects::nonNull)
                     .collect(Collectors.toSet());
+            String x5tS256 = X509CertUtils.computeSHA256Thumbprint(certificate).toString();
             assertAll(
                     () -> assertEquals(List.of(), idp.refusals(), "every assertion verified: " + calls),
                     () -> assertEquals(3, calls.size(), "one call per distinct scope (orders.read, a, b): " + calls),
-                    () -> assertEquals(calls.size(), jtis.size(), "a different jti per upstream call: " + calls));
+                    () -> assertEquals(calls.size(), jtis.size(), "a different jti per upstream call: " + calls),
+                    () -> assertTrue(calls.stream().allMatch(c -> c.assertionHeader().kid() == null
+                            && x5tS256.equals(c.assertionHeader().x5tS256()) && c.assertionHeader().x5t() != null),
+                            "no kid, the certificate's x5t#S256 and x5t: " + calls));
         }
     }
 
@@ -139,7 +164,111 @@ class SecretsInOnePlaceIT {
             assertAll(
                     () -> assertEquals(200, answer.status(), answer + " upstream " + idp.calls()),
                     () -> assertEquals(List.of(), idp.refusals(), answer.toString()),
-                    () -> assertEquals(1, idp.calls().size(), answer.toString()));
+                    () -> assertEquals(1, idp.calls().size(), answer.toString()),
+                    () -> assertEquals(new VerifyingTokenEndpoint.AssertionHeader("ES256", "ec-key-1", null, null),
+                            idp.calls().get(0).assertionHeader(), "client-key-id is sent as kid"));
+        }
+    }
+
+    @Test
+    void privateKeyJwtWithAnEcKeyInPemAndDefaultSettingsSendsNoKid() throws Exception {
+        Path pem = dir.resolve("client-ec-default.pem");
+        KeyPair pair = pki.ecKeyAsPem(pem);
+        try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.privateKeyJwt(CLIENT_ID, pair.getPublic());
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("client-auth", "private_key_jwt").setting("client-id", CLIENT_ID)
+                     .setting("client-key-file", pem).start()) {
+            Http.Answer answer = tokenCall(loopback.tokenUrl(), "");
+            assertAll(
+                    () -> assertEquals(200, answer.status(), answer + " upstream " + idp.calls()),
+                    () -> assertEquals(List.of(), idp.refusals(), answer.toString()),
+                    () -> assertEquals(new VerifyingTokenEndpoint.AssertionHeader("ES256", null, null, null),
+                            idp.calls().get(0).assertionHeader(), idp.calls().toString()));
+        }
+    }
+
+    @Test
+    void clientSecretJwtSignsHs256WithTheSecretAndKeepsTheOwningContract() throws Exception {
+        String secret = "s3cret-jwt-" + "0123456789abcdef0123456789";
+        try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.clientSecretJwt(CLIENT_ID, secret);
+             LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl()).setting("shared-secret", CALLER_SECRET)
+                     .setting("allowed-scopes", "orders.read a b")
+                     .setting("client-auth", "client_secret_jwt").setting("client-id", CLIENT_ID)
+                     .setting("client-secret", secret).start()) {
+            provesTheOwningContract(loopback.tokenUrl(), idp);
+            VerifyingTokenEndpoint.Call call = idp.calls().get(0);
+            assertAll(
+                    () -> assertEquals("HS256", call.assertionHeader().alg(), call.toString()),
+                    () -> assertNull(call.field("client_secret"), "the secret never leaves: " + call),
+                    () -> assertNotNull(call.jti(), call.toString()));
+        }
+    }
+
+    /**
+     * Issue 21, workload identity: the platform renews its JWT every 2 s (written and renamed into place
+     * as kubelet does) while callers keep missing (ttl=1s over four keys); no request fails, and every
+     * renewal reaches the IdP.
+     */
+    @Test
+    void aPlatformAssertionRenewedEveryTwoSecondsUnderLoadFailsNoRequest() throws Exception {
+        KeyPair platform = pki.ecKeyAsPem(dir.resolve("platform-key.pem"));
+        Path token = dir.resolve("projected-token");
+        try (VerifyingTokenEndpoint idp = VerifyingTokenEndpoint.platformAssertion(CLIENT_ID, platform.getPublic(),
+                VerifyingTokenEndpoint.JWT_BEARER)) {
+            Set<String> written = new java.util.concurrent.CopyOnWriteArraySet<>();
+            written.add(writePlatformToken(token, platform, idp.tokenUrl()));
+            try (LoopbackServer loopback = LoopbackServer.builder().upstream(idp.tokenUrl())
+                    .setting("shared-secret", CALLER_SECRET).setting("allowed-scopes", "a b c d")
+                    .setting("client-auth", "private_key_jwt").setting("client-id", CLIENT_ID)
+                    .setting("client-assertion-file", token).setting("ttl", "1s").start()) {
+                long end = System.nanoTime() + Duration.ofSeconds(7).toNanos();
+                java.util.concurrent.ScheduledExecutorService platformAgent =
+                        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                platformAgent.scheduleAtFixedRate(() -> written.add(writePlatformToken(token, platform, idp.tokenUrl())),
+                        2, 2, java.util.concurrent.TimeUnit.SECONDS);
+                List<Http.Answer> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+                int requests = 0;
+                try {
+                    while (System.nanoTime() < end) {
+                        Herd.Outcome round = Herd.run(8, Duration.ofSeconds(30),
+                                i -> tokenCall(loopback.tokenUrl(), "scope=" + "abcd".charAt(i % 4)));
+                        requests += round.answers().size();
+                        round.answers().stream().filter(a -> a.status() != 200).forEach(failed::add);
+                    }
+                } finally {
+                    platformAgent.shutdownNow();
+                    platformAgent.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                Set<String> sent = idp.calls().stream().map(c -> c.field("client_assertion")).collect(Collectors.toSet());
+                String message = requests + " requests, failed " + failed + ", " + idp.calls().size()
+                        + " upstream calls with " + sent.size() + " distinct assertions of " + written.size()
+                        + " written; refusals " + idp.refusals();
+                System.out.println("SecretsInOnePlaceIT platform assertion renewed under load: " + message);
+                assertAll(
+                        () -> assertEquals(List.of(), failed, message),
+                        () -> assertEquals(List.of(), idp.refusals(), message),
+                        () -> assertTrue(written.containsAll(sent), "only what the platform wrote is sent: " + message),
+                        () -> assertTrue(sent.size() >= 3, "the renewals reached the IdP: " + message),
+                        () -> assertTrue(idp.calls().stream().allMatch(c -> VerifyingTokenEndpoint.JWT_BEARER
+                                .equals(c.field("client_assertion_type"))), message));
+            }
+        }
+    }
+
+    /** Writes a fresh platform token (an hour's validity) to a temporary file, then renames it into place. */
+    private static String writePlatformToken(Path file, KeyPair platform, URI audience) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("platform-1").build(),
+                    new JWTClaimsSet.Builder().issuer("https://kubernetes.default.svc")
+                            .subject("system:serviceaccount:orders:orders-service").audience(audience.toString())
+                            .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                            .jwtID(UUID.randomUUID().toString()).build());
+            jwt.sign(new ECDSASigner((ECPrivateKey) platform.getPrivate()));
+            Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), jwt.serialize());
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return jwt.serialize();
+        } catch (Exception e) {
+            throw new IllegalStateException("platform token", e);
         }
     }
 

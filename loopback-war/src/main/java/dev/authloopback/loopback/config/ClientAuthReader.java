@@ -29,12 +29,15 @@ final class ClientAuthReader {
             ClientAuthMethod.CLIENT_SECRET_BASIC, Set.of(SettingNames.CLIENT_SECRET, SettingNames.CLIENT_SECRET_FILE),
             ClientAuthMethod.CLIENT_SECRET_POST, Set.of(SettingNames.CLIENT_SECRET, SettingNames.CLIENT_SECRET_FILE),
             ClientAuthMethod.PRIVATE_KEY_JWT, Set.of(SettingNames.CLIENT_KEY_FILE, SettingNames.CLIENT_KEY_PASSWORD,
-                    SettingNames.CLIENT_KEY_ID, SettingNames.CLIENT_KEY_ALG, SettingNames.ASSERTION_LIFETIME),
+                    SettingNames.CLIENT_KEY_ID, SettingNames.CLIENT_KEY_ALG, SettingNames.ASSERTION_LIFETIME,
+                    SettingNames.CLIENT_ASSERTION_FILE, SettingNames.CLIENT_ASSERTION_TYPE),
+            ClientAuthMethod.CLIENT_SECRET_JWT, Set.of(SettingNames.CLIENT_SECRET, SettingNames.CLIENT_SECRET_FILE,
+                    SettingNames.ASSERTION_LIFETIME),
             ClientAuthMethod.TLS_CLIENT_AUTH, Set.of(SettingNames.KEY_STORE, SettingNames.KEY_STORE_PASSWORD));
     private static final List<String> OWNING_SETTINGS = List.of(SettingNames.CLIENT_ID, SettingNames.CLIENT_SECRET,
             SettingNames.CLIENT_SECRET_FILE, SettingNames.CLIENT_KEY_FILE, SettingNames.CLIENT_KEY_PASSWORD,
             SettingNames.CLIENT_KEY_ID, SettingNames.CLIENT_KEY_ALG, SettingNames.ASSERTION_LIFETIME,
-            SettingNames.KEY_STORE, SettingNames.KEY_STORE_PASSWORD, SettingNames.GRANT_TYPE, SettingNames.SCOPE,
+            SettingNames.CLIENT_ASSERTION_FILE, SettingNames.CLIENT_ASSERTION_TYPE, SettingNames.KEY_STORE, SettingNames.KEY_STORE_PASSWORD, SettingNames.GRANT_TYPE, SettingNames.SCOPE,
             SettingNames.RESOURCE, SettingNames.AUDIENCE, SettingNames.ALLOWED_SCOPES, SettingNames.ALLOWED_RESOURCES,
             SettingNames.ALLOWED_AUDIENCES);
     private static final Set<String> EVERY_MODE = Set.of(SettingNames.CLIENT_ID, SettingNames.GRANT_TYPE,
@@ -76,6 +79,7 @@ final class ClientAuthReader {
         return new ClientAuthSettings(method, fields.clientId(), credential.clientSecret(),
                 credential.clientSecretFile(), credential.clientKeyFile(), credential.clientKeyPassword(),
                 credential.clientKeyId(), credential.clientKeyAlg(), credential.assertionLifetime(),
+                credential.clientAssertionFile(), credential.clientAssertionType(), credential.clientKeyIds(),
                 credential.keyStore(), credential.keyStorePassword(), trustStore, trustStorePassword,
                 fields.grantType(), fields.scope(), fields.resources(), fields.audience(),
                 ceilings.scopes(), ceilings.resources(), ceilings.audiences());
@@ -148,7 +152,8 @@ final class ClientAuthReader {
                 in.problem(in.name(setting) + "=" + shown + ": not used with " + SettingNames.CLIENT_AUTH
                         + "=" + method.settingValue() + (method.owning() ? "" : " (transparent mode: callers send"
                         + " their own credentials); set " + SettingNames.CLIENT_AUTH
-                        + " to client_secret_basic, client_secret_post, private_key_jwt or tls_client_auth"));
+                        + " to client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or"
+                        + " tls_client_auth"));
                 ok = false;
             }
         }

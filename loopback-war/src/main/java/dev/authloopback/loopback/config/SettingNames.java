@@ -62,12 +62,16 @@ public final class SettingNames {
     public static final String CLIENT_SECRET = "client-secret";
     /** A file holding the client secret, re-read when it changes. */
     public static final String CLIENT_SECRET_FILE = "client-secret-file";
-    /** private_key_jwt: PKCS#12 or PEM (PKCS#8) file with the signing key, re-read when it changes. */
+    /** private_key_jwt: PKCS#12, PEM (PKCS#8) or JWK file with the signing key, re-read when it changes. */
     public static final String CLIENT_KEY_FILE = "client-key-file";
     public static final String CLIENT_KEY_PASSWORD = "client-key-password";
     public static final String CLIENT_KEY_ID = "client-key-id";
     public static final String CLIENT_KEY_ALG = "client-key-alg";
     public static final String ASSERTION_LIFETIME = "assertion-lifetime";
+    /** private_key_jwt without a key: a platform-issued JWT (workload identity) sent as is, re-read when it changes. */
+    public static final String CLIENT_ASSERTION_FILE = "client-assertion-file";
+    /** The {@code client_assertion_type} sent with {@code client-assertion-file}; an absolute URI. */
+    public static final String CLIENT_ASSERTION_TYPE = "client-assertion-type";
     /** tls_client_auth: PKCS#12 key store with the client certificate and its key. */
     public static final String KEY_STORE = "key-store";
     public static final String KEY_STORE_PASSWORD = "key-store-password";
@@ -101,7 +105,8 @@ public final class SettingNames {
             CALLER_AUTH,
             ADMIN_ALLOW_FROM, ADMIN_SECRET, REQUEST_BODY_TIMEOUT, TOKEN_PORT, HEALTH_DOWN_AFTER,
             CLIENT_AUTH, CLIENT_ID, CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_KEY_FILE, CLIENT_KEY_PASSWORD,
-            CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE,
+            CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, CLIENT_ASSERTION_FILE, CLIENT_ASSERTION_TYPE, KEY_STORE,
+            KEY_STORE_PASSWORD, TRUST_STORE,
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE, ALLOWED_SCOPES, ALLOWED_RESOURCES,
             ALLOWED_AUDIENCES);
 

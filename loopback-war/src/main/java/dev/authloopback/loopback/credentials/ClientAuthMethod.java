@@ -15,8 +15,10 @@ public enum ClientAuthMethod {
     CLIENT_SECRET_BASIC("client_secret_basic"),
     /** RFC 6749 §2.3.1: {@code client_id} and {@code client_secret} in the form body. */
     CLIENT_SECRET_POST("client_secret_post"),
-    /** RFC 7523 §2.2: a freshly signed JWT per upstream call. */
+    /** RFC 7523 §2.2: a freshly signed JWT per upstream call, or a platform-issued one from a file. */
     PRIVATE_KEY_JWT("private_key_jwt"),
+    /** RFC 7523 §2.2 with HS256 keyed by the client secret (OpenID Connect Core §9). */
+    CLIENT_SECRET_JWT("client_secret_jwt"),
     /** RFC 8705 §2.1: the client certificate on the TLS connection. */
     TLS_CLIENT_AUTH("tls_client_auth");
 

@@ -12,8 +12,12 @@ import java.util.Set;
  *
  * @param clientSecret       the inline {@code client-secret}, or {@code null} when {@code clientSecretFile} is used
  * @param clientKeyPassword  password of a PKCS#12 {@code client-key-file}, or {@code null}
- * @param clientKeyId        {@code kid} header; {@code null} means the key's RFC 7638 thumbprint
- * @param clientKeyAlg       RS256, PS256 or ES256; {@code null} means RS256 for RSA keys, ES256 for EC keys
+ * @param clientKeyId        {@code kid} header; {@code null}: the JWK's own {@code kid}, else none is sent
+ * @param clientKeyAlg       RS256, PS256 or ES256; {@code null}: the JWK's {@code alg}, else RS256 (RSA) / ES256 (EC)
+ * @param clientAssertionFile {@code private_key_jwt} without a key: the platform-issued JWT sent as is, or {@code null}
+ * @param clientAssertionType {@code client_assertion_type} sent with {@code clientAssertionFile}
+ * @param clientKeyIds       the public identifiers of the key read at start-up ({@link SigningKey#publicIds()}),
+ *                           for the start-up line; {@code null} without a {@code client-key-file}
  * @param scope              default {@code scope} when a caller sends none, or {@code null}
  * @param resources          default {@code resource} values (RFC 8707) when a caller sends none
  * @param audience           default {@code audience} when a caller sends none, or {@code null}
@@ -31,6 +35,9 @@ public record ClientAuthSettings(
         String clientKeyId,
         String clientKeyAlg,
         Duration assertionLifetime,
+        Path clientAssertionFile,
+        String clientAssertionType,
+        String clientKeyIds,
         Path keyStore,
         String keyStorePassword,
         Path trustStore,
@@ -46,6 +53,8 @@ public record ClientAuthSettings(
     public static final String DEFAULT_GRANT_TYPE = "client_credentials";
     /** RFC 7523 asks for a short-lived assertion; a minute covers clock skew and a slow IdP. */
     public static final Duration DEFAULT_ASSERTION_LIFETIME = Duration.ofSeconds(60);
+    /** RFC 7523 §2.2: the {@code client_assertion_type} of a JWT; the default of {@code client-assertion-type}. */
+    public static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     public ClientAuthSettings {
         resources = List.copyOf(resources);
@@ -54,14 +63,18 @@ public record ClientAuthSettings(
         allowedAudiences = Set.copyOf(allowedAudiences);
     }
 
-    /** Ceilings at their defaults: a caller may ask for the profile's own scope, resources and audience, no more. */
+    /**
+     * Ceilings at their defaults: a caller may ask for the profile's own scope, resources and audience, no
+     * more; no {@code client-assertion-file}.
+     */
     public ClientAuthSettings(ClientAuthMethod method, String clientId, String clientSecret, Path clientSecretFile,
                               Path clientKeyFile, String clientKeyPassword, String clientKeyId, String clientKeyAlg,
                               Duration assertionLifetime, Path keyStore, String keyStorePassword, Path trustStore,
                               String trustStorePassword, String grantType, String scope, List<String> resources,
                               String audience) {
         this(method, clientId, clientSecret, clientSecretFile, clientKeyFile, clientKeyPassword, clientKeyId,
-                clientKeyAlg, assertionLifetime, keyStore, keyStorePassword, trustStore, trustStorePassword, grantType,
+                clientKeyAlg, assertionLifetime, null, JWT_BEARER, null, keyStore, keyStorePassword, trustStore,
+                trustStorePassword, grantType,
                 scope, resources, audience, scopeWords(scope), Set.copyOf(resources),
                 audience == null ? Set.of() : Set.of(audience));
     }
@@ -91,6 +104,12 @@ public record ClientAuthSettings(
         return method.owning();
     }
 
+    /** The loopback signs an assertion per upstream call: {@code private_key_jwt} with a key, {@code client_secret_jwt}. */
+    public boolean signsAssertions() {
+        return method == ClientAuthMethod.CLIENT_SECRET_JWT
+                || method == ClientAuthMethod.PRIVATE_KEY_JWT && clientAssertionFile == null;
+    }
+
     /** Settings for the start-up line: paths and ids shown, secrets and passwords never. */
     public String describe() {
         StringBuilder line = new StringBuilder("client-auth=").append(method.settingValue());
@@ -102,7 +121,15 @@ public record ClientAuthSettings(
             append(line, "client-key-password", clientKeyPassword == null ? null : "<masked>");
             append(line, "client-key-id", clientKeyId);
             append(line, "client-key-alg", clientKeyAlg);
-            if (method == ClientAuthMethod.PRIVATE_KEY_JWT) {
+            if (clientKeyIds != null && !clientKeyIds.isEmpty()) {
+                // Public identifiers only (kid sent, x5t#S256, RFC 7638 thumbprint): what to register or compare at the IdP.
+                line.append(' ').append(clientKeyIds);
+            }
+            append(line, "client-assertion-file", clientAssertionFile);
+            if (clientAssertionFile != null) {
+                append(line, "client-assertion-type", clientAssertionType);
+            }
+            if (signsAssertions()) {
                 append(line, "assertion-lifetime", assertionLifetime);
             }
             append(line, "key-store", keyStore);

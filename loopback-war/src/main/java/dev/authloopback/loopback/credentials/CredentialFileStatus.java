@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What became of a credential file at its last check, for the health view: in use, missing, or
- * changed into something that cannot be used. In the last two states the last good value is still
- * sent upstream. Holds no secret material, only the setting, the path and why.
+ * What became of a credential file at its last check, for the health view: in use, missing,
+ * changed into something that cannot be used, or (a platform-issued assertion) expired. When missing
+ * or refused, the last good value is still sent upstream; an expired assertion is not. Holds no secret material, only the setting, the path and why.
  *
  * @param since  when the file entered this state (by the injected clock)
  * @param detail one sentence on the state, e.g. the size of a file that is too large
@@ -27,6 +27,11 @@ public record CredentialFileStatus(String setting, Path file, State state, Insta
         /** The file is gone (deleted, or a broken link); the last good value stays in use. */
         MISSING,
         /** The file changed into something unusable (too large, garbled, not a key); the last good value stays. */
-        REFUSED
+        REFUSED,
+        /**
+         * {@code client-assertion-file}: the assertion in use has expired and no fresh one was written; it is
+         * not sent, so token calls that need the token endpoint fail (503) until the platform writes one.
+         */
+        EXPIRED
     }
 }

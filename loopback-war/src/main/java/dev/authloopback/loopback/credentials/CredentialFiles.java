@@ -25,6 +25,8 @@ import java.security.UnrecoverableKeyException;
 public final class CredentialFiles {
     /** A client secret is a few dozen bytes; 64 KiB leaves room for any real one. */
     public static final long MAX_SECRET_BYTES = 64 * 1024;
+    /** A platform-issued JWT (service-account token, JWT-SVID) is one or two KiB; 64 KiB as for secrets. */
+    public static final long MAX_ASSERTION_BYTES = 64 * 1024;
     /** A PEM key with its chain, a PKCS#12 or a trust store with many CAs fits in 1 MiB. */
     public static final long MAX_KEY_BYTES = 1024 * 1024;
 
@@ -36,7 +38,17 @@ public final class CredentialFiles {
      * empty, without control characters (NUL included).
      */
     public static String readSecret(Path file) {
-        byte[] bytes = read(file, MAX_SECRET_BYTES);
+        return readLine(file, MAX_SECRET_BYTES, "secret");
+    }
+
+    /**
+     * One line of UTF-8 text (a secret, a platform-issued JWT), at most {@code limit} bytes: trailing
+     * line breaks and surrounding spaces dropped, not empty, without control characters (NUL included).
+     *
+     * @param what names the content in messages ("secret", "assertion"); the content itself never is
+     */
+    static String readLine(Path file, long limit, String what) {
+        byte[] bytes = read(file, limit);
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -48,19 +60,19 @@ public final class CredentialFiles {
         while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
             end--;
         }
-        String secret = text.substring(0, end);
-        for (int i = 0; i < secret.length(); i++) {
-            if (Character.isISOControl(secret.charAt(i))) {
-                // Never says which character or where: the message must tell nothing about the secret.
+        String line = text.substring(0, end);
+        for (int i = 0; i < line.length(); i++) {
+            if (Character.isISOControl(line.charAt(i))) {
+                // Never says which character or where: the message must tell nothing about the content.
                 throw new CredentialFileException("holds a control character (NUL, line break or the like) before"
-                        + " its end: a partly written or garbled file? The secret must be one line", false);
+                        + " its end: a partly written or garbled file? The " + what + " must be one line", false);
             }
         }
-        secret = secret.strip();
-        if (secret.isEmpty()) {
+        line = line.strip();
+        if (line.isEmpty()) {
             throw new CredentialFileException("the file is empty", false);
         }
-        return secret;
+        return line;
     }
 
     /** A PKCS#12 (or JKS) key store, its type detected from the file. */

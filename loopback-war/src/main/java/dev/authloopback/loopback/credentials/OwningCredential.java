@@ -17,21 +17,30 @@ import java.util.List;
 final class OwningCredential implements UpstreamCredential {
     static final String FORM = "application/x-www-form-urlencoded";
     /** RFC 7523 §2.2. */
-    static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    static final String JWT_BEARER = ClientAuthSettings.JWT_BEARER;
 
     private final ClientAuthSettings settings;
     private final String grantField;
+    /** {@code client_secret_basic} / {@code _post} with {@code client-secret-file}, else {@code null}. */
     private final ReloadingFile<String> secretFile;
-    private final ClientAssertions assertions;
+    /** The assertion-based modes' source of {@code client_assertion}, else {@code null}. */
+    private final ClientAssertionSource assertions;
 
     OwningCredential(ClientAuthSettings settings, URI tokenUrl, Clock clock) {
         this.settings = settings;
         this.grantField = "grant_type=" + encode(settings.grantType());
-        this.secretFile = settings.clientSecretFile() == null ? null
-                : new ReloadingFile<>(settings.clientSecretFile(), "client-secret-file", CredentialFiles::readSecret,
-                        clock);
-        this.assertions = settings.method() == ClientAuthMethod.PRIVATE_KEY_JWT
-                ? new ClientAssertions(settings, tokenUrl, clock) : null;
+        boolean sendsSecret = settings.method() == ClientAuthMethod.CLIENT_SECRET_BASIC
+                || settings.method() == ClientAuthMethod.CLIENT_SECRET_POST;
+        this.secretFile = sendsSecret && settings.clientSecretFile() != null
+                ? new ReloadingFile<>(settings.clientSecretFile(), "client-secret-file", CredentialFiles::readSecret,
+                        clock) : null;
+        this.assertions = switch (settings.method()) {
+            case PRIVATE_KEY_JWT -> settings.clientAssertionFile() != null
+                    ? new ClientAssertionFile(settings.clientAssertionFile(), settings.clientAssertionType(), clock)
+                    : ClientAssertions.withKeyFile(settings, tokenUrl, clock);
+            case CLIENT_SECRET_JWT -> ClientAssertions.withSecret(settings, tokenUrl, clock);
+            default -> null;
+        };
     }
 
     @Override
@@ -47,8 +56,10 @@ final class OwningCredential implements UpstreamCredential {
                     (encode(settings.clientId()) + ":" + encode(secret())).getBytes(StandardCharsets.UTF_8));
             case CLIENT_SECRET_POST -> body.append("&client_id=").append(encode(settings.clientId()))
                     .append("&client_secret=").append(encode(secret()));
-            case PRIVATE_KEY_JWT -> body.append("&client_id=").append(encode(settings.clientId()))
-                    .append("&client_assertion_type=").append(encode(JWT_BEARER))
+            // RFC 7521 §4.2; client_id too (§4.2 allows it): Entra requires it with a federated assertion,
+            // whose sub is the platform's name for the workload, not the client id.
+            case PRIVATE_KEY_JWT, CLIENT_SECRET_JWT -> body.append("&client_id=").append(encode(settings.clientId()))
+                    .append("&client_assertion_type=").append(encode(assertions.type()))
                     .append("&client_assertion=").append(assertions.next());
             // RFC 8705 §2.1: the certificate authenticates; client_id says who is claimed.
             case TLS_CLIENT_AUTH -> body.append("&client_id=").append(encode(settings.clientId()));
@@ -66,7 +77,7 @@ final class OwningCredential implements UpstreamCredential {
             files.add(secretFile.status());
         }
         if (assertions != null) {
-            files.add(assertions.keyFileStatus());
+            files.addAll(assertions.fileStatus());
         }
         return files;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -31,7 +32,8 @@ final class ReloadingFile<T> {
 
     private final Path file;
     private final String setting;
-    private final Function<Path, T> reader;
+    /** Reads the file; gets the value in use ({@code null} at start-up) to judge a new file against it. */
+    private final BiFunction<Path, T, T> reader;
     private final Clock clock;
     private volatile T value;
     /** The stamp last looked at (usable or not), or {@code null} when the file was missing. */
@@ -40,12 +42,21 @@ final class ReloadingFile<T> {
 
     /** Reads the file once now; start-up validation has already proven that this works. */
     ReloadingFile(Path file, String setting, Function<Path, T> reader, Clock clock) {
+        this(file, setting, (path, inUse) -> reader.apply(path), clock);
+    }
+
+    /**
+     * For a file whose new content may be refused in the light of the value in use (an assertion
+     * that expired already, while the one in use is still valid): the reader gets that value, or
+     * {@code null} at start-up.
+     */
+    ReloadingFile(Path file, String setting, BiFunction<Path, T, T> reader, Clock clock) {
         this.file = file;
         this.setting = setting;
         this.reader = reader;
         this.clock = clock;
         this.seen = stamp();
-        this.value = reader.apply(file);
+        this.value = reader.apply(file, null);
         this.status = status(CredentialFileStatus.State.IN_USE, "read at start-up");
     }
 
@@ -78,7 +89,7 @@ final class ReloadingFile<T> {
                 return;
             }
             try {
-                T read = reader.apply(file);
+                T read = reader.apply(file, value);
                 if (!now.equals(stamp())) {
                     // Written to while it was read: neither value nor refusal is trustworthy; look again next call.
                     seen = UNSETTLED;

@@ -264,9 +264,14 @@ public final class LoopbackMetrics {
 
         /** The token endpoint gave no usable HTTP answer. */
         public void upstreamFailed(UpstreamFailure.Kind kind, long latencyMillis) {
+            upstreamErrorsByKind[kind.ordinal()].inc();
+            if (kind == UpstreamFailure.Kind.CLIENT_ASSERTION_EXPIRED) {
+                // Nothing was sent: no request to time, and nothing learnt about the token endpoint's
+                // health. The credentials check reports the expired assertion (DEGRADED) instead.
+                return;
+            }
             upstreamSeconds.observe(latencyMillis / 1000.0);
             upstreamByClass[0].inc();
-            upstreamErrorsByKind[kind.ordinal()].inc();
             health.upstreamFailed(kind);
         }
 

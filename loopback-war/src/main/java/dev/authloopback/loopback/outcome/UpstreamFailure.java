@@ -18,6 +18,12 @@ public final class UpstreamFailure extends RuntimeException {
         /** Owning mode: the loopback's own client credential (secret, key) could not be used. */
         CREDENTIAL_FAILED(502, "client-credential-unusable", "The loopback's client credential could not be used"),
         /**
+         * Owning mode with {@code client-assertion-file}: the platform-issued assertion has expired and no
+         * fresh one was written, so none was sent. 503: the loopback cannot serve until the platform writes one.
+         */
+        CLIENT_ASSERTION_EXPIRED(503, "client-assertion-expired",
+                "The assertion in client-assertion-file has expired"),
+        /**
          * A 2xx whose access_token could not go into a header as it is (not RFC 6750 b64token, or over
          * max-token-length): never stored or served, since callers would inject it downstream.
          */

@@ -2,7 +2,6 @@ package dev.authloopback.loopback.proxy;
 
 import dev.authloopback.loopback.cache.CacheKeys;
 import dev.authloopback.loopback.cache.CachedToken;
-import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.TokenLifetime;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.cache.TokenStore;
@@ -13,7 +12,6 @@ import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.outcome.CacheStatus;
-import dev.authloopback.loopback.outcome.RefreshOutcome;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
 import dev.authloopback.loopback.request.TokenRequest;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
@@ -22,7 +20,6 @@ import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -44,15 +41,13 @@ public final class TokenProxy {
     private final TokenResponseInspector inspector;
     private final TokenLifetime lifetime;
     private final Clock clock;
-    private final Executor refreshExecutor;
     private final LoopbackMetrics.ProfileMetrics metrics;
     /** Owning modes only ({@code null} when transparent): reduces a caller's request to its selecting fields. */
     private final SelectingFields selecting;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
     /** The lease step in front of the upstream call, when the store is shared with other nodes. */
     private final ClusterSingleFlight acrossNodes;
-    /** Earliest next background refresh per flight key after one failed: no hammering a sick upstream. */
-    private final ConcurrentHashMap<String, Long> refreshBackoff = new ConcurrentHashMap<>();
+    private final RefreshAhead refreshAhead;
 
     public TokenProxy(LoopbackSettings settings, TokenStore cache, String node, UpstreamTokenClient upstream,
                       CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
@@ -66,9 +61,10 @@ public final class TokenProxy {
         this.inspector = inspector;
         this.lifetime = new TokenLifetime(settings.ttl(), settings.expirySkew(), settings.refreshAhead());
         this.clock = clock;
-        this.refreshExecutor = refreshExecutor;
         this.metrics = metrics;
         this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget());
+        this.refreshAhead = new RefreshAhead(settings, cache, node, clock, refreshExecutor, metrics, flights,
+                this::fetch, this::fetchUpstream);
     }
 
     public LoopbackSettings settings() {
@@ -119,7 +115,7 @@ public final class TokenProxy {
         }
         if (entry != null && entry.isFreshAt(now)) {
             if (entry.wantsRefreshAt(now)) {
-                refreshInBackground(request, key, digest, CacheKeys.keyId(key), now);
+                refreshAhead.start(request, key, digest, CacheKeys.keyId(key), now);
             }
             // The key id (a second hash) is only worked out when the DEBUG line is really written.
             RequestLog.hit(settings.profile(), key, entry.status());
@@ -132,17 +128,7 @@ public final class TokenProxy {
         try {
             result = flights.run(key + "|" + digest, () -> fetch(request, key, digest), flightBudget());
         } catch (UpstreamFailure failure) {
-            CachedToken stale = usableStale(staleCandidate);
-            if (stale != null) {
-                RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", failure.kind().name(),
-                        failure.latencyMillis(), stale.status());
-                metrics.answered(CacheStatus.STALE);
-                return fromEntry(stale, CacheStatus.STALE, clock.millis());
-            }
-            RequestLog.line(settings.profile(), keyId, "MISS", "SKIP(" + failure.kind().name().toLowerCase() + ")",
-                    failure.kind().name(), failure.latencyMillis(), failure.kind().status());
-            metrics.answered(CacheStatus.FAILED);
-            throw failure;
+            return staleOrThrow(failure, usableStale(staleCandidate), keyId);
         }
         Fetched fetched = result.value();
         if (!fetched.called()) {
@@ -162,10 +148,7 @@ public final class TokenProxy {
                 if (result.led()) {
                     answer.release();
                 }
-                RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", String.valueOf(answer.status()),
-                        answer.latencyMillis(), stale.status());
-                metrics.answered(CacheStatus.STALE);
-                return fromEntry(stale, CacheStatus.STALE, clock.millis());
+                return servedStale(stale, keyId, String.valueOf(answer.status()), answer.latencyMillis());
             }
         }
         RequestLog.line(settings.profile(), keyId, status.name(), result.led() ? fetched.action() : "SHARED",
@@ -234,7 +217,7 @@ public final class TokenProxy {
             return wait;
         }
         cache.clear();
-        refreshBackoff.clear();
+        refreshAhead.forgetBackOffs();
         metrics.evicted("all");
         RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
         return 0;
@@ -353,82 +336,22 @@ public final class TokenProxy {
         return new Exchanged(answer, facts);
     }
 
-    private void refreshInBackground(TokenRequest request, String key, String digest, String keyId, long now) {
-        String flightKey = key + "|" + digest;
-        Long notBefore = refreshBackoff.get(flightKey);
-        if (notBefore != null && now < notBefore) {
-            return;
+    /** No answer from upstream: the old entry stands in while its token is valid, else the caller gets the failure. */
+    private TokenAnswer staleOrThrow(UpstreamFailure failure, CachedToken stale, String keyId) {
+        if (stale != null) {
+            return servedStale(stale, keyId, failure.kind().name(), failure.latencyMillis());
         }
-        flights.runInBackground(flightKey, () -> releasedAfter(() -> {
-            // A hit that read the entry just before another refresh stored its successor would
-            // otherwise start a second refresh: only an entry still in its refresh window is renewed.
-            CachedToken current = cache.get(key);
-            if (current != null && current.requestDigest().equals(digest) && current.isFreshAt(clock.millis())
-                    && !current.wantsRefreshAt(clock.millis())) {
-                return Fetched.ofEntry(current, "ALREADY_RENEWED", true);
-            }
-            Lease mine = new Lease(node, ThreadLocalRandom.current().nextLong(),
-                    clock.millis() + settings.upstreamBudget().toMillis());
-            Lease held = cache.lease(key, mine);
-            if (!held.equals(mine)) {
-                refreshBackoff.put(flightKey, held.deadline());
-                if (current == null || !current.requestDigest().equals(digest)) {
-                    // Gone meanwhile: a request that joins this flight needs the node's usual miss.
-                    return fetch(request, key, digest);
-                }
-                // Another node is renewing it; its entry reaches this node through the store.
-                return Fetched.ofEntry(current, "RENEWING_ELSEWHERE", false);
-            }
-            try {
-                // Another node may have renewed it and released its lease since the look above.
-                CachedToken renewed = cache.get(key);
-                if (renewed != null && renewed != current && renewed.requestDigest().equals(digest)
-                        && renewed.isFreshAt(clock.millis()) && !renewed.wantsRefreshAt(clock.millis())) {
-                    return Fetched.ofEntry(renewed, "ALREADY_RENEWED", true);
-                }
-                Fetched fetched = fetchUpstream(request, key, digest);
-                if (fetched.stored() != null) {
-                    refreshBackoff.remove(flightKey);
-                } else {
-                    backOff(flightKey);
-                }
-                metrics.refreshed(fetched.stored() != null ? RefreshOutcome.STORED : RefreshOutcome.SKIPPED);
-                RequestLog.line(settings.profile(), keyId, "REFRESH", fetched.action(),
-                        String.valueOf(fetched.answer().status()), fetched.answer().latencyMillis(),
-                        fetched.answer().status());
-                return fetched;
-            } catch (UpstreamFailure failure) {
-                backOff(flightKey);
-                metrics.refreshed(RefreshOutcome.FAILED);
-                RequestLog.line(settings.profile(), keyId, "REFRESH", "KEEP_OLD", failure.kind().name(),
-                        failure.latencyMillis(), failure.kind().status());
-                throw failure;
-            } finally {
-                cache.release(key, mine);
-            }
-        }), refreshExecutor);
+        RequestLog.line(settings.profile(), keyId, "MISS", "SKIP(" + failure.kind().name().toLowerCase() + ")",
+                failure.kind().name(), failure.latencyMillis(), failure.kind().status());
+        metrics.answered(CacheStatus.FAILED);
+        throw failure;
     }
 
-    /** Nobody writes a background refresh's answer back: stored or not, its bytes leave flight when it ends. */
-    private static Fetched releasedAfter(java.util.function.Supplier<Fetched> refresh) {
-        Fetched fetched = refresh.get();
-        fetched.answer().release();
-        return fetched;
-    }
-
-    private void backOff(String flightKey) {
-        long pause = Math.max(1000, settings.minRefreshInterval().toMillis());
-        refreshBackoff.put(flightKey, clock.millis() + pause);
-        pruneBookkeeping();
-    }
-
-    /** Keeps the back-off map as small as the cache: expired marks are dropped. */
-    private void pruneBookkeeping() {
-        if (refreshBackoff.size() <= settings.maxEntries()) {
-            return;
-        }
-        long now = clock.millis();
-        refreshBackoff.values().removeIf(notBefore -> now >= notBefore);
+    private TokenAnswer servedStale(CachedToken stale, String keyId, String upstreamOutcome, long upstreamMillis) {
+        RequestLog.line(settings.profile(), keyId, "STALE", "SERVE_STALE", upstreamOutcome, upstreamMillis,
+                stale.status());
+        metrics.answered(CacheStatus.STALE);
+        return fromEntry(stale, CacheStatus.STALE, clock.millis());
     }
 
     /** The old entry may stand in only while its token is still valid (lifetime − skew). */

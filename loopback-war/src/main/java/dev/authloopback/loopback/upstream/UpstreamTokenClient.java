@@ -2,6 +2,7 @@ package dev.authloopback.loopback.upstream;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CredentialFileException;
+import dev.authloopback.loopback.credentials.ExpiredClientAssertion;
 import dev.authloopback.loopback.credentials.UpstreamCredential;
 import dev.authloopback.loopback.credentials.UpstreamTls;
 import dev.authloopback.loopback.memory.InFlightBytes;
@@ -127,6 +128,8 @@ public final class UpstreamTokenClient implements AutoCloseable {
         } catch (CredentialFileException e) {
             throw new UpstreamFailure(UpstreamFailure.Kind.CREDENTIAL_FAILED, "the loopback's client credential"
                     + " cannot be used: " + e.getMessage(), elapsed(started));
+        } catch (ExpiredClientAssertion e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.CLIENT_ASSERTION_EXPIRED, e.getMessage(), elapsed(started));
         }
         CompletableFuture<HttpResponse<byte[]>> pending;
         try {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.authloopback.loopback.request.TokenRequest;
@@ -46,7 +47,8 @@ class OwningCredentialTest {
                                                String keyId) {
         // Ceilings wide enough for the scopes and resource the callers below ask for (SelectingFieldsTest covers them).
         return new ClientAuthSettings(method, "app id", secret, secretFile, keyFile, null, keyId, null,
-                Duration.ofSeconds(60), null, null, null, null, "client_credentials", "orders.read", List.of(), null,
+                Duration.ofSeconds(60), null, ClientAuthSettings.JWT_BEARER, null, null, null, null, null,
+                "client_credentials", "orders.read", List.of(), null,
                 java.util.Set.of("orders.read", "a", "b"), java.util.Set.of("https://api"), java.util.Set.of());
     }
 
@@ -151,5 +153,62 @@ class OwningCredentialTest {
         Path pem = Files.writeString(dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
         CredentialFileException e = assertThrows(CredentialFileException.class, () -> SigningKey.load(pem, null, null, null));
         assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());
+    }
+
+    @Test
+    void aPemKeyWithoutClientKeyIdSignsWithoutKid() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair pair = generator.generateKeyPair();
+        Path pem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        ClientAuthSettings s = settings(ClientAuthMethod.PRIVATE_KEY_JWT, null, null, pem, null);
+        SignedJWT jwt = SignedJWT.parse(form(new OwningCredential(s, TOKEN_URL, clock)
+                .authenticate(caller(null, "", null))).get("client_assertion"));
+        assertTrue(jwt.verify(new ECDSAVerifier((ECPublicKey) pair.getPublic())), "signature");
+        assertNull(jwt.getHeader().getKeyID(), "Keycloak tries the registered key when no kid is sent");
+    }
+
+    @Test
+    void clientSecretJwtSignsHs256WithTheSecretAndTheSameClaimsAsPrivateKeyJwt() throws Exception {
+        String secret = "a-client-secret-of-32-bytes-0123";
+        ClientAuthSettings s = settings(ClientAuthMethod.CLIENT_SECRET_JWT, secret, null, null, null);
+        OwningCredential credential = new OwningCredential(s, TOKEN_URL, clock);
+        TokenRequest upstream = credential.authenticate(caller(null, "", null));
+        Map<String, String> first = form(upstream);
+        Map<String, String> second = form(credential.authenticate(caller(null, "", null)));
+        SignedJWT jwt = SignedJWT.parse(first.get("client_assertion"));
+        JWTClaimsSet claims = jwt.getJWTClaimsSet();
+        assertEquals(JWSAlgorithm.HS256, jwt.getHeader().getAlgorithm());
+        assertTrue(jwt.verify(new MACVerifier(secret.getBytes(StandardCharsets.UTF_8))), "HS256 with the secret");
+        assertNull(jwt.getHeader().getKeyID());
+        assertEquals("app id", claims.getIssuer());
+        assertEquals("app id", claims.getSubject());
+        assertEquals(List.of(TOKEN_URL.toString()), claims.getAudience());
+        assertEquals(NOW, claims.getIssueTime().toInstant());
+        assertEquals(NOW.plusSeconds(60), claims.getExpirationTime().toInstant());
+        assertEquals("app id", first.get("client_id"));
+        assertEquals(ClientAuthSettings.JWT_BEARER, first.get("client_assertion_type"));
+        assertNull(first.get("client_secret"), "the secret itself never leaves");
+        assertNull(upstream.authorization());
+        assertNotEquals(claims.getJWTID(), SignedJWT.parse(second.get("client_assertion")).getJWTClaimsSet().getJWTID());
+        assertEquals(List.of(), credential.fileStatus(), "an inline secret is no file");
+    }
+
+    @Test
+    void clientSecretJwtFromAFileRefusesARotationToASecretTooShortForHs256() throws Exception {
+        String first = "first-secret-long-enough-for-hs256";
+        Path file = Files.writeString(dir.resolve("secret"), first + "\n");
+        ClientAuthSettings s = settings(ClientAuthMethod.CLIENT_SECRET_JWT, null, file, null, null);
+        OwningCredential credential = new OwningCredential(s, TOKEN_URL, clock);
+        Files.writeString(file, "too-short\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        SignedJWT jwt = SignedJWT.parse(form(credential.authenticate(caller(null, "", null))).get("client_assertion"));
+        assertTrue(jwt.verify(new MACVerifier(first.getBytes(StandardCharsets.UTF_8))), "the last good secret signs");
+        CredentialFileStatus status = credential.fileStatus().get(0);
+        assertEquals("client-secret-file", status.setting());
+        assertEquals(CredentialFileStatus.State.REFUSED, status.state());
+        assertTrue(status.detail().contains("shorter than 32 bytes"), status.detail());
+        assertEquals(1, credential.fileStatus().size(), "the secret file is read once, by the assertion signer");
     }
 }

@@ -78,7 +78,8 @@ class SelectingFieldsTest {
     @Test
     void wideCeilingsLetCallersChooseWithinThem() {
         ClientAuthSettings wide = new ClientAuthSettings(ClientAuthMethod.CLIENT_SECRET_POST, "app", "x", null, null,
-                null, null, null, Duration.ofSeconds(60), null, null, null, null, "client_credentials", null, List.of(),
+                null, null, null, Duration.ofSeconds(60), null, ClientAuthSettings.JWT_BEARER, null, null, null, null, null,
+                "client_credentials", null, List.of(),
                 null, Set.of("a", "b"), Set.of("urn:x:orders"), Set.of("aud-1"));
         SelectingFields chooser = new SelectingFields(wide, new JsonFactory());
         assertEquals("scope=b+a&resource=urn%3Ax%3Aorders&audience=aud-1", new String(chooser.reduce(

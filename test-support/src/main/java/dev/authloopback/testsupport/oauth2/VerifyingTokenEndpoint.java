@@ -1,8 +1,12 @@
 package dev.authloopback.testsupport.oauth2;
 
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.X509CertUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
@@ -18,6 +22,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -42,19 +47,35 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A client-credentials token endpoint (JDK HTTP server on 127.0.0.1, a free port) that checks the
  * client authentication the way an IdP does and refuses with 401 {@code invalid_client} otherwise:
- * the Basic header (RFC 6749 §2.3.1), the form fields, an RFC 7523 assertion's signature against the
- * client's public key and its {@code iss}/{@code sub}/{@code aud}/{@code exp}/{@code jti} (a
- * {@code jti} seen before is a replay), or, on a TLS listener that requires a client certificate,
- * the certificate's subject (RFC 8705). Every call is recorded with why it was refused, if it was.
+ * the Basic header (RFC 6749 §2.3.1), the form fields, an RFC 7523 assertion's signature and its
+ * {@code iss}/{@code sub}/{@code aud}/{@code exp}/{@code jti} (a {@code jti} seen before is a replay),
+ * or, on a TLS listener that requires a client certificate, the certificate's subject (RFC 8705).
+ * Every call is recorded with why it was refused, if it was.
+ *
+ * <p>Assertions are verified as a real IdP does with one registered credential, not by our own
+ * reading of the header: a {@code kid} is neither required nor looked up (the registered key is
+ * tried, as Keycloak does for a client whose key was registered as a certificate); when a certificate
+ * was registered, an {@code x5t#S256} or {@code x5t} header must be its thumbprint (Entra ID finds a
+ * certificate credential by it). {@code client_secret_jwt} is verified with HS256 and the current
+ * secret. A platform-issued assertion ({@link #platformAssertion}) is checked for the platform's
+ * signature, {@code exp} and the configured {@code client_assertion_type}; it is re-sent until the
+ * platform renews it, so its {@code jti} is not a replay.
  */
 public final class VerifyingTokenEndpoint implements AutoCloseable {
     public static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-    private enum Method { BASIC, POST, JWT, TLS }
+    private enum Method { BASIC, POST, JWT, SECRET_JWT, PLATFORM_JWT, TLS }
 
-    /** One token request as the endpoint saw it; {@code refusal} is {@code null} when a token was issued. */
+    /** The JWS header of an assertion as it arrived (alg and the key identifiers, each {@code null} when absent). */
+    public record AssertionHeader(String alg, String kid, String x5tS256, String x5t) {
+    }
+
+    /**
+     * One token request as the endpoint saw it; {@code refusal} is {@code null} when a token was issued;
+     * {@code assertionHeader} is {@code null} without a readable assertion.
+     */
     public record Call(Map<String, List<String>> form, boolean hadAuthorization, String jti, String certificateSubject,
-                       String refusal, String accessToken) {
+                       String refusal, String accessToken, AssertionHeader assertionHeader) {
         public String field(String name) {
             List<String> values = form.get(name);
             return values == null ? null : String.join(",", values);
@@ -70,16 +91,26 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
     private final String clientId;
     private volatile String secret;
     private final PublicKey publicKey;
+    /** The registered certificate, when the client's key was registered as one; else {@code null}. */
+    private final X509Certificate certificate;
+    private final String assertionType;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Set<String> seenJtis = ConcurrentHashMap.newKeySet();
 
     private VerifyingTokenEndpoint(Method method, String clientId, String secret, PublicKey publicKey, TestPki tls) {
+        this(method, clientId, secret, publicKey, null, JWT_BEARER, tls);
+    }
+
+    private VerifyingTokenEndpoint(Method method, String clientId, String secret, PublicKey publicKey,
+                                   X509Certificate certificate, String assertionType, TestPki tls) {
         this.method = method;
         this.clientId = clientId;
         this.secret = secret;
-        this.publicKey = publicKey;
+        this.publicKey = certificate != null ? certificate.getPublicKey() : publicKey;
+        this.certificate = certificate;
+        this.assertionType = assertionType;
         try {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
             if (tls == null) {
@@ -113,8 +144,27 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
         return new VerifyingTokenEndpoint(Method.POST, clientId, secret, null, null);
     }
 
+    /** The client's key registered as a bare public key (a JWK): no certificate thumbprint to check. */
     public static VerifyingTokenEndpoint privateKeyJwt(String clientId, PublicKey clientKey) {
         return new VerifyingTokenEndpoint(Method.JWT, clientId, null, clientKey, null);
+    }
+
+    /** The client's key registered as a certificate: {@code x5t#S256} / {@code x5t}, when sent, must be its thumbprints. */
+    public static VerifyingTokenEndpoint privateKeyJwt(String clientId, X509Certificate clientCertificate) {
+        return new VerifyingTokenEndpoint(Method.JWT, clientId, null, null, clientCertificate, JWT_BEARER, null);
+    }
+
+    /** {@code client_secret_jwt}: HS256 keyed by the (current, see {@link #acceptSecret}) client secret. */
+    public static VerifyingTokenEndpoint clientSecretJwt(String clientId, String secret) {
+        return new VerifyingTokenEndpoint(Method.SECRET_JWT, clientId, secret, null, null);
+    }
+
+    /**
+     * Workload identity: {@code client_id} plus a JWT signed by the platform ({@code platformKey}), sent
+     * with {@code assertionType}; its {@code aud} must hold this endpoint's URL and its {@code exp} lie ahead.
+     */
+    public static VerifyingTokenEndpoint platformAssertion(String clientId, PublicKey platformKey, String assertionType) {
+        return new VerifyingTokenEndpoint(Method.PLATFORM_JWT, clientId, null, platformKey, null, assertionType, null);
     }
 
     /** HTTPS with the PKI's server certificate; a client certificate signed by its CA is required. */
@@ -155,9 +205,10 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
                 }
             }
             String[] jti = new String[1];
-            String refusal = verify(exchange, form, authorization, subject, jti);
+            AssertionHeader[] header = new AssertionHeader[1];
+            String refusal = verify(exchange, form, authorization, subject, jti, header);
             String token = refusal == null ? "vt-" + UUID.randomUUID() : null;
-            calls.add(new Call(form, authorization != null, jti[0], subject, refusal, token));
+            calls.add(new Call(form, authorization != null, jti[0], subject, refusal, token, header[0]));
             byte[] answer = (refusal == null
                     ? "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}"
                     : "{\"error\":\"invalid_client\",\"error_description\":\"" + refusal.replace('"', '\'') + "\"}")
@@ -169,7 +220,7 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
     }
 
     private String verify(HttpExchange exchange, Map<String, List<String>> form, String authorization, String subject,
-                          String[] jti) {
+                          String[] jti, AssertionHeader[] header) {
         if (!"POST".equals(exchange.getRequestMethod())) {
             return "method " + exchange.getRequestMethod();
         }
@@ -199,8 +250,8 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
                     return "client_id/client_secret do not match the current secret";
                 }
             }
-            case JWT -> {
-                return verifyAssertion(form, authorization, jti);
+            case JWT, SECRET_JWT, PLATFORM_JWT -> {
+                return verifyAssertion(form, authorization, jti, header);
             }
             case TLS -> {
                 if (subject == null || !subject.contains("CN=" + TestPki.CLIENT_CN)) {
@@ -215,11 +266,12 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
         return null;
     }
 
-    private String verifyAssertion(Map<String, List<String>> form, String authorization, String[] jti) {
+    private String verifyAssertion(Map<String, List<String>> form, String authorization, String[] jti,
+                                   AssertionHeader[] header) {
         if (authorization != null || form.containsKey("client_secret")) {
             return "a secret next to the assertion";
         }
-        if (!List.of(JWT_BEARER).equals(form.get("client_assertion_type"))) {
+        if (!List.of(assertionType).equals(form.get("client_assertion_type"))) {
             return "client_assertion_type " + form.get("client_assertion_type");
         }
         List<String> assertion = form.get("client_assertion");
@@ -228,25 +280,38 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
         }
         try {
             SignedJWT jwt = SignedJWT.parse(assertion.get(0));
-            JWSVerifier verifier = publicKey instanceof RSAPublicKey rsa ? new RSASSAVerifier(rsa)
-                    : new ECDSAVerifier((ECPublicKey) publicKey);
-            if (!jwt.verify(verifier)) {
-                return "assertion signature does not verify with the client's public key";
+            JWSHeader jws = jwt.getHeader();
+            header[0] = new AssertionHeader(jws.getAlgorithm().getName(), jws.getKeyID(),
+                    jws.getX509CertSHA256Thumbprint() == null ? null : jws.getX509CertSHA256Thumbprint().toString(),
+                    (String) jws.toJSONObject().get("x5t")); // its getter is deprecated, the parameter is not
+            // No kid lookup: the one registered credential is tried, whatever kid says.
+            if (!jwt.verify(verifier())) {
+                return "assertion signature does not verify with the client's registered credential";
             }
-            if (jwt.getHeader().getKeyID() == null) {
-                return "assertion has no kid";
+            String thumbprints = checkThumbprints(header[0]);
+            if (thumbprints != null) {
+                return thumbprints;
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             jti[0] = claims.getJWTID();
             Instant now = Instant.now();
-            if (!clientId.equals(claims.getIssuer()) || !clientId.equals(claims.getSubject())) {
+            if (method == Method.PLATFORM_JWT) {
+                if (!List.of(clientId).equals(form.get("client_id"))) {
+                    return "client_id " + form.get("client_id");
+                }
+            } else if (!clientId.equals(claims.getIssuer()) || !clientId.equals(claims.getSubject())) {
                 return "iss/sub " + claims.getIssuer() + "/" + claims.getSubject();
             }
             if (claims.getAudience() == null || !claims.getAudience().contains(tokenUrl().toString())) {
                 return "aud " + claims.getAudience();
             }
-            if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(now)
-                    || claims.getExpirationTime().toInstant().isAfter(now.plusSeconds(600))) {
+            if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(now)) {
+                return "exp " + claims.getExpirationTime();
+            }
+            if (method == Method.PLATFORM_JWT) {
+                return null; // re-sent until the platform renews it: its jti is no replay
+            }
+            if (claims.getExpirationTime().toInstant().isAfter(now.plusSeconds(600))) {
                 return "exp " + claims.getExpirationTime();
             }
             if (jti[0] == null || !seenJtis.add(jti[0])) {
@@ -256,6 +321,29 @@ public final class VerifyingTokenEndpoint implements AutoCloseable {
         } catch (Exception e) {
             return "assertion unreadable: " + e.getClass().getSimpleName();
         }
+    }
+
+    private JWSVerifier verifier() throws Exception {
+        if (method == Method.SECRET_JWT) {
+            return new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
+        }
+        return publicKey instanceof RSAPublicKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECPublicKey) publicKey);
+    }
+
+    /** RFC 7515 §4.1.7-8: a certificate thumbprint that is sent must be the registered certificate's. */
+    private String checkThumbprints(AssertionHeader header) throws Exception {
+        if (certificate == null) {
+            return null;
+        }
+        String sha256 = X509CertUtils.computeSHA256Thumbprint(certificate).toString();
+        String sha1 = Base64URL.encode(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded())).toString();
+        if (header.x5tS256() != null && !sha256.equals(header.x5tS256())) {
+            return "x5t#S256 " + header.x5tS256() + " is not the registered certificate's " + sha256;
+        }
+        if (header.x5t() != null && !sha1.equals(header.x5t())) {
+            return "x5t " + header.x5t() + " is not the registered certificate's " + sha1;
+        }
+        return null;
     }
 
     private static Map<String, List<String>> parseForm(String body) {
