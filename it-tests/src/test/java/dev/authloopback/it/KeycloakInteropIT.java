@@ -255,6 +255,7 @@ class KeycloakInteropIT {
             String message = requests + " requests, " + failures.size() + " failed " + first(failures, 3) + "; "
                     + rotations + " rotations; Keycloak saw " + during.size() + " token calls presenting "
                     + presented.size() + " SVIDs, errors " + errors;
+            System.out.println("[KeycloakInteropIT] SVID file rotated under load: " + message);
             assertAll(
                     () -> assertTrue(!finishedEarly && stopped, "callers ran ~10 s and stopped: " + message),
                     () -> assertEquals(List.of(), failures, message),
