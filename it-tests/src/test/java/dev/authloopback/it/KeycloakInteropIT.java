@@ -15,13 +15,11 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.authloopback.it.support.Herd;
 import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.it.support.SpiffeTrustDomain;
-import dev.authloopback.it.support.Wars;
 import dev.authloopback.testsupport.TestPki;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.keycloak.KeycloakServer;
 import dev.authloopback.testsupport.keycloak.LoopbackRealm;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,9 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -59,11 +56,10 @@ import org.junit.jupiter.api.io.TempDir;
  * own gets 400 without reaching Keycloak. Then workload identity: a SPIFFE JWT-SVID file rotated
  * every 2 s under load from several threads, with 0 failed requests.
  *
- * <p>Tests marked {@link #needsCredentialsBranch} use what branch {@code credentials} adds to
- * loopback-war (no default {@code kid}, {@code x5t#S256}/{@code x5t} from a certificate, JWK key
- * files, {@code client_secret_jwt}, {@code client-assertion-file}); on a WAR without it they are
- * skipped, saying so. Without that branch the certificate-registered key fails exactly as the
- * issue reports: 400 {@code invalid_client} "Unable to load public key".
+ * <p>The certificate-registered key works because the loopback sends no {@code kid} unless one is
+ * configured (and {@code x5t#S256}/{@code x5t} from the key file's certificate): with the RFC 7638
+ * thumbprint as {@code kid}, as before issue 21, Keycloak answers 400 {@code invalid_client}
+ * "Unable to load public key", since it names a certificate's key base64url(SHA-256(SPKI)).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeycloakInteropIT {
@@ -125,7 +121,6 @@ class KeycloakInteropIT {
     /** The common registration: the certificate uploaded in the admin console; the key file a PKCS#12 store. */
     @Test
     void privateKeyJwtWithAPkcs12KeyWhoseCertificateIsRegistered() throws Exception {
-        needsCredentialsBranch("no kid unless configured; x5t#S256 from the certificate");
         try (LoopbackServer loopback = owning("private_key_jwt", LoopbackRealm.JWT_CERT_CLIENT)
                 .setting("client-key-file", pki.clientKeyStore()).setting("client-key-password", TestPki.PASSWORD)
                 .start()) {
@@ -136,7 +131,6 @@ class KeycloakInteropIT {
     /** The same registered certificate, the key file PEM: PRIVATE KEY followed by its CERTIFICATE. */
     @Test
     void privateKeyJwtWithAPemKeyAndCertificateWhoseCertificateIsRegistered() throws Exception {
-        needsCredentialsBranch("no kid unless configured; x5t#S256 from the certificate");
         Path pem = Files.writeString(dir.resolve("client-key-and-cert.pem"), clientKeyAndCertificatePem());
         try (LoopbackServer loopback = owning("private_key_jwt", LoopbackRealm.JWT_CERT_CLIENT)
                 .setting("client-key-file", pem).start()) {
@@ -147,7 +141,6 @@ class KeycloakInteropIT {
     /** Keys registered as a JWKS (with "use":"sig", which Keycloak requires); the key file the private JWK, its kid sent. */
     @Test
     void privateKeyJwtWithAJwkKeyFileWhosePublicKeyIsRegisteredAsAJwks() throws Exception {
-        needsCredentialsBranch("client-key-file as a JWK with its kid");
         Path jwk = Files.writeString(dir.resolve("client-key.jwk.json"), jwksKey.toJSONString());
         try (LoopbackServer loopback = owning("private_key_jwt", LoopbackRealm.JWT_JWKS_CLIENT)
                 .setting("client-key-file", jwk).start()) {
@@ -157,7 +150,6 @@ class KeycloakInteropIT {
 
     @Test
     void clientSecretJwt() throws Exception {
-        needsCredentialsBranch("client-auth=client_secret_jwt");
         try (LoopbackServer loopback = owning("client_secret_jwt", LoopbackRealm.SECRET_JWT_CLIENT)
                 .setting("client-secret", LoopbackRealm.SECRET_JWT_SECRET).start()) {
             provesTheOwningContract(loopback, LoopbackRealm.SECRET_JWT_CLIENT);
@@ -186,7 +178,6 @@ class KeycloakInteropIT {
      */
     @Test
     void spiffeSvidFromAFile() throws Exception {
-        needsCredentialsBranch("client-assertion-file");
         Path svid = dir.resolve("svid-once.jwt");
         spiffe.writeSvid(svid, keycloak.issuer(), Duration.ofMinutes(5));
         try (LoopbackServer loopback = svidProfile(svid).start()) {
@@ -202,7 +193,6 @@ class KeycloakInteropIT {
      */
     @Test
     void spiffeSvidFileRotatedEveryTwoSecondsUnderLoadFailsNoRequest() throws Exception {
-        needsCredentialsBranch("client-assertion-file");
         Path svid = dir.resolve("svid-rotating.jwt");
         spiffe.writeSvid(svid, keycloak.issuer(), Duration.ofSeconds(60));
         List<String> scopeSets = List.of("", "orders.read", "orders.write", "orders.audit", "orders.read orders.write",
@@ -217,7 +207,7 @@ class KeycloakInteropIT {
                 rotations.incrementAndGet();
             }, 2, 2, TimeUnit.SECONDS);
             AtomicBoolean running = new AtomicBoolean(true);
-            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> failures = new CopyOnWriteArrayList<>();
             AtomicInteger requests = new AtomicInteger();
             int threads = 6;
             CountDownLatch done = new CountDownLatch(threads);
@@ -368,22 +358,5 @@ class KeycloakInteropIT {
 
     private static List<String> first(List<String> list, int count) {
         return new ArrayList<>(list.subList(0, Math.min(count, list.size())));
-    }
-
-    /**
-     * Skips a test of a loopback-war feature from branch {@code credentials} (issue 21) when the WAR
-     * under test does not have it yet, recognised by its new setting {@code client-assertion-file}.
-     * Once that branch is merged this never skips.
-     */
-    private static void needsCredentialsBranch(String feature) throws IOException {
-        String settingNames = "WEB-INF/classes/dev/authloopback/loopback/config/SettingNames.class";
-        boolean present;
-        try (ZipFile war = new ZipFile(Wars.loopback().toFile())) {
-            try (InputStream in = war.getInputStream(war.getEntry(settingNames))) {
-                present = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains("client-assertion-file");
-            }
-        }
-        Assumptions.assumeTrue(present, "needs branch 'credentials' (issue 21: " + feature + "); loopback.war has no "
-                + "client-assertion-file setting yet");
     }
 }
