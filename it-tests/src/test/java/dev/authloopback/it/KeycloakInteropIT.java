@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -217,14 +218,16 @@ class KeycloakInteropIT {
                     try {
                         for (int i = offset; running.get(); i++) {
                             String scopes = scopeSets.get(i % scopeSets.size());
-                            Http.Answer answer = tokenCall(loopback, scopes.isEmpty() ? "" : "scope=" + scopes.replace(' ', '+'));
                             requests.incrementAndGet();
-                            if (answer.status() != 200 || !answer.body().contains("\"access_token\"")) {
-                                failures.add(answer.toString());
+                            try {
+                                Http.Answer answer = tokenCall(loopback, scopes.isEmpty() ? "" : "scope=" + scopes.replace(' ', '+'));
+                                if (answer.status() != 200 || !answer.body().contains("\"access_token\"")) {
+                                    failures.add(answer.toString());
+                                }
+                            } catch (RuntimeException e) {
+                                failures.add(Instant.now() + " " + e + (e.getCause() == null ? "" : " caused by " + e.getCause()));
                             }
                         }
-                    } catch (RuntimeException e) {
-                        failures.add(e.toString());
                     } finally {
                         done.countDown();
                     }
