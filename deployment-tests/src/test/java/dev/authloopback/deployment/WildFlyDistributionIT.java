@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.authloopback.testsupport.Processes;
 import dev.authloopback.testsupport.http.RecordingBackend;
+import dev.authloopback.testsupport.keycloak.KeycloakServer;
+import dev.authloopback.testsupport.keycloak.LoopbackRealm;
 import dev.authloopback.testsupport.oauth2.OAuth2Upstream;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -49,6 +52,7 @@ class WildFlyDistributionIT {
     private OAuth2Upstream upstream;
     private RecordingBackend backend;
     private ServerProcess wildfly;
+    private KeycloakServer keycloak;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
@@ -61,6 +65,9 @@ class WildFlyDistributionIT {
         if (wildfly != null) {
             wildfly.close();
         }
+        if (keycloak != null) {
+            keycloak.close();
+        }
         backend.close();
         upstream.close();
     }
@@ -68,25 +75,31 @@ class WildFlyDistributionIT {
     /** The owned profile's caller secret (issue 20: owning profiles require one). */
     private static final String OWNED_CALLER_SECRET = "owned-caller-s3cret-4e7a";
 
-    /** An EC P-256 key made now with the JDK, as unencrypted PKCS#8 PEM (README "Keeping secrets in one place"). */
-    private static String ecKeyPem(Path work) throws Exception {
+    /** The owned profile's key id, as registered with Keycloak in the client's JWKS. */
+    private static final String OWNED_KEY_ID = "wildfly-key-1";
+
+    /** An EC P-256 key made now with the JDK, its private key written as unencrypted PKCS#8 PEM (README "Keeping secrets in one place"). */
+    private static KeyPair ecKeyPem(Path pem) throws Exception {
         java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
         generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-        byte[] der = generator.generateKeyPair().getPrivate().getEncoded();
-        Path pem = work.resolve("owned-client-key.pem");
+        KeyPair pair = generator.generateKeyPair();
         Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
-                + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n");
-        return pem.toString();
+                + java.util.Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        return pair;
     }
 
-    /** Two callers sending only a scope: one upstream call with a Nimbus-signed assertion, then a HIT. */
+    /**
+     * Two callers sending only a scope: one token call with a Nimbus-signed assertion, as the real
+     * Keycloak counts it (issue 21: its events, not a stand-in's counter), then a HIT.
+     */
     private void ownedProfileSignsItsOwnAssertion(URI owned) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(owned)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("X-Loopback-Secret", OWNED_CALLER_SECRET)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("scope=orders.read")).build();
-        int before = upstream.tokenRequests();
+        int before = keycloak.tokenCalls(LoopbackRealm.JWT_JWKS_CLIENT);
         java.net.http.HttpResponse<String> first = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
         java.net.http.HttpResponse<String> second = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
         String message = "WildFly private_key_jwt profile: " + first.statusCode() + " " + first.body() + " / "
@@ -94,7 +107,8 @@ class WildFlyDistributionIT {
         assertEquals(200, first.statusCode(), message);
         assertTrue(first.body().contains("access_token"), message);
         assertEquals("HIT", second.headers().firstValue("X-Loopback-Cache").orElse(null), message);
-        assertEquals(before + 1, upstream.tokenRequests(), message);
+        assertEquals(before + 1, keycloak.tokenCalls(LoopbackRealm.JWT_JWKS_CLIENT), message + "; Keycloak's events "
+                + keycloak.events(LoopbackRealm.JWT_JWKS_CLIENT));
     }
 
     @Test
@@ -104,6 +118,10 @@ class WildFlyDistributionIT {
         DeploymentEnvironment.untar(env.distDir().resolve("wildfly-dist.tar.gz"), work);
         Path home = work.resolve("wildfly-" + System.getProperty("wildfly.version"));
         Map<String, String> javaHome = Map.of("JAVA_HOME", System.getProperty("java.home"));
+        // Issue 21: the owned profile's token endpoint is a real Keycloak, its key registered there as a JWKS.
+        Path ownedKey = work.resolve("owned-client-key.pem");
+        keycloak = KeycloakServer.fromDist(LoopbackRealm.create()
+                .withJwks(ecKeyPem(ownedKey).getPublic(), OWNED_KEY_ID)).start();
         int offset = freePortOffset();
         int loopbackPort = DeploymentEnvironment.freePort();
 
@@ -145,13 +163,14 @@ class WildFlyDistributionIT {
                         "-Dsample.client-id=" + ServerProof.CLIENT_ID,
                         "-Dsample.client-secret=" + ServerProof.CLIENT_SECRET,
                         "-Dsample.backend-url=" + backend.url(),
-                        // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly.
+                        // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly;
+                        // issue 21: against the real Keycloak, which knows the key by its JWKS kid.
                         "-Dloopback.profiles=owned",
-                        "-Dloopback.owned.upstream-url=" + upstream.tokenUrl(),
+                        "-Dloopback.owned.upstream-url=" + keycloak.tokenUrl(),
                         "-Dloopback.owned.client-auth=private_key_jwt",
-                        "-Dloopback.owned.client-id=owned-client",
-                        "-Dloopback.owned.client-key-file=" + ecKeyPem(work),
-                        "-Dloopback.owned.client-key-id=wildfly-key-1",
+                        "-Dloopback.owned.client-id=" + LoopbackRealm.JWT_JWKS_CLIENT,
+                        "-Dloopback.owned.client-key-file=" + ownedKey,
+                        "-Dloopback.owned.client-key-id=" + OWNED_KEY_ID,
                         // Issue 20: an owning profile authenticates its callers and grants only allowed scopes.
                         "-Dloopback.owned.shared-secret=" + OWNED_CALLER_SECRET,
                         "-Dloopback.owned.allowed-scopes=orders.read"));
