@@ -71,9 +71,9 @@ class JettyDistributionIT {
         Files.copy(env.war("sample-annotated-app.war"), base.resolve("webapps/sample-annotated-app.war"));
         Files.copy(env.war("sample-rest-app-jersey.war"), base.resolve("webapps/sample-rest-app.war"));
         edit(base.resolve("webapps/loopback.properties"),
-                "loopback.upstream-url=https://idp.example.com/oauth2/token",
+                "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
-        edit(base.resolve("etc/sample-app-override-web.xml"), "http://localhost:9090/backend", backend.url().toString());
+        edit(base.resolve("etc/sample-app-override-web.xml"), "http://127.0.0.1:8090/backend", backend.url().toString());
         Duration configure = Duration.ofNanos(System.nanoTime() - begin);
 
         // README.md, "Moving the loopback port": one system property moves the connector and every
@@ -141,7 +141,7 @@ class JettyDistributionIT {
         Files.copy(env.loopbackWar(), base.resolve("webapps/loopback.war"));
         Files.copy(env.war("sample-annotated-app.war"), base.resolve("webapps/sample-annotated-app.war"));
         edit(base.resolve("webapps/loopback.properties"),
-                "loopback.upstream-url=https://idp.example.com/oauth2/token",
+                "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
         // A copy of a business app, deployed the shipped way, with one bad filter setting.
         Files.copy(env.war("sample-annotated-app.war"), base.resolve("webapps/broken-app.war"));

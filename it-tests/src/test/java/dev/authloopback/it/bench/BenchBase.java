@@ -54,8 +54,8 @@ final class BenchBase {
     static final String CLIENT_ID = "bench-client";
     static final String CLIENT_SECRET = "bench-secret-5d1e";
 
-    private static final String SHIPPED_UPSTREAM = "loopback.upstream-url=https://idp.example.com/oauth2/token";
-    private static final String SHIPPED_BACKEND = "http://localhost:9090/backend";
+    private static final String SHIPPED_UPSTREAM = "loopback.upstream-url=http://127.0.0.1:8090/token";
+    private static final String SHIPPED_BACKEND = "http://127.0.0.1:8090/backend";
 
     /** The business web apps: the sample WAR deployed three times with different filter settings. */
     enum BusinessContext {
