@@ -68,7 +68,7 @@ class ClusteredDeploymentIT {
         OAuth2Upstream upstream = new OAuth2Upstream();
         resources.add(upstream);
         URI clusterUri = terracotta.uri("auth-loopback");
-        // README "Running a cluster": one key file, copied to every node (here both read the same one).
+        // docs/cluster.md: one key file, copied to every node (here both read the same one).
         Path keyFile = ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys"));
 
         int jettyMainPort = DeploymentEnvironment.freePort();

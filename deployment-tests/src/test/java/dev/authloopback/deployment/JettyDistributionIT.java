@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * "Deploying on Jetty" says: loopback.war on the loopback-only connector, moved off 8082 with the
  * README's one option; three business apps on the main connector (web.xml filter, annotations only,
  * Jakarta REST with Jersey), all getting the token through the moved port; with the admin connector
- * of README "Operating it", the admin views are scraped there and the token API is not.
+ * of docs/operations.md, the admin views are scraped there and the token API is not.
  */
 class JettyDistributionIT {
 
@@ -82,7 +82,7 @@ class JettyDistributionIT {
         int loopbackPort = DeploymentEnvironment.freePort();
         int adminPort = DeploymentEnvironment.freePort();
         ServerLog log = ServerLog.of(work.resolve("jetty-console.log"));
-        // README "Operating it": the admin connector for Prometheus, bound to 127.0.0.1 here.
+        // docs/operations.md: the admin connector for Prometheus, bound to 127.0.0.1 here.
         jetty = start(home, base, work, List.of("-Dauth-loopback.port=" + loopbackPort), mainPort,
                 List.of("jetty.loopback.admin.host=127.0.0.1", "jetty.loopback.admin.port=" + adminPort,
                         "--module=loopback-admin-connector"));

@@ -133,7 +133,7 @@ class WildFlyDistributionIT {
                 "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
         cliRunsCleanlyTwice(home, config, javaHome, "loopback.properties", "loopback.cli");
-        // README "Operating it": the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
+        // docs/operations.md: the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
         edit(config.resolve("loopback-admin.properties"), "loopback.admin-address=0.0.0.0", "loopback.admin-address=127.0.0.1");
         Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                 "--resolve-parameter-values", "--properties=loopback-admin.properties", "--file=loopback-admin.cli"));

@@ -76,7 +76,7 @@ public final class ClusterTier implements AutoCloseable {
         if (!keys.sealed()) {
             LOG.log(System.Logger.Level.WARNING, "cluster-unsealed=true: tokens go to " + settings.uri()
                     + " in clear; whoever reaches the Terracotta port can read every cached token and change"
-                    + " what this node serves. Set cluster-key-file instead (README: Running a cluster)");
+                    + " what this node serves. Set cluster-key-file instead (docs/cluster.md)");
         }
         this.configurations = new ClusterCacheConfigurations(settings, profiles, cacheBytes, timeSource,
                 ClusterTier.class.getClassLoader(), keys);

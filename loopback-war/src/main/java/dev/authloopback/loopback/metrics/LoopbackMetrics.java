@@ -38,7 +38,7 @@ import java.util.function.Function;
 /**
  * The loopback's metrics, in a registry of its own (never the library's static default registry),
  * so two loopback.war deployments in one JVM never mix their numbers. Exposed as Prometheus text
- * and as JSON by the admin resource; README "Operating it" lists every metric.
+ * and as JSON by the admin resource; docs/operations.md lists every metric.
  *
  * <p>Counters on the request path are resolved per profile once ({@link ProfileMetrics}), carry no
  * exemplars, and cost one striped add per event: no lock, no label lookup, no allocation. Entry
