@@ -163,8 +163,8 @@ public final class LoopbackMetrics {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
-    /** Exposition name → {label=value,... → value}, for the JSON view. */
-    public Map<String, Map<String, Double>> values() {
+    /** Exposition name → {label=value,... → value}, or → value for a series without labels; for the JSON view. */
+    public Map<String, Object> values() {
         MetricSnapshots snapshots = registry.scrape();
         return JsonValues.of(snapshots);
     }
