@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (README, "Benchmark"; issue 9): wrk drives the server under test from a process of
+# The benchmark (docs/benchmark.md; issue 9): wrk drives the server under test from a process of
 # its own. Builds the WARs in the reactor (no install), then runs the bench Maven profile of
 # it-tests. Any -Dbench.<name>=<value> argument is passed on, e.g.
 #   it-tests/bench.sh -Dbench.targets=embedded -Dbench.seconds=10

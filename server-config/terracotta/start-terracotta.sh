@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts the Terracotta server for the loopback's clustered tier (README "Running a cluster") with
+# Starts the Terracotta server for the loopback's clustered tier (docs/cluster.md) with
 # cluster.cfg beside this script, in the foreground; Ctrl-C stops it (see "Stop" below).
 #
 #   start-terracotta.sh [KIT_DIR]
@@ -30,7 +30,7 @@ if [ -z "$KIT" ]; then
   KIT=$PWD/terracotta-kit/ehcache-clustered-$EHCACHE_VERSION-kit
   if [ ! -d "$KIT" ]; then
     echo "start-terracotta: fetching org.ehcache:ehcache-clustered:$EHCACHE_VERSION:tgz:kit into $PWD/terracotta-kit"
-    mvn -B -q dependency:copy -Dartifact="org.ehcache:ehcache-clustered:$EHCACHE_VERSION:tgz:kit" \
+    mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy -Dartifact="org.ehcache:ehcache-clustered:$EHCACHE_VERSION:tgz:kit" \
         -DoutputDirectory="$PWD/terracotta-kit"
     tar -xzf "$PWD/terracotta-kit/ehcache-clustered-$EHCACHE_VERSION-kit.tgz" -C "$PWD/terracotta-kit"
   fi

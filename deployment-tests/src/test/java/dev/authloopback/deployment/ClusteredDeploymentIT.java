@@ -68,7 +68,7 @@ class ClusteredDeploymentIT {
         OAuth2Upstream upstream = new OAuth2Upstream();
         resources.add(upstream);
         URI clusterUri = terracotta.uri("auth-loopback");
-        // README "Running a cluster": one key file, copied to every node (here both read the same one).
+        // docs/cluster.md: one key file, copied to every node (here both read the same one).
         Path keyFile = ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys"));
 
         int jettyMainPort = DeploymentEnvironment.freePort();
@@ -233,13 +233,13 @@ class ClusteredDeploymentIT {
         }
         Files.copy(env.loopbackWar(), base.resolve("webapps/loopback.war"));
         Path properties = base.resolve("webapps/loopback.properties");
-        String text = replaceOnce(Files.readString(properties), "loopback.upstream-url=https://idp.example.com/oauth2/token",
+        String text = replaceOnce(Files.readString(properties), "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl(), properties.toString());
         Files.writeString(properties, text + "\n# Running a cluster: the Terracotta server shared by every node.\n"
                 + "loopback.cluster-uri=" + clusterUri + "\n"
                 + "loopback.cluster-key-file=" + keyFile + "\n"
                 + "loopback.cluster-pool-size=" + POOL_SIZE + "\n");
-        // The shipped loopback.xml passes all three on as init-params (README "Running a cluster").
+        // The shipped loopback.xml names loopback.properties as the WAR's config-file (docs/cluster.md).
         assertEquals(DeploymentEnvironment.sha256(env.loopbackWar()), DeploymentEnvironment.sha256(base.resolve("webapps/loopback.war")),
                 "Jetty deploys the very loopback.war the build made");
         return home;
@@ -254,7 +254,7 @@ class ClusteredDeploymentIT {
         Files.copy(env.loopbackWar(), config.resolve("loopback.war"));
         Path properties = config.resolve("loopback.properties");
         Files.writeString(properties, replaceOnce(Files.readString(properties),
-                "loopback.upstream-url=https://idp.example.com/oauth2/token", "loopback.upstream-url=" + upstream.tokenUrl(),
+                "loopback.upstream-url=http://127.0.0.1:8090/token", "loopback.upstream-url=" + upstream.tokenUrl(),
                 properties.toString()));
         Path cli = config.resolve("loopback.cli");
         Files.writeString(cli, replaceOnce(Files.readString(cli), "# /system-property=loopback.ttl:add(value=8h)",

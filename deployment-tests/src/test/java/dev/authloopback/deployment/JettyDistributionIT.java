@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * "Deploying on Jetty" says: loopback.war on the loopback-only connector, moved off 8082 with the
  * README's one option; three business apps on the main connector (web.xml filter, annotations only,
  * Jakarta REST with Jersey), all getting the token through the moved port; with the admin connector
- * of README "Operating it", the admin views are scraped there and the token API is not.
+ * of docs/operations.md, the admin views are scraped there and the token API is not.
  */
 class JettyDistributionIT {
 
@@ -71,9 +71,9 @@ class JettyDistributionIT {
         Files.copy(env.war("sample-annotated-app.war"), base.resolve("webapps/sample-annotated-app.war"));
         Files.copy(env.war("sample-rest-app-jersey.war"), base.resolve("webapps/sample-rest-app.war"));
         edit(base.resolve("webapps/loopback.properties"),
-                "loopback.upstream-url=https://idp.example.com/oauth2/token",
+                "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
-        edit(base.resolve("etc/sample-app-override-web.xml"), "http://localhost:9090/backend", backend.url().toString());
+        edit(base.resolve("etc/sample-app-override-web.xml"), "http://127.0.0.1:8090/backend", backend.url().toString());
         Duration configure = Duration.ofNanos(System.nanoTime() - begin);
 
         // README.md, "Moving the loopback port": one system property moves the connector and every
@@ -82,7 +82,7 @@ class JettyDistributionIT {
         int loopbackPort = DeploymentEnvironment.freePort();
         int adminPort = DeploymentEnvironment.freePort();
         ServerLog log = ServerLog.of(work.resolve("jetty-console.log"));
-        // README "Operating it": the admin connector for Prometheus, bound to 127.0.0.1 here.
+        // docs/operations.md: the admin connector for Prometheus, bound to 127.0.0.1 here.
         jetty = start(home, base, work, List.of("-Dauth-loopback.port=" + loopbackPort), mainPort,
                 List.of("jetty.loopback.admin.host=127.0.0.1", "jetty.loopback.admin.port=" + adminPort,
                         "--module=loopback-admin-connector"));
@@ -141,7 +141,7 @@ class JettyDistributionIT {
         Files.copy(env.loopbackWar(), base.resolve("webapps/loopback.war"));
         Files.copy(env.war("sample-annotated-app.war"), base.resolve("webapps/sample-annotated-app.war"));
         edit(base.resolve("webapps/loopback.properties"),
-                "loopback.upstream-url=https://idp.example.com/oauth2/token",
+                "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
         // A copy of a business app, deployed the shipped way, with one bad filter setting.
         Files.copy(env.war("sample-annotated-app.war"), base.resolve("webapps/broken-app.war"));

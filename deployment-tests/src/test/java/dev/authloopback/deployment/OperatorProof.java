@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * README "Operating it" on a real server: Prometheus scrapes the admin views through the admin
+ * docs/operations.md on a real server: Prometheus scrapes the admin views through the admin
  * connector while the token API stays unreachable there; health turns DOWN (503) when the token
  * endpoint refuses connections; Ehcache's own log lines reach the server log.
  */

@@ -130,10 +130,10 @@ class WildFlyDistributionIT {
         DeploymentEnvironment.copyTree(env.serverConfigDir().resolve("wildfly"), config);
         Files.copy(env.loopbackWar(), config.resolve("loopback.war"));
         edit(config.resolve("loopback.properties"),
-                "loopback.upstream-url=https://idp.example.com/oauth2/token",
+                "loopback.upstream-url=http://127.0.0.1:8090/token",
                 "loopback.upstream-url=" + upstream.tokenUrl());
         cliRunsCleanlyTwice(home, config, javaHome, "loopback.properties", "loopback.cli");
-        // README "Operating it": the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
+        // docs/operations.md: the admin listener for Prometheus (run once), bound to 127.0.0.1 here.
         edit(config.resolve("loopback-admin.properties"), "loopback.admin-address=0.0.0.0", "loopback.admin-address=127.0.0.1");
         Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
                 "--resolve-parameter-values", "--properties=loopback-admin.properties", "--file=loopback-admin.cli"));
@@ -141,7 +141,7 @@ class WildFlyDistributionIT {
         // B: sample-app through business-app.cli, its web.xml's backend-url changed by the overlay.
         Files.copy(env.sampleAppWar(), config.resolve("sample-app.war"));
         String webXml = webXmlOf(config.resolve("sample-app.war"));
-        webXml = replaceOnce(webXml, "http://localhost:8080/backend", backend.url().toString(), "sample-app web.xml");
+        webXml = replaceOnce(webXml, "http://127.0.0.1:8090/backend", backend.url().toString(), "sample-app web.xml");
         Files.writeString(config.resolve("sample-app-web.xml"), webXml);
         cliRunsCleanlyTwice(home, config, javaHome, "business-app.properties", "business-app.cli");
         // A: the apps that need no per-server web.xml, copied into deployments/.

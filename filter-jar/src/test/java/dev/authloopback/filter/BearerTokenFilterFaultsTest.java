@@ -132,6 +132,19 @@ class BearerTokenFilterFaultsTest {
         assertFalse(response.body().contains(SECRET), response.body());
     }
 
+    @Test
+    void aTokenUrlWhoseHostDoesNotResolveIsNamedAsSuch() throws Exception {
+        Map<String, String> params = params(Fault.DOWN, "reject");
+        params.put(TOKEN_URL_PARAM, "http://no-such-host.invalid:8082/loopback"); // RFC 6761: never resolves
+        app = new BusinessApp(params);
+
+        HttpResponse<String> response = app.get("/echo");
+
+        assertEquals(503, response.statusCode(), response.body());
+        assertTrue(response.body().contains("could not be reached (unknown host: the name in token-url did not resolve)"),
+                response.body());
+    }
+
     @ParameterizedTest
     @EnumSource(Fault.class)
     void continueCallsTheChainWithoutTheHeader(Fault fault) throws Exception {

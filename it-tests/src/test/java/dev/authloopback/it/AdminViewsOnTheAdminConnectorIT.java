@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The admin exposure (README "Operating it"): the same loopback.war context is also served on a
+ * The admin exposure (docs/operations.md): the same loopback.war context is also served on a
  * second connector, where an operator's Prometheus scrapes metrics, stats and health; token calls,
  * evictions and evict-all arriving there get 404 because {@code token-port} names the loopback
  * connector. Decided by the socket's local port: no header changes it. Everything binds 127.0.0.1

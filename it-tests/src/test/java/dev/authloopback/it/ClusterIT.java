@@ -56,7 +56,7 @@ class ClusterIT {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private TerracottaServer terracotta;
     private FaultyUpstream upstream;
-    /** The cluster's key, the same on every node (README: Running a cluster). */
+    /** The cluster's key, the same on every node (docs/cluster.md). */
     private java.nio.file.Path keyFile;
 
     @BeforeEach

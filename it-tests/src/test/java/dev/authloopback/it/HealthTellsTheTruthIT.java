@@ -105,7 +105,7 @@ class HealthTellsTheTruthIT {
             assertTrue(changes.get(2).contains("health=DEGRADED was=DOWN"), message);
             assertTrue(changes.get(3).contains("INFO") && changes.get(3).contains("health=UP was=DEGRADED"), message);
 
-            System.out.println("=== health samples (README \"Operating it\") ===\nUP: " + up.body() + "\nDOWN: " + down.body()
+            System.out.println("=== health samples (docs/operations.md) ===\nUP: " + up.body() + "\nDOWN: " + down.body()
                     + "\nDOWN, readiness: " + downReady.body() + "\nDEGRADED: " + degraded.body()
                     + "\nstate changes:\n" + String.join("\n", changes));
         }

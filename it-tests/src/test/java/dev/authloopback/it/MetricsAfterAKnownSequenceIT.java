@@ -116,7 +116,7 @@ class MetricsAfterAKnownSequenceIT {
                     () -> assertEquals(1, scrape.value("loopback_stale_entries", DEFAULT), message),
                     () -> assertEquals(400, scrape.value("loopback_oldest_entry_age_seconds", DEFAULT), message),
                     () -> assertEquals(140, scrape.value("loopback_soonest_token_expiry_seconds", DEFAULT), message),
-                    // One small entry's weight (README "Memory": body, key, strings + 512 bytes), nothing in flight.
+                    // One small entry's weight (docs/operations.md "Memory": body, key, strings + 512 bytes), nothing in flight.
                     () -> assertTrue(scrape.value("loopback_cache_bytes", DEFAULT) > 512
                             && scrape.value("loopback_cache_bytes", DEFAULT) < 4096, message),
                     () -> assertEquals(16 << 20, scrape.value("loopback_cache_budget_bytes"), message),

@@ -16,6 +16,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
@@ -25,30 +26,49 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A stand-in OAuth2 token endpoint for trying the loopback without a real authorization server.
- * It listens on 127.0.0.1 (a free port) and answers every client-credentials request (RFC 6749
- * §4.4) with a new random opaque token valid for {@value #EXPIRES_IN_SECONDS} seconds, so the
- * loopback's caching is visible: only its first call per key reaches this endpoint.
- * Client credentials are not checked; it is a demo, never bound to anything but loopback. Bad input
- * (a broken percent-encoding, bytes that are not UTF-8, a body over 16 KiB) is a 400
+ * A stand-in for the outside world, for trying the loopback without a real authorization server
+ * or backend. On 127.0.0.1 only, it serves:
+ * <ul>
+ *   <li>{@value #PATH}: an OAuth2 token endpoint that answers every client-credentials request
+ *       (RFC 6749 §4.4) with a new random opaque token valid for {@value #EXPIRES_IN_SECONDS}
+ *       seconds, so the loopback's caching is visible: only its first call per key reaches it.
+ *       Client credentials are not checked: it is a demo, never bound to anything but loopback.</li>
+ *   <li>{@value DemoBackend#PATH}: a business backend that answers 200 to a request carrying
+ *       {@code Authorization: Bearer <a token issued here, not expired>}, and 401 otherwise.</li>
+ *   <li>{@value #COUNTS_PATH}: what it did, as JSON (tokens issued, backend calls accepted and
+ *       refused), so a walkthrough can check that N nodes made one upstream call.</li>
+ * </ul>
+ * Bad input (a broken percent-encoding, bytes that are not UTF-8, a body over 16 KiB) is a 400
  * {@code invalid_request} that quotes nothing of the request, and no caller can hold a thread.
  */
 public final class DemoTokenEndpoint implements AutoCloseable {
 
     static final int EXPIRES_IN_SECONDS = 36000;
     static final String PATH = "/token";
+    static final String COUNTS_PATH = "/stand-in";
 
     private final Server server;
     private final ServerConnector connector;
     private final AtomicInteger issued = new AtomicInteger();
+    private final IssuedTokens tokens;
+    private final DemoBackend backend;
 
+    /** On a free port (the launcher's own demo). */
     public DemoTokenEndpoint() {
+        this(0, Clock.systemUTC());
+    }
+
+    /** On {@code port} of 127.0.0.1 (0: a free one); token lifetimes measured with {@code clock}. */
+    public DemoTokenEndpoint(int port, Clock clock) {
+        tokens = new IssuedTokens(clock);
+        backend = new DemoBackend(tokens);
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new TokenHandler(issued, new SecureRandom()));
+        TokenHandler token = new TokenHandler(issued, tokens, new SecureRandom());
+        server.setHandler(new Routes(token, backend, this::countsJson));
     }
 
     public void start() throws Exception {
@@ -60,9 +80,55 @@ public final class DemoTokenEndpoint implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + PATH);
     }
 
+    /** The demo backend's URL, a business app's {@code backend-url}. */
+    public URI backendUrl() {
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + DemoBackend.PATH);
+    }
+
+    /** Where {@link #countsJson()} is served. */
+    public URI countsUrl() {
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + COUNTS_PATH);
+    }
+
     /** How many tokens this endpoint has issued since it started. */
     public int issuedTokens() {
         return issued.get();
+    }
+
+    String countsJson() {
+        return "{\"tokens_issued\":" + issued.get() + ",\"backend_accepted\":" + backend.accepted()
+                + ",\"backend_refused\":" + backend.refused() + "}";
+    }
+
+    /** Sends each request to the token endpoint, the backend or the counts by its path; 404 otherwise. */
+    private static final class Routes extends Handler.Abstract {
+        private final Handler token;
+        private final Handler backend;
+        private final java.util.function.Supplier<String> counts;
+
+        Routes(Handler token, Handler backend, java.util.function.Supplier<String> counts) {
+            this.token = token;
+            this.backend = backend;
+            this.counts = counts;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            String path = Request.getPathInContext(request);
+            if (PATH.equals(path)) {
+                return token.handle(request, response, callback);
+            }
+            if (DemoBackend.PATH.equals(path) || path.startsWith(DemoBackend.PATH + "/")) {
+                return backend.handle(request, response, callback);
+            }
+            if (COUNTS_PATH.equals(path)) {
+                answer(response, callback, 200, counts.get());
+                return true;
+            }
+            answer(response, callback, 404, "{\"error\":\"not_found\",\"error_description\":"
+                    + "\"the stand-in serves " + PATH + ", " + DemoBackend.PATH + " and " + COUNTS_PATH + "\"}");
+            return true;
+        }
     }
 
     @Override
@@ -77,10 +143,12 @@ public final class DemoTokenEndpoint implements AutoCloseable {
         private static final Pattern JSON_FIELD = Pattern.compile("\"(grant_type|scope)\"\\s*:\\s*\"([^\"]*)\"");
 
         private final AtomicInteger issued;
+        private final IssuedTokens tokens;
         private final SecureRandom random;
 
-        TokenHandler(AtomicInteger issued, SecureRandom random) {
+        TokenHandler(AtomicInteger issued, IssuedTokens tokens, SecureRandom random) {
             this.issued = issued;
+            this.tokens = tokens;
             this.random = random;
         }
 
@@ -121,8 +189,10 @@ public final class DemoTokenEndpoint implements AutoCloseable {
                 return;
             }
             String scope = params.getOrDefault("scope", "demo");
+            String token = newToken();
+            tokens.add(token, java.time.Duration.ofSeconds(EXPIRES_IN_SECONDS));
             issued.incrementAndGet();
-            answer(response, callback, 200, "{\"access_token\":\"" + newToken() + "\",\"token_type\":\"Bearer\","
+            answer(response, callback, 200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\","
                     + "\"expires_in\":" + EXPIRES_IN_SECONDS + ",\"scope\":\"" + jsonEscape(scope) + "\"}");
         }
 
@@ -203,13 +273,18 @@ public final class DemoTokenEndpoint implements AutoCloseable {
             return out.toString();
         }
 
-        private static void answer(Response response, Callback callback, int status, String json) {
+        static void answer(Response response, Callback callback, int status, String json) {
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json;charset=UTF-8");
             // RFC 6749 §5.1: token answers must not be stored by intermediaries.
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             Content.Sink.write(response, true, json, callback);
         }
+    }
+
+    /** Writes a JSON answer that no intermediary may store (RFC 6749 §5.1). */
+    static void answer(Response response, Callback callback, int status, String json) {
+        TokenHandler.answer(response, callback, status, json);
     }
 
     /** A request the demo refuses with 400 {@code invalid_request}; the message quotes nothing of the request. */

@@ -13,31 +13,44 @@ import java.util.function.UnaryOperator;
  * @param upstreamUrl the real token endpoint; empty means "start the demo token endpoint"
  * @param clusterUri  the Terracotta server the cache is shared through ({@code --cluster-uri}); empty: heap only
  * @param help        {@code --help} was given: print {@link #USAGE} and do nothing else
+ * @param standIn     {@code --stand-in}: run only the stand-in for the outside world (a demo token
+ *                    endpoint and a demo backend) on {@code port}, no loopback
  */
-public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI> clusterUri, boolean help) {
+public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI> clusterUri, boolean help,
+                              boolean standIn) {
 
     public static final int DEFAULT_PORT = 8082;
+    /** The stand-in's fixed port: clear of the loopback (8082), Jetty's and WildFly's ports, and Terracotta's. */
+    public static final int DEFAULT_STAND_IN_PORT = 8090;
     public static final String UPSTREAM_PROPERTY = "loopback.upstream-url";
     public static final String UPSTREAM_ENV = "LOOPBACK_UPSTREAM_URL";
 
     public static final String USAGE = """
-            Usage: java -jar loopback-launcher.jar [--port N] [--upstream-url URL] [--cluster-uri URI] [--help]
+            Usage: java [-Dloopback.<name>=VALUE ...] -jar loopback-launcher.jar [--port N] [--upstream-url URL]
+                        [--cluster-uri URI]
+                   java -jar loopback-launcher.jar --stand-in [--port N]
 
               --port N            port of the loopback on 127.0.0.1 (default %d; 0 = any free port)
               --upstream-url URL  the real OAuth2 token endpoint (http or https); otherwise the system
                                   property %s or the environment variable %s.
                                   With none of them, a demo token endpoint is started on 127.0.0.1.
               --cluster-uri URI   share the cache with other nodes through a Terracotta server,
-                                  e.g. terracotta://127.0.0.1:9410/auth-loopback (README "Running a
-                                  cluster"); otherwise the system property loopback.cluster-uri.
+                                  e.g. terracotta://127.0.0.1:9410/auth-loopback (docs/cluster.md);
+                                  otherwise the system property loopback.cluster-uri.
                                   Needs the cluster's key file on every node:
                                   -Dloopback.cluster-key-file=FILE, made once with
                                   (umask 077; echo "k1 $(openssl rand -base64 32) seal" > FILE)
+              --stand-in          run only the stand-in for the outside world, for the walkthroughs:
+                                  a demo token endpoint http://127.0.0.1:%d/token (any client),
+                                  a demo backend http://127.0.0.1:%d/backend (200 for a token the
+                                  stand-in issued, 401 otherwise) and counts at /stand-in
+                                  (--port moves it; docs/stand-in.md)
               --help              print this text
 
-            Other loopback settings (ttl, expiry-skew, ...) are read by the WAR itself from
-            -Dloopback.<name>=... or LOOPBACK_<NAME>; see docs/http-contract.md.
-            """.formatted(DEFAULT_PORT, UPSTREAM_PROPERTY, UPSTREAM_ENV);
+            Other loopback settings (ttl, expiry-skew, client-auth, ...) are read by the WAR itself
+            from -Dloopback.<name>=VALUE (before -jar) or LOOPBACK_<NAME>; every setting is in
+            docs/configuration.md.
+            """.formatted(DEFAULT_PORT, UPSTREAM_PROPERTY, UPSTREAM_ENV, DEFAULT_STAND_IN_PORT, DEFAULT_STAND_IN_PORT);
 
     public LauncherOptions {
         if (port < 0 || port > 65535) {
@@ -49,12 +62,12 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI>
 
     /** Options for a programmatic start: this port, this upstream (or {@code null} for the demo). */
     public static LauncherOptions of(int port, URI upstreamUrl) {
-        return new LauncherOptions(port, Optional.ofNullable(upstreamUrl), Optional.empty(), false);
+        return new LauncherOptions(port, Optional.ofNullable(upstreamUrl), Optional.empty(), false, false);
     }
 
     /** The same options, sharing the cache through the Terracotta server at {@code clusterUri}. */
     public LauncherOptions withClusterUri(URI clusterUri) {
-        return new LauncherOptions(port, upstreamUrl, Optional.of(clusterUri), help);
+        return new LauncherOptions(port, upstreamUrl, Optional.of(clusterUri), help, standIn);
     }
 
     /** Parses the command line of the running JVM (its system properties and environment). */
@@ -68,10 +81,11 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI>
      */
     static LauncherOptions parse(String[] args, UnaryOperator<String> properties,
                                  UnaryOperator<String> environment) throws UsageException {
-        int port = DEFAULT_PORT;
+        Integer port = null;
         String upstream = null;
         String cluster = null;
         boolean help = false;
+        boolean standIn = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String inlineValue = null;
@@ -85,18 +99,32 @@ public record LauncherOptions(int port, Optional<URI> upstreamUrl, Optional<URI>
                 case "--port" -> port = parsePort(inlineValue != null ? inlineValue : valueAfter(args, i++, arg));
                 case "--upstream-url" -> upstream = inlineValue != null ? inlineValue : valueAfter(args, i++, arg);
                 case "--cluster-uri" -> cluster = inlineValue != null ? inlineValue : valueAfter(args, i++, arg);
-                default -> throw new UsageException("unknown argument '" + args[i] + "'");
+                case "--stand-in" -> standIn = true;
+                default -> throw new UsageException(unknown(args[i]));
             }
         }
-        if (isBlank(upstream)) {
+        if (standIn && (upstream != null || cluster != null)) {
+            throw new UsageException("--stand-in runs only the stand-in; start the loopback with a second command");
+        }
+        if (isBlank(upstream) && !standIn) {
             upstream = properties.apply(UPSTREAM_PROPERTY);
         }
-        if (isBlank(upstream)) {
+        if (isBlank(upstream) && !standIn) {
             upstream = environment.apply(UPSTREAM_ENV);
         }
         Optional<URI> upstreamUrl = isBlank(upstream) ? Optional.empty() : Optional.of(parseUrl(upstream.strip()));
         Optional<URI> clusterUri = isBlank(cluster) ? Optional.empty() : Optional.of(parseClusterUri(cluster.strip()));
-        return new LauncherOptions(port, upstreamUrl, clusterUri, help);
+        int chosenPort = port != null ? port : standIn ? DEFAULT_STAND_IN_PORT : DEFAULT_PORT;
+        return new LauncherOptions(chosenPort, upstreamUrl, clusterUri, help, standIn);
+    }
+
+    /** What to say about an argument we do not know; a Java option after -jar is the usual one. */
+    private static String unknown(String arg) {
+        if (arg.startsWith("-D") || arg.startsWith("-X")) {
+            return "unknown argument '" + arg + "': Java options go before -jar, e.g. java " + arg
+                    + " -jar loopback-launcher.jar";
+        }
+        return "unknown argument '" + arg + "'";
     }
 
     private static String valueAfter(String[] args, int i, String name) throws UsageException {

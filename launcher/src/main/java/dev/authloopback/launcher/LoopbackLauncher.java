@@ -2,6 +2,7 @@ package dev.authloopback.launcher;
 
 import dev.authloopback.loopback.config.InvalidSettingsException;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
+import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingsSources;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -18,6 +19,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs loopback.war with no application server installed: Jetty 12 bound to 127.0.0.1 only, the
@@ -79,6 +82,10 @@ public final class LoopbackLauncher implements AutoCloseable {
             System.out.print(LauncherOptions.USAGE);
             return;
         }
+        if (options.standIn()) {
+            runStandIn(options.port());
+            return;
+        }
         try {
             LoopbackLauncher launcher = start(options, System.out);
             Runtime.getRuntime().addShutdownHook(new Thread(launcher::stopQuietly, "loopback-launcher-stop"));
@@ -91,6 +98,43 @@ public final class LoopbackLauncher implements AutoCloseable {
             System.err.println("loopback-launcher: could not start: " + e);
             System.exit(EXIT_START_FAILED);
         }
+    }
+
+    /** {@code --stand-in}: the demo token endpoint and backend on a fixed port, until Ctrl-C. */
+    private static void runStandIn(int port) {
+        DemoTokenEndpoint standIn = new DemoTokenEndpoint(port, java.time.Clock.systemUTC());
+        try {
+            checkPortFree(port);
+            standIn.start();
+        } catch (LaunchException e) {
+            System.err.println("loopback-launcher: " + e.getMessage());
+            System.exit(e.exitCode());
+            return;
+        } catch (Exception e) {
+            System.err.println("loopback-launcher: could not start the stand-in: " + e);
+            System.exit(EXIT_START_FAILED);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                standIn.close();
+            } catch (Exception e) {
+                System.err.println("loopback-launcher: error while stopping the stand-in: " + e);
+            }
+        }, "stand-in-stop"));
+        System.out.println(standInBanner(standIn));
+        try {
+            Thread.currentThread().join(); // until Ctrl-C; the shutdown hook stops the server
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String standInBanner(DemoTokenEndpoint standIn) {
+        return "Stand-in for the outside world, on 127.0.0.1 only (Ctrl-C stops it):\n"
+                + "  token endpoint  " + standIn.tokenUrl() + "   (any client id and secret; grant_type=client_credentials)\n"
+                + "  backend         " + standIn.backendUrl() + " (200 for a Bearer token issued above, 401 otherwise)\n"
+                + "  counts          " + standIn.countsUrl();
     }
 
     /**
@@ -108,7 +152,7 @@ public final class LoopbackLauncher implements AutoCloseable {
     /** As {@link #start(LauncherOptions, PrintStream)}, with the settings sources given (tests). */
     static LoopbackLauncher start(LauncherOptions options, PrintStream out, Map<String, String> systemProperties,
                                   Map<String, String> environment) throws Exception {
-        checkSettings(options, systemProperties, environment);
+        LoopbackConfiguration configuration = checkSettings(options, systemProperties, environment);
         checkPortFree(options.port());
         DemoTokenEndpoint demo = null;
         EmbeddedWar war = null;
@@ -143,7 +187,7 @@ public final class LoopbackLauncher implements AutoCloseable {
             }
 
             LoopbackLauncher launcher = new LoopbackLauncher(server, connector, war, demo, upstreamUrl);
-            launcher.printBanner(out);
+            launcher.printBanner(out, configuration.defaultProfile());
             return launcher;
         } catch (Exception | Error e) {
             stopAll(server, war, demo, e);
@@ -155,16 +199,23 @@ public final class LoopbackLauncher implements AutoCloseable {
      * Every loopback setting, checked with the WAR's own rules (the same sources it will read), so
      * a bad one is reported before the demo endpoint or Jetty starts.
      */
-    static void checkSettings(LauncherOptions options, Map<String, String> systemProperties,
-                              Map<String, String> environment) throws LaunchException {
+    static LoopbackConfiguration checkSettings(LauncherOptions options, Map<String, String> systemProperties,
+                                               Map<String, String> environment) throws LaunchException {
         String upstream = options.upstreamUrl().map(URI::toString).orElse(DEMO_PLACEHOLDER_URL);
         Map<String, String> initParams = new LinkedHashMap<>();
         initParams.put(UPSTREAM_INIT_PARAM, upstream);
         options.clusterUri().ifPresent(uri -> initParams.put(CLUSTER_INIT_PARAM, uri.toString()));
+        // The WAR reads the same sources again when it deploys and warns there about a system
+        // property it does not know; this early check stays quiet about it, so a typo is said once.
+        Logger configLog = Logger.getLogger(LoopbackConfiguration.class.getName());
+        Level level = configLog.getLevel();
+        configLog.setLevel(Level.SEVERE);
         try {
-            LoopbackConfiguration.from(SettingsSources.of(systemProperties, environment, initParams));
+            return LoopbackConfiguration.from(SettingsSources.of(systemProperties, environment, initParams));
         } catch (InvalidSettingsException e) {
             throw new LaunchException(e.getMessage(), EXIT_USAGE);
+        } finally {
+            configLog.setLevel(level);
         }
     }
 
@@ -264,7 +315,7 @@ public final class LoopbackLauncher implements AutoCloseable {
         }
     }
 
-    private void printBanner(PrintStream out) {
+    private void printBanner(PrintStream out, LoopbackSettings profile) {
         String system = System.getProperty(UPSTREAM_INIT_PARAM);
         if (system != null && !system.isBlank() && !system.strip().equals(upstreamUrl.toString())) {
             // The WAR ranks system properties above init-params (docs/http-contract.md).
@@ -278,7 +329,17 @@ public final class LoopbackLauncher implements AutoCloseable {
                     + " overrides --upstream-url inside the WAR");
         }
         out.println("Auth Loopback listening on " + loopbackUrl() + " (127.0.0.1 only), upstream " + shown(upstreamUrl));
-        if (demo != null) {
+        if (profile.clientAuth().owning()) {
+            // An owning profile refuses callers' credentials (400) and wants its caller secret.
+            String secret = profile.sharedSecret() == null ? ""
+                    : " -H \"" + profile.sharedSecretHeader() + ": $CALLER_SECRET\"";
+            out.println("Try it (the loopback authenticates as " + profile.clientAuth().clientId() + " with "
+                    + profile.clientAuth().method().settingValue() + "; send no client credentials"
+                    + (secret.isEmpty() ? "" : ", but the caller secret (loopback.shared-secret) in $CALLER_SECRET")
+                    + "; run it twice: MISS, then HIT):");
+            out.println("  curl -si -X POST " + loopbackUrl() + secret + " -d scope="
+                    + (profile.clientAuth().scope() == null ? "" : profile.clientAuth().scope().replace(' ', '+')));
+        } else if (demo != null) {
             out.println("Try it (run it twice: X-Loopback-Cache MISS, then HIT; the demo endpoint accepts any client):");
             out.println("  curl -si -X POST " + loopbackUrl() + " -u demo-client:demo-secret"
                     + " -d grant_type=client_credentials -d scope=demo");

@@ -69,4 +69,30 @@ class LauncherOptionsTest {
     void helpIsRecognised() throws UsageException {
         assertTrue(parse(Map.of(), Map.of(), "--help").help());
     }
+
+    @Test
+    void aJavaOptionAfterDashJarIsAnsweredWithWhereItGoes() {
+        UsageException e = assertThrows(UsageException.class, () -> parse(Map.of(), Map.of(), "-Dloopback.ttl=1h"));
+        assertTrue(e.getMessage().contains("Java options go before -jar")
+                && e.getMessage().contains("java -Dloopback.ttl=1h -jar loopback-launcher.jar"), e.getMessage());
+    }
+
+    @Test
+    void standInTakesItsOwnFixedPortAndNoUpstream() throws UsageException {
+        Map<String, String> props = Map.of("loopback.upstream-url", "http://prop.example/token");
+        LauncherOptions standIn = parse(props, Map.of(), "--stand-in");
+        assertTrue(standIn.standIn());
+        assertEquals(LauncherOptions.DEFAULT_STAND_IN_PORT, standIn.port());
+        assertTrue(standIn.upstreamUrl().isEmpty(), "the stand-in is the upstream; it has none of its own");
+        assertEquals(18090, parse(Map.of(), Map.of(), "--stand-in", "--port", "18090").port());
+        assertThrows(UsageException.class, () -> parse(Map.of(), Map.of(), "--stand-in", "--upstream-url", "http://x/token"));
+    }
+
+    @Test
+    void theStandInPortCollidesWithNoPortOfTheWalkthroughs() {
+        // loopback, Jetty main and admin connectors, WildFly HTTP/HTTPS/management, Terracotta.
+        for (int taken : new int[] {8082, 8080, 8083, 8443, 9990, 9993, 9410, 9430}) {
+            assertTrue(LauncherOptions.DEFAULT_STAND_IN_PORT != taken, "stand-in port " + taken);
+        }
+    }
 }

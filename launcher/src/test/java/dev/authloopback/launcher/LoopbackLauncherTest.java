@@ -126,4 +126,46 @@ class LoopbackLauncherTest {
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void ownedProfileHintSendsNoClientCredentialsButTheCallerSecretHeader() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        launcher = LoopbackLauncher.start(LauncherOptions.of(0, URI.create("https://127.0.0.1:9/oauth2/token")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8),
+                Map.of("loopback.client-auth", "client_secret_basic", "loopback.client-id", "orders-service",
+                        "loopback.client-secret", "s3cret-s3cret-s3cret", "loopback.scope", "orders.read",
+                        "loopback.shared-secret", "caller-secret-16-chars-or-more"), Map.of());
+        String banner = printed.toString(StandardCharsets.UTF_8);
+        assertFalse(banner.contains(" -u "), banner);
+        assertFalse(banner.contains("caller-secret-16-chars-or-more"), "never the secret itself: " + banner);
+        assertFalse(banner.contains("s3cret"), banner);
+        assertTrue(banner.contains("-H \"X-Loopback-Secret: $CALLER_SECRET\"") && banner.contains("-d scope=orders.read"),
+                banner);
+    }
+
+    @Test
+    void standInIssuesTokensItsBackendAcceptsAndCountsBoth() throws Exception {
+        try (DemoTokenEndpoint standIn = new DemoTokenEndpoint(0, java.time.Clock.systemUTC())) {
+            standIn.start();
+            assertTrue(LoopbackLauncher.standInBanner(standIn).contains(standIn.backendUrl().toString()));
+            HttpResponse<String> token = http.send(HttpRequest.newBuilder(standIn.tokenUrl())
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String accessToken = token.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
+            HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(standIn.backendUrl())
+                    .header("Authorization", "Bearer " + accessToken).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(standIn.backendUrl() + "/orders"))
+                    .header("Authorization", "Bearer made-up").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> counts = http.send(HttpRequest.newBuilder(standIn.countsUrl()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, accepted.statusCode(), accepted::body);
+            assertTrue(accepted.body().contains(DemoBackend.fingerprint(accessToken)), accepted::body);
+            assertFalse(accepted.body().contains(accessToken), "a fingerprint, never the token: " + accepted.body());
+            assertEquals(401, refused.statusCode(), refused::body);
+            assertEquals("Bearer error=\"invalid_token\"", refused.headers().firstValue("WWW-Authenticate").orElse(null));
+            assertEquals("{\"tokens_issued\":1,\"backend_accepted\":1,\"backend_refused\":1}", counts.body());
+        }
+    }
 }

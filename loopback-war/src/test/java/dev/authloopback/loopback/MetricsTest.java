@@ -54,6 +54,9 @@ class MetricsTest {
         assertEquals(200, json.statusCode(), json.body());
         assertTrue(json.body().contains("\"loopback_answers_total\":{"), json.body());
         assertTrue(json.body().contains("\"cache=HIT,profile=default\":1.0"), json.body());
+        // A series without labels is its number, not an object under an empty key.
+        assertTrue(json.body().contains("\"loopback_cache_budget_bytes\":1.6777216E7"), json.body());
+        assertTrue(!json.body().contains("\"\":"), json.body());
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code Authorization: Bearer ...} header and {@code {"bearer":false}} otherwise, with no call to
  * anything else. Behind {@code BearerTokenFilter} its cost is the filter's cost; mapped where the
  * filter does not cover it, it is the same request without a token step. The benchmark measures
- * both side by side (README, "Benchmark").
+ * both side by side (docs/benchmark.md).
  *
  * <p>Each instance counts what it answered; {@code GET <mapping>/counts} returns
  * {@code {"withBearer":n,"withoutBearer":m}} (that request is not counted). A load generator can

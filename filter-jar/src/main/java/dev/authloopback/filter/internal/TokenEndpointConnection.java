@@ -275,8 +275,11 @@ final class TokenEndpointConnection implements AutoCloseable {
             if (t instanceof InterruptedIOException) {
                 return timedOut();
             }
-            if (t instanceof ConnectException || t instanceof HttpHostConnectException
-                    || t instanceof UnknownHostException) {
+            if (t instanceof UnknownHostException) {
+                return TokenUnavailableException.unreachable("The token endpoint could not be reached (unknown host:"
+                        + " the name in token-url did not resolve)", null);
+            }
+            if (t instanceof ConnectException || t instanceof HttpHostConnectException) {
                 return TokenUnavailableException.unreachable("The token endpoint could not be reached (connection failed)", null);
             }
             if (t instanceof SSLException) {

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * The {@code jetty.base} both targets run: built from the shipped {@code server-config/jetty}
- * overlay exactly as README's "Deploying on Jetty" says (copy the overlay, copy both WARs, set the
+ * overlay exactly as docs/deploy-jetty.md says (copy the overlay, copy both WARs, set the
  * loopback's {@code upstream-url} in {@code webapps/loopback.properties}, set {@code backend-url}
  * in {@code etc/sample-app-override-web.xml}, plus the filter's {@code token-url} and {@code local-ttl} of
  * each row), plus the bench's own contexts:
@@ -54,8 +54,8 @@ final class BenchBase {
     static final String CLIENT_ID = "bench-client";
     static final String CLIENT_SECRET = "bench-secret-5d1e";
 
-    private static final String SHIPPED_UPSTREAM = "loopback.upstream-url=https://idp.example.com/oauth2/token";
-    private static final String SHIPPED_BACKEND = "http://localhost:9090/backend";
+    private static final String SHIPPED_UPSTREAM = "loopback.upstream-url=http://127.0.0.1:8090/token";
+    private static final String SHIPPED_BACKEND = "http://127.0.0.1:8090/backend";
 
     /** The business web apps: the sample WAR deployed three times with different filter settings. */
     enum BusinessContext {
@@ -140,15 +140,15 @@ final class BenchBase {
 
     /**
      * System properties of the server JVM, both targets: what an operator passes for the sample app's
-     * {@code token-body}, and the bench's two named loopback profiles (README, "Configuration":
+     * {@code token-body}, and the bench's two named loopback profiles (docs/configuration.md:
      * {@code -Dloopback.<profile>.<name>=} overrides the context's settings).
      */
     static List<String> systemProperties(BenchSettings settings, BenchTokenEndpoint tokens, URI clusterUri) {
         List<String> properties = new ArrayList<>();
         if (clusterUri != null) {
-            // README "Running a cluster": every profile of the loopback gets a clustered tier.
+            // docs/cluster.md: every profile of the loopback gets a clustered tier.
             properties.add("-Dloopback.cluster-uri=" + clusterUri);
-            // Sealed, as every cluster is (README "Sealed entries"); a WAR from before issue 19 ignores it.
+            // Sealed, as every cluster is (docs/cluster.md "Sealed entries"); a WAR from before issue 19 ignores it.
             properties.add("-Dloopback.cluster-key-file=" + clusterKeyFile());
             properties.add("-Dloopback.cluster-pool-size=" + BenchSettings.CLUSTER_POOL_SIZE);
         }
@@ -158,7 +158,7 @@ final class BenchBase {
         properties.add("-Dloopback." + FILL_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.FILL));
         // Room for the largest fill and the rows' few keys: nothing is evicted while heap is measured.
         properties.add("-Dloopback." + FILL_PROFILE + ".max-entries=" + (settings.largestHeapFill() + 1000));
-        // And room in the web app's byte budget (README "Memory"): 4 KiB per entry is well over the
+        // And room in the web app's byte budget (docs/operations.md "Memory"): 4 KiB per entry is well over the
         // weight of a bench entry (~1.5 KiB), never less than the default 16 MiB.
         properties.add("-Dloopback.max-cache-bytes=" + Math.max(16L << 20, (settings.largestHeapFill() + 1000) * 4096L));
         properties.add("-Dloopback." + HERD_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.HERD));
@@ -180,7 +180,7 @@ final class BenchBase {
         if (Files.exists(dir)) {
             throw new IllegalStateException(dir + " exists already; the bench writes a fresh base per run");
         }
-        // README, "Deploying on Jetty", step by step.
+        // docs/deploy-jetty.md, step by step.
         copyTree(settings.serverConfig(), dir);
         Files.copy(settings.loopbackWar(), dir.resolve("webapps/loopback.war"));
         Files.copy(settings.sampleWar(), dir.resolve("webapps/sample-app.war"));

@@ -34,7 +34,7 @@ import java.util.Map;
  * something was flagged (errors, non-2xx, counters that do not add up, a herd with more than one
  * upstream call); 2 when the benchmark itself could not run (settings, wrk missing).
  *
- * <p>Run: {@code it-tests/bench.sh} (README, "Benchmark").
+ * <p>Run: {@code it-tests/bench.sh} (docs/benchmark.md).
  */
 public final class LoopbackBenchmark {
 

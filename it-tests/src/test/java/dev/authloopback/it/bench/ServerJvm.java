@@ -87,7 +87,7 @@ final class ServerJvm implements AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException(settings.jettyHome() + " holds no jetty-home-* directory"));
         }
         List<String> command = jvm(settings, BenchSettings.Target.STANDALONE, workDir, systemProperties);
-        // README, "Moving the loopback port": one system property moves the connector (and every
+        // docs/operations.md, "Moving the loopback port": one system property moves the connector (and every
         // business app's default token-url). JVM options go on the java command line, so start.jar
         // runs Jetty in this very JVM (no fork).
         command.add("-Dauth-loopback.port=" + base.loopbackPort());

@@ -48,7 +48,7 @@ public final class LoopbackServer implements AutoCloseable {
     private LoopbackServer(Builder builder) {
         server = Jetty.server("loopback", builder.maxThreads);
         if (builder.adminConnector) {
-            // What an operator adds for Prometheus (README "Operating it"): a second connector on the same
+            // What an operator adds for Prometheus (docs/operations.md): a second connector on the same
             // context; bound to 127.0.0.1 here like everything in the tests.
             adminConnector = new ServerConnector(server);
             adminConnector.setHost("127.0.0.1");

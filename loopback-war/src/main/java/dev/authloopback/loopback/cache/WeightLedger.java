@@ -75,7 +75,7 @@ public final class WeightLedger {
         this.timeSource = timeSource;
     }
 
-    /** The weight of an entry under {@code key}: the rule of README "Memory". */
+    /** The weight of an entry under {@code key}: the rule of docs/operations.md "Memory". */
     public static long weightOf(String key, CachedToken token) {
         return MemorySettings.entryWeight(token.body().length, key.length(), length(token.contentType()),
                 length(token.requestDigest()), length(token.etag()));

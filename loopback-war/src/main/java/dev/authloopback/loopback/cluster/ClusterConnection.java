@@ -63,25 +63,11 @@ final class ClusterConnection {
      * Not on the reconnecting worker: closing a manager whose server is gone can block in
      * Ehcache's own reconnection loop until that server answers again.
      */
-    void closeInBackground() {
+    Thread closeInBackground() {
         Thread closer = new Thread(this::closeQuietly, "loopback-cluster-close-" + generation);
         closer.setDaemon(true);
         closer.start();
-    }
-
-    /**
-     * Closes, waiting at most {@code limit}: a manager whose server is gone can block in its own
-     * reconnection loop, and an undeploy must not hang on it.
-     */
-    void closeWithin(Duration limit) {
-        Thread closer = new Thread(this::closeQuietly, "loopback-cluster-close");
-        closer.setDaemon(true);
-        closer.start();
-        try {
-            closer.join(limit.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return closer;
     }
 
     private static void closeQuietly(CacheManager manager) {

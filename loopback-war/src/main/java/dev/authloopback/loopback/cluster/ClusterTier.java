@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,6 +45,8 @@ public final class ClusterTier implements AutoCloseable {
     private static final String PROBE_KEY = "\u0000probe";
     /** How long an undeploy waits for the last connection to close. */
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
+    /** A close against a live server takes milliseconds; past this, the server may be gone. */
+    private static final Duration FIRST_CLOSE_WAIT = Duration.ofSeconds(1);
 
     private final ClusterSettings settings;
     private final Map<String, ProfileLimits> profiles;
@@ -63,6 +66,8 @@ public final class ClusterTier implements AutoCloseable {
     private volatile ClusterConnection current;
     private volatile Outage outage;
     private volatile boolean closed;
+    /** Until the next reconnection attempt: the retry interval, or longer while the server refuses the pools. */
+    private volatile Duration retryDelay;
 
     /** @param cacheBytes {@code max-cache-bytes}: the profiles' heap tiers over the cluster share it */
     public ClusterTier(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
@@ -73,10 +78,11 @@ public final class ClusterTier implements AutoCloseable {
         this.node = node;
         this.keys = new ClusterKeys(settings);
         this.refusals = new Refusals(clock);
+        this.retryDelay = settings.retryInterval();
         if (!keys.sealed()) {
             LOG.log(System.Logger.Level.WARNING, "cluster-unsealed=true: tokens go to " + settings.uri()
                     + " in clear; whoever reaches the Terracotta port can read every cached token and change"
-                    + " what this node serves. Set cluster-key-file instead (README: Running a cluster)");
+                    + " what this node serves. Set cluster-key-file instead (docs/cluster.md)");
         }
         this.configurations = new ClusterCacheConfigurations(settings, profiles, cacheBytes, timeSource,
                 ClusterTier.class.getClassLoader(), keys);
@@ -181,10 +187,20 @@ public final class ClusterTier implements AutoCloseable {
             current = connect();
             LOG.log(System.Logger.Level.INFO, "cluster tier connected: " + settings.uri() + " node=" + node);
         } catch (RuntimeException e) {
-            outage = new Outage(clock.instant(), describe(e));
-            LOG.log(System.Logger.Level.WARNING, "cluster tier unreachable at start-up (" + settings.uri() + ": "
-                    + outage.reason() + "); serving from this node's heap cache, retrying every "
-                    + settings.retryInterval());
+            Optional<String> refused = PoolRefusal.of(e);
+            if (refused.isPresent()) {
+                outage = new Outage(clock.instant(), "the server refused the pools: " + refused.get());
+                retryDelay = PoolRefusal.next(retryDelay);
+                LOG.log(System.Logger.Level.WARNING, "cluster tier refused by the server (" + settings.uri() + ": "
+                        + refused.get() + "): " + PoolRefusal.advice(settings, profiles.size())
+                        + ". Serving from this node's heap cache meanwhile; retrying quietly, at most every "
+                        + PoolRefusal.LONGEST_RETRY);
+            } else {
+                outage = new Outage(clock.instant(), describe(e));
+                LOG.log(System.Logger.Level.WARNING, "cluster tier unreachable at start-up (" + settings.uri() + ": "
+                        + outage.reason() + "); serving from this node's heap cache, retrying every "
+                        + settings.retryInterval());
+            }
             scheduleReconnect();
         }
     }
@@ -214,7 +230,7 @@ public final class ClusterTier implements AutoCloseable {
             return;
         }
         try {
-            worker.schedule(this::reconnect, settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
+            worker.schedule(this::reconnect, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // Shutting down.
         }
@@ -234,10 +250,24 @@ public final class ClusterTier implements AutoCloseable {
         try {
             fresh = connect();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "cluster tier still unreachable: " + describe(e));
+            Optional<String> refused = PoolRefusal.of(e);
+            if (refused.isPresent()) {
+                boolean first = outage == null || !outage.reason().startsWith("the server refused the pools");
+                outage = new Outage(first ? clock.instant() : outage.since(), "the server refused the pools: " + refused.get());
+                retryDelay = PoolRefusal.next(retryDelay);
+                if (first) {
+                    LOG.log(System.Logger.Level.WARNING, "cluster tier refused by the server (" + settings.uri() + ": "
+                            + refused.get() + "): " + PoolRefusal.advice(settings, profiles.size())
+                            + ". Retrying quietly, at most every " + PoolRefusal.LONGEST_RETRY);
+                }
+            } else {
+                retryDelay = settings.retryInterval();
+                LOG.log(System.Logger.Level.DEBUG, () -> "cluster tier still unreachable: " + describe(e));
+            }
             scheduleReconnect();
             return;
         }
+        retryDelay = settings.retryInterval();
         long offered = offerLocalEntries(fresh);
         Outage was;
         synchronized (this) {
@@ -286,8 +316,25 @@ public final class ClusterTier implements AutoCloseable {
         }
         worker.shutdownNow();
         walks.close();
-        if (last != null) {
-            last.closeWithin(CLOSE_LIMIT);
+        if (last == null) {
+            return;
         }
+        // A manager whose server is gone can block in Ehcache's reconnection loop: close it on a
+        // daemon thread, and wait the whole CLOSE_LIMIT only while the server still answers. When it
+        // was stopped together with the nodes, waiting would only hold up the undeploy or the JVM's
+        // exit; the daemon thread finishes the close, or the JVM ends it.
+        Thread closer = last.closeInBackground();
+        if (!joined(closer, FIRST_CLOSE_WAIT) && reachability.anyServerAccepts()) {
+            joined(closer, CLOSE_LIMIT.minus(FIRST_CLOSE_WAIT));
+        }
+    }
+
+    private static boolean joined(Thread thread, Duration limit) {
+        try {
+            thread.join(limit.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
     }
 }

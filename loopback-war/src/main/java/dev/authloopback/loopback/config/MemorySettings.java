@@ -3,7 +3,7 @@ package dev.authloopback.loopback.config;
 /**
  * How much heap the web app may use for tokens, one set for all its profiles (never per profile):
  * the cache's byte budget and the cap on bytes in flight. Both are counted exactly, never estimated
- * by walking object graphs (README "Memory").
+ * by walking object graphs (docs/operations.md "Memory").
  *
  * @param maxCacheBytes    budget of every profile's cached entries together ({@code max-cache-bytes});
  *                         an entry weighs {@link #entryWeight}

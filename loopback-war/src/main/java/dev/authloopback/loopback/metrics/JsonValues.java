@@ -17,14 +17,16 @@ import java.util.Map;
 /**
  * The scrape as plain numbers for the JSON view, under the names the Prometheus text uses:
  * counters as {@code <name>_total}, histograms and summaries as {@code <name>_count} and
- * {@code <name>_sum}, info metrics as {@code <name>_info}.
+ * {@code <name>_sum}, info metrics as {@code <name>_info}. A series with labels is an object keyed by
+ * them ({@code {"profile=default,cache=HIT": 5.0}}); one without labels is the number itself
+ * ({@code "process_cpu_seconds_total": 12.3}), not an object under an empty key.
  */
 final class JsonValues {
     private JsonValues() {
     }
 
-    static Map<String, Map<String, Double>> of(MetricSnapshots snapshots) {
-        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+    static Map<String, Object> of(MetricSnapshots snapshots) {
+        Map<String, Object> values = new LinkedHashMap<>();
         for (MetricSnapshot snapshot : snapshots) {
             String name = snapshot.getMetadata().getPrometheusName();
             for (DataPointSnapshot point : snapshot.getDataPoints()) {
@@ -49,8 +51,13 @@ final class JsonValues {
         return values;
     }
 
-    private static void put(Map<String, Map<String, Double>> values, String name, String labels, double value) {
-        values.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(labels, value);
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> values, String name, String labels, double value) {
+        if (labels.isEmpty()) {
+            values.put(name, value);
+        } else {
+            ((Map<String, Double>) values.computeIfAbsent(name, n -> new LinkedHashMap<String, Double>())).put(labels, value);
+        }
     }
 
     private static String labels(Labels labels) {

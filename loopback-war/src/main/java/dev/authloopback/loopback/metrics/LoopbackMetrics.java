@@ -38,7 +38,7 @@ import java.util.function.Function;
 /**
  * The loopback's metrics, in a registry of its own (never the library's static default registry),
  * so two loopback.war deployments in one JVM never mix their numbers. Exposed as Prometheus text
- * and as JSON by the admin resource; README "Operating it" lists every metric.
+ * and as JSON by the admin resource; docs/operations.md lists every metric.
  *
  * <p>Counters on the request path are resolved per profile once ({@link ProfileMetrics}), carry no
  * exemplars, and cost one striped add per event: no lock, no label lookup, no allocation. Entry
@@ -163,8 +163,8 @@ public final class LoopbackMetrics {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
-    /** Exposition name → {label=value,... → value}, for the JSON view. */
-    public Map<String, Map<String, Double>> values() {
+    /** Exposition name → {label=value,... → value}, or → value for a series without labels; for the JSON view. */
+    public Map<String, Object> values() {
         MetricSnapshots snapshots = registry.scrape();
         return JsonValues.of(snapshots);
     }

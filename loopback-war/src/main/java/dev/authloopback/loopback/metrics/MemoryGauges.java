@@ -12,7 +12,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 
 /**
- * The web app's memory budgets as they stand when scraped (README "Memory"): bytes held by each
+ * The web app's memory budgets as they stand when scraped (docs/operations.md "Memory"): bytes held by each
  * profile's cached entries on this node's heap against {@code max-cache-bytes}, entries evicted to
  * make room by weight, and bytes in flight against {@code max-bytes-in-flight}. Read from counters
  * the ledger and the in-flight budget keep anyway; nothing is added to a request for them.

@@ -210,6 +210,15 @@ public final class UpstreamTokenClient implements AutoCloseable {
         return new BoundedBodySubscriber(limit, declared, body);
     }
 
+    private static boolean unknownHost(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private UpstreamFailure failure(Throwable failure, long started) {
         long latency = elapsed(started);
         String target = target();
@@ -234,8 +243,17 @@ public final class UpstreamTokenClient implements AutoCloseable {
                 return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, target + " did not answer within "
                         + settings.upstreamExchangeBudget(), latency);
             }
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException
-                    || t instanceof UnknownHostException) {
+            if (t instanceof ConnectException && unknownHost(t)) {
+                // The JDK client wraps an unresolved name in a ConnectException: "refused" would send
+                // the operator looking at a server that was never asked.
+                return new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, target
+                        + ": unknown host (the name did not resolve; check upstream-url)", latency);
+            }
+            if (t instanceof UnknownHostException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, target
+                        + ": unknown host (the name did not resolve; check upstream-url)", latency);
+            }
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
                 return new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED, target
                         + " refused or could not be reached (" + t.getClass().getSimpleName() + ")", latency);
             }

@@ -136,8 +136,12 @@ public final class AdminResource {
         }
         ObjectNode stats = runtime.json().createObjectNode();
         runtime.metrics().values().forEach((name, points) -> {
-            ObjectNode metric = stats.putObject(name);
-            points.forEach(metric::put);
+            if (points instanceof Double value) {
+                stats.put(name, value);
+            } else {
+                ObjectNode metric = stats.putObject(name);
+                ((java.util.Map<?, ?>) points).forEach((labels, value) -> metric.put((String) labels, (Double) value));
+            }
         });
         return json(200, stats);
     }

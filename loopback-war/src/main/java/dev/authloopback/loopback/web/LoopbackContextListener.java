@@ -33,7 +33,7 @@ public final class LoopbackContextListener implements ServletContextListener {
                     initParams(context)));
         } catch (InvalidSettingsException e) {
             LOG.log(System.Logger.Level.ERROR, "loopback.war not started. " + e.getMessage());
-            throw e;
+            throw new DeploymentRefused(e.getMessage());
         }
         Object clockAttribute = context.getAttribute(CLOCK_ATTRIBUTE);
         Clock clock = clockAttribute instanceof Clock c ? c : Clock.systemUTC();

@@ -29,6 +29,8 @@ public final class OrdersServlet extends HttpServlet {
 
     public static final String BACKEND_URL_PARAM = "backend-url";
     public static final String BACKEND_URL_PROPERTY = "sample.backend-url";
+    /** Without either: the stand-in's demo backend (loopback-launcher.jar --stand-in, docs/stand-in.md). */
+    public static final String STAND_IN_BACKEND = "http://127.0.0.1:8090/backend";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private transient HttpClient client;
@@ -38,7 +40,7 @@ public final class OrdersServlet extends HttpServlet {
     public void init() throws ServletException {
         String value = getServletContext().getInitParameter(BACKEND_URL_PARAM);
         if (value == null || value.isBlank()) {
-            value = System.getProperty(BACKEND_URL_PROPERTY);
+            value = System.getProperty(BACKEND_URL_PROPERTY, STAND_IN_BACKEND);
         }
         if (value == null || value.isBlank()) {
             throw new ServletException(BACKEND_URL_PARAM + ": required (context-param " + BACKEND_URL_PARAM

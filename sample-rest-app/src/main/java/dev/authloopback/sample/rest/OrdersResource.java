@@ -34,6 +34,8 @@ public class OrdersResource {
 
     public static final String BACKEND_URL_PARAM = "backend-url";
     public static final String BACKEND_URL_PROPERTY = "sample.backend-url";
+    /** Without either: the stand-in's demo backend (loopback-launcher.jar --stand-in, docs/stand-in.md). */
+    public static final String STAND_IN_BACKEND = "http://127.0.0.1:8090/backend";
 
     @Context
     private ServletContext servletContext;
@@ -43,7 +45,7 @@ public class OrdersResource {
     public Response orders(@HeaderParam("Authorization") String authorization) {
         String backend = servletContext.getInitParameter(BACKEND_URL_PARAM);
         if (backend == null || backend.isBlank()) {
-            backend = System.getProperty(BACKEND_URL_PROPERTY);
+            backend = System.getProperty(BACKEND_URL_PROPERTY, STAND_IN_BACKEND);
         }
         if (backend == null || backend.isBlank()) {
             return Response.status(500).type("application/problem+json").entity("{\"type\":\"about:blank\",\"title\":"
