@@ -56,7 +56,13 @@ final class ClientAuthReader {
 
     /** @return the settings, or {@code null} when a problem was recorded */
     ClientAuthSettings read(URI upstream) {
+        int before = in.problemCount();
         ClientAuthMethod method = in.value(SettingNames.CLIENT_AUTH, ClientAuthMethod.NONE, ClientAuthMethod::parse);
+        if (in.problemCount() > before) {
+            // A mistyped mode (client_secret_basik) is one problem: judged against the transparent
+            // fallback, every owning setting beside it would add a second, misleading one.
+            return null;
+        }
         Path trustStore = in.value(SettingNames.TRUST_STORE, null, Path::of);
         String trustStorePassword = in.value(SettingNames.TRUST_STORE_PASSWORD, null, raw -> raw);
         boolean ok = checkOnlyUsedSettings(method);

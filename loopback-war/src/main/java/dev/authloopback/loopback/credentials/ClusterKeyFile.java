@@ -36,7 +36,7 @@ public final class ClusterKeyFile {
     private ClusterKeyFile() {
     }
 
-    /** The command an operator runs to make a first key file (documented in README, named in errors). */
+    /** The command an operator runs to make a first key file (documented in docs/cluster.md, named in errors). */
     public static String howToMakeOne(String path) {
         return "(umask 077; echo \"k1 $(openssl rand -base64 32) seal\" > " + path + ")";
     }

@@ -104,6 +104,13 @@ class ClientAuthSettingsTest {
     }
 
     @Test
+    void aMistypedModeIsOneProblemNotAlsoTheTransparentModesComplaints() {
+        String message = problem("client-auth", "client_secret_basik", "client-id", "app", "client-secret", SECRET);
+        assertTrue(message.contains("loopback.client-auth='client_secret_basik': must be one of"), message);
+        assertFalse(message.contains("not used with"), message);
+    }
+
+    @Test
     void tlsClientAuthNeedsAnHttpsTokenEndpoint() {
         Map<String, String> init = new HashMap<>(Map.of("loopback.upstream-url", "http://127.0.0.1:9/token",
                 "loopback.client-auth", "tls_client_auth", "loopback.client-id", "app"));
