@@ -109,7 +109,7 @@ class OperatorAssetsIT {
                 queries.add(rule.path("expr").asText());
             }
         }
-        assertEquals(7, queries.size(), "rule expressions: " + queries);
+        assertEquals(8, queries.size(), "rule expressions: " + queries);
         assertEveryQueryNamesExportedMetrics(queries, "rules");
     }
 
