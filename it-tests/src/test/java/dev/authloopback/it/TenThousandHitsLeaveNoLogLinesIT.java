@@ -68,7 +68,11 @@ class TenThousandHitsLeaveNoLogLinesIT {
             assertEquals(1, afterMiss.stream().filter(l -> l.contains("cache=MISS")).count(), () -> String.join("\n", afterMiss));
             assertEquals(afterMiss, afterHits, () -> "log lines written during 10,000 HITs:\n"
                     + String.join("\n", afterHits.subList(afterMiss.size(), afterHits.size())));
-            assertEquals(HITS, scrape.value("loopback_answers_total", "profile", "default", "cache", "HIT"));
+            // A request the JDK client repeated after closing its own connection under it (Http.repeats())
+            // may have been answered the first time too: each repeat may add one HIT, never more.
+            double counted = scrape.value("loopback_answers_total", "profile", "default", "cache", "HIT");
+            assertTrue(counted >= HITS && counted <= HITS + http.repeats(),
+                    "HITs counted " + counted + ", requests " + HITS + " + " + http.repeats() + " repeated");
             assertEquals(1, upstream.callCount());
         }
     }
