@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
+import dev.authloopback.loopback.dpop.DpopSettings;
 
 import java.net.URI;
 import java.util.List;
@@ -30,6 +31,7 @@ final class ProfileReader {
         int healthDownAfter = in.value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
                 SettingValues::positiveInt);
         ClientAuthSettings clientAuth = new ClientAuthReader(in).read(upstream);
+        DpopSettings dpop = DpopSettingsReader.read(in);
         CallerAuthRule.check(in, access.sharedSecret(), access.sharedSecretHeader(), clientAuth);
         if (in.problemCount() > before || !keys.methodsDisjoint(in)) {
             return null;
@@ -41,6 +43,6 @@ final class ProfileReader {
                 limits.maxResponseBytes(), limits.maxTokenLength(), limits.minRefreshInterval(),
                 access.allowFrom(), access.sharedSecret(), access.sharedSecretHeader(), access.adminAllowFrom(),
                 access.adminSecret(), access.requestBodyTimeout(), access.tokenPort(),
-                healthDownAfter, clientAuth);
+                healthDownAfter, clientAuth, dpop);
     }
 }

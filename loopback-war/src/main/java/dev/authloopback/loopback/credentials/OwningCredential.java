@@ -67,7 +67,7 @@ final class OwningCredential implements UpstreamCredential {
         }
         // Configured key-headers (a tenant header, say) go upstream as in transparent mode.
         return new TokenRequest("POST", FORM, "application/json", authorization, request.keyHeaders(),
-                body.toString().getBytes(StandardCharsets.US_ASCII));
+                body.toString().getBytes(StandardCharsets.US_ASCII), request.dpop());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.authloopback.loopback.request;
 
+import dev.authloopback.loopback.dpop.DpopProof;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,12 +14,24 @@ import java.util.Map;
  * @param accept        the caller's Accept, or {@code null}
  * @param authorization the caller's Authorization (client credentials), or {@code null}
  * @param keyHeaders    values of the configured {@code key-headers}, by configured name
+ * @param dpop          the checked DPoP proof of a DPoP profile's call, else {@code null}
  */
 public record TokenRequest(String method, String contentType, String accept, String authorization,
-                           Map<String, String> keyHeaders, byte[] body) {
+                           Map<String, String> keyHeaders, byte[] body, DpopProof dpop) {
 
     public TokenRequest {
         keyHeaders = Map.copyOf(keyHeaders);
+    }
+
+    /** A request without a DPoP proof (every profile that does not use DPoP). */
+    public TokenRequest(String method, String contentType, String accept, String authorization,
+                        Map<String, String> keyHeaders, byte[] body) {
+        this(method, contentType, accept, authorization, keyHeaders, body, null);
+    }
+
+    /** The same request carrying a checked proof. */
+    public TokenRequest withDpop(DpopProof proof) {
+        return new TokenRequest(method, contentType, accept, authorization, keyHeaders, body, proof);
     }
 
     public boolean isForm() {
@@ -74,7 +88,7 @@ public record TokenRequest(String method, String contentType, String accept, Str
     @Override
     public String toString() {
         return "TokenRequest[" + method + " " + mediaType() + ", " + body.length + " bytes, headers="
-                + List.copyOf(keyHeaders.keySet()) + "]";
+                + List.copyOf(keyHeaders.keySet()) + (dpop == null ? "" : ", " + dpop) + "]";
     }
 
     @Override
