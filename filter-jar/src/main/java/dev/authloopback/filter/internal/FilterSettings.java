@@ -2,6 +2,8 @@ package dev.authloopback.filter.internal;
 
 import static dev.authloopback.filter.BearerTokenFilter.ATTRIBUTE_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.CONNECT_TIMEOUT_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.DPOP_KEY_FILE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.DPOP_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.EVICT_ON_401_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_VALUE_PARAM;
@@ -59,7 +61,8 @@ public final class FilterSettings {
     public static final Set<String> PARAM_NAMES = Set.of(TOKEN_URL_PARAM, TOKEN_METHOD_PARAM, TOKEN_BODY_PARAM,
             TOKEN_CONTENT_TYPE_PARAM, TOKEN_HEADERS_PARAM, TOKEN_PATH_PARAM, HEADER_PARAM, HEADER_VALUE_PARAM,
             ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
-            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM);
+            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM, DPOP_PARAM,
+            DPOP_KEY_FILE_PARAM);
 
     /** RFC 9110 §5.6.2 token: what a header field name (and a method) may consist of. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -86,8 +89,12 @@ public final class FilterSettings {
     private final boolean evictOn401;
     private final Duration localTtl;
     private final int maxTokenLength;
+    private final DpopKey dpopKey;
+    private final String dpopKeyFile;
 
     private FilterSettings(Reader r) {
+        this.dpopKey = r.dpopKey;
+        this.dpopKeyFile = r.dpopKeyFile;
         this.tokenUrl = r.tokenUrl;
         this.tokenMethod = r.tokenMethod;
         this.tokenBody = r.tokenBody;
@@ -134,6 +141,8 @@ public final class FilterSettings {
     public boolean evictOn401() { return evictOn401; }
     public Duration localTtl() { return localTtl; }
     public int maxTokenLength() { return maxTokenLength; }
+    /** The app's DPoP key in DPoP mode, else {@code null}. */
+    public DpopKey dpopKey() { return dpopKey; }
 
     /** The header value for a token, e.g. {@code Bearer eyJ...}. */
     public String headerValue(String token) {
@@ -158,7 +167,9 @@ public final class FilterSettings {
                 + ", " + ON_FAILURE_PARAM + "=" + onFailure.name().toLowerCase(Locale.ROOT)
                 + ", " + EVICT_ON_401_PARAM + "=" + evictOn401
                 + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl)
-                + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength;
+                + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength
+                + (dpopKey == null ? "" : ", " + DPOP_PARAM + "=true, " + DPOP_KEY_FILE_PARAM + "="
+                        + (dpopKeyFile == null ? "(a key of this instance)" : dpopKeyFile) + ", jkt=" + dpopKey.thumbprint());
     }
 
     /**
@@ -203,6 +214,8 @@ public final class FilterSettings {
         boolean evictOn401;
         Duration localTtl;
         int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
+        DpopKey dpopKey;
+        String dpopKeyFile;
 
         Reader(Map<String, String> params, Placeholders placeholders) {
             this.params = new LinkedHashMap<>(params);
@@ -259,11 +272,32 @@ public final class FilterSettings {
                 case "continue" -> onFailure = OnFailure.CONTINUE;
                 default -> problem(ON_FAILURE_PARAM, mode, "must be reject or continue");
             }
+            dpop();
             String evict = value(EVICT_ON_401_PARAM, "true");
             switch (evict.toLowerCase(Locale.ROOT)) {
                 case "true" -> evictOn401 = true;
                 case "false" -> evictOn401 = false;
                 default -> problem(EVICT_ON_401_PARAM, evict, "must be true or false");
+            }
+        }
+
+        /** DPoP mode: {@code dpop=true}, or a {@code dpop-key-file} (which implies it). */
+        private void dpop() {
+            String on = value(DPOP_PARAM, "false").toLowerCase(Locale.ROOT);
+            if (!on.equals("true") && !on.equals("false")) {
+                problem(DPOP_PARAM, on, "must be true or false");
+                return;
+            }
+            dpopKeyFile = params.get(DPOP_KEY_FILE_PARAM) == null || params.get(DPOP_KEY_FILE_PARAM).isBlank() ? null
+                    : params.get(DPOP_KEY_FILE_PARAM).trim();
+            if (dpopKeyFile != null) {
+                try {
+                    dpopKey = DpopKey.fromFile(java.nio.file.Path.of(dpopKeyFile));
+                } catch (IllegalArgumentException e) {
+                    problem(DPOP_KEY_FILE_PARAM, dpopKeyFile, e.getMessage());
+                }
+            } else if (on.equals("true")) {
+                dpopKey = DpopKey.generate();
             }
         }
 

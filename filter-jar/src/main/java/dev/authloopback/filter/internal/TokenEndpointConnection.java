@@ -70,7 +70,10 @@ final class TokenEndpointConnection implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** The answer, read whole (bounded): status, the headers the filter uses, body. */
-    record Answer(int status, String etag, String age, byte[] body) {
+    record Answer(int status, String etag, String age, byte[] body, String dpopNonce) {
+        Answer(int status, String etag, String age, byte[] body) {
+            this(status, etag, age, body, null);
+        }
     }
 
     /** The endpoint answered with a body over {@link #MAX_ANSWER_BYTES}. */
@@ -132,9 +135,18 @@ final class TokenEndpointConnection implements AutoCloseable {
      * @param ifMatch {@code If-Match} value for the conditional eviction, or {@code null}
      */
     Answer exchange(String method, String ifMatch) throws TokenUnavailableException {
+        return exchange(method, ifMatch, null, null);
+    }
+
+    /**
+     * @param url   another URL of the same endpoint (the loopback's DPoP metadata), read with no body;
+     *              {@code null} for the token URL
+     * @param proof a DPoP proof (RFC 9449) for the {@code DPoP} header, or {@code null}
+     */
+    Answer exchange(String method, String ifMatch, java.net.URI url, String proof) throws TokenUnavailableException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(exchangeLimitMillis);
         try {
-            return exchangeOnce(method, ifMatch, exchangeLimitMillis);
+            return exchangeOnce(method, ifMatch, url, proof, exchangeLimitMillis);
         } catch (DroppedConnection dropped) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
@@ -142,19 +154,19 @@ final class TokenEndpointConnection implements AutoCloseable {
             }
             LOG.log(Level.DEBUG, "Token endpoint connection was closed under the request; sending it once more");
             try {
-                return exchangeOnce(method, ifMatch, left);
+                return exchangeOnce(method, ifMatch, url, proof, left);
             } catch (DroppedConnection again) {
                 throw again.failure;
             }
         }
     }
 
-    private Answer exchangeOnce(String method, String ifMatch, long limitMillis)
+    private Answer exchangeOnce(String method, String ifMatch, java.net.URI url, String proof, long limitMillis)
             throws TokenUnavailableException, DroppedConnection {
         if (closed.get()) {
             throw TokenUnavailableException.unreachable("The bearer token filter is shut down", null);
         }
-        HttpUriRequestBase request = new HttpUriRequestBase(method, settings.tokenUrl());
+        HttpUriRequestBase request = new HttpUriRequestBase(method, url == null ? settings.tokenUrl() : url);
         request.setHeader("Accept", "application/json");
         for (Map.Entry<String, String> h : settings.tokenHeaders()) {
             request.addHeader(h.getKey(), h.getValue());
@@ -162,7 +174,10 @@ final class TokenEndpointConnection implements AutoCloseable {
         if (ifMatch != null) {
             request.setHeader("If-Match", ifMatch);
         }
-        if (body.length > 0 || !"GET".equals(method)) {
+        if (proof != null) {
+            request.setHeader("DPoP", proof);
+        }
+        if (url == null && (body.length > 0 || !"GET".equals(method))) {
             request.setEntity(new ByteArrayEntity(body, contentType));
         }
         AtomicBoolean expired = new AtomicBoolean();
@@ -206,7 +221,7 @@ final class TokenEndpointConnection implements AutoCloseable {
             }
         }
         return new Answer(response.getCode(), value(response.getFirstHeader("ETag")),
-                value(response.getFirstHeader("Age")), bytes);
+                value(response.getFirstHeader("Age")), bytes, value(response.getFirstHeader("DPoP-Nonce")));
     }
 
     private static String value(Header header) {

@@ -1,5 +1,6 @@
 package dev.authloopback.filter.internal;
 
+import dev.authloopback.filter.DpopProofSigner;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.function.UnaryOperator;
@@ -16,6 +17,7 @@ public final class TokenService implements TokenSource, AutoCloseable {
     private final LoopbackTokenClient client;
     private final TokenSource source;
     private final UnaryOperator<String> paramLabel;
+    private final Clock clock;
 
     /** Failures name params as {@code init-param <name>} (web.xml, or {@code create(Map)}). */
     public TokenService(FilterSettings settings, Clock clock) {
@@ -31,6 +33,7 @@ public final class TokenService implements TokenSource, AutoCloseable {
             throw new IllegalArgumentException("paramLabel must not be null");
         }
         this.paramLabel = paramLabel;
+        this.clock = clock;
         this.settings = settings;
         this.client = new LoopbackTokenClient(settings, clock);
         this.source = settings.localTtl().isZero() ? client : new NearCache(client, settings.localTtl(), clock);
@@ -38,6 +41,15 @@ public final class TokenService implements TokenSource, AutoCloseable {
 
     public FilterSettings settings() {
         return settings;
+    }
+
+    /**
+     * The proof signer for calls made with {@code token}, when it is DPoP-bound (RFC 9449);
+     * {@code null} for a Bearer token.
+     */
+    public DpopProofSigner signerFor(Token token) {
+        return token.dpop() && settings.dpopKey() != null
+                ? DpopProofSigner.of(settings.dpopKey(), client.nonces(), clock, token.value()) : null;
     }
 
     @Override
