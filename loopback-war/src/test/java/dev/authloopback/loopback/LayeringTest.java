@@ -30,10 +30,10 @@ import java.util.stream.Stream;
  * 5  config                  settings, read and validated once
  * 6  credentials  access     upstream credentials and key files; address allow-lists
  * 7  request  problem        value types everyone shares: the token request, problem JSON
- * 8  dpop                    DPoP proofs: settings, checks, replay memory, nonces (imports nothing of ours)
  *    outcome                 what became of a call, typed (cache status, upstream failure, refresh):
  *                            proxy and upstream name it, metrics count it, health judges it
  *    memory                  the bytes-in-flight budget: intake, upstream and proxy reserve from it
+ * 8  dpop                    DPoP proofs: settings, checks, replay memory, nonces (imports nothing of ours)
  * </pre>
  */
 class LayeringTest {
