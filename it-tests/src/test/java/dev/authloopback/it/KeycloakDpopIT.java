@@ -19,6 +19,8 @@ import dev.authloopback.it.support.LoopbackServer;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.keycloak.KeycloakServer;
 import dev.authloopback.testsupport.keycloak.LoopbackRealm;
+import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.core.Response;
@@ -124,6 +126,41 @@ class KeycloakDpopIT {
         }
     }
 
+    /**
+     * Two loopback nodes sharing a Terracotta tier: two app nodes sharing the key file, each asking its
+     * own loopback node, share one token (one Keycloak call); an app with its own key gets its own.
+     */
+    @Test
+    void appNodesSharingTheKeyFileShareTheTokenAcrossALoopbackCluster() throws Exception {
+        Path keyFile = Files.writeString(dir.resolve("cluster-dpop-key.jwk.json"),
+                new ECKeyGenerator(Curve.P_256).generate().toJSONString());
+        try (TerracottaServer terracotta = TerracottaServer.fromKit().start()) {
+            Path clusterKeys = ClusterKeyFiles.oneKey(terracotta.directory().resolve("cluster.keys"));
+            int before = keycloak.tokenCalls(LoopbackRealm.DPOP_CLIENT);
+            try (LoopbackServer node1 = clusteredNode(terracotta, clusterKeys);
+                 LoopbackServer node2 = clusteredNode(terracotta, clusterKeys);
+                 DpopResourceServer rs = DpopResourceServer.start();
+                 BearerTokenClientFilter appA = filter(node1, Map.of(BearerTokenFilter.DPOP_KEY_FILE_PARAM, keyFile.toString()));
+                 BearerTokenClientFilter appB = filter(node2, Map.of(BearerTokenFilter.DPOP_KEY_FILE_PARAM, keyFile.toString()));
+                 BearerTokenClientFilter other = filter(node2, Map.of(BearerTokenFilter.DPOP_PARAM, "true"))) {
+                List<Integer> statuses = List.of(call(appA, rs.url("/orders")), call(appB, rs.url("/orders")),
+                        call(other, rs.url("/orders")));
+                String message = "statuses " + statuses + ", rs " + rs.outcomes() + ", node1 " + node1.exchanges()
+                        + ", node2 " + node2.exchanges() + ", Keycloak events " + keycloak.events(LoopbackRealm.DPOP_CLIENT);
+                assertAll(
+                        () -> assertEquals(List.of(200, 200, 200), statuses, message),
+                        () -> assertEquals(before + 2, keycloak.tokenCalls(LoopbackRealm.DPOP_CLIENT),
+                                "shared key file: one token across the cluster; own key: one more: " + message));
+            }
+        }
+    }
+
+    private LoopbackServer clusteredNode(TerracottaServer terracotta, Path clusterKeys) {
+        return LoopbackServer.builder().upstream(keycloak.tokenUrl()).setting("dpop", "true")
+                .setting("cluster-uri", terracotta.uri("auth-loopback")).setting("cluster-key-file", clusterKeys)
+                .setting("cluster-pool-size", "8MiB").setting("cluster-connection-timeout", "5s").start();
+    }
+
     @Test
     void aResourceServerDemandingANonceCostsOneExtraRoundTrip() throws Exception {
         try (DpopResourceServer rs = DpopResourceServer.start().demandNonce();
@@ -141,6 +178,10 @@ class KeycloakDpopIT {
     }
 
     private BearerTokenClientFilter filter(Map<String, String> dpop) {
+        return filter(loopback, dpop);
+    }
+
+    private static BearerTokenClientFilter filter(LoopbackServer loopback, Map<String, String> dpop) {
         Map<String, String> params = new java.util.HashMap<>(dpop);
         params.put(BearerTokenFilter.TOKEN_URL_PARAM, loopback.tokenUrl().toString());
         params.put(BearerTokenFilter.TOKEN_BODY_PARAM, BODY);
