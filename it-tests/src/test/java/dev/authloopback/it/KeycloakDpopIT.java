@@ -21,10 +21,24 @@ import dev.authloopback.testsupport.keycloak.KeycloakServer;
 import dev.authloopback.testsupport.keycloak.LoopbackRealm;
 import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
 import dev.authloopback.testsupport.terracotta.TerracottaServer;
+import dev.authloopback.testsupport.http.Jetty;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -115,12 +129,20 @@ class KeycloakDpopIT {
              BearerTokenClientFilter nodeA = filter(Map.of(BearerTokenFilter.DPOP_KEY_FILE_PARAM, keyFile.toString()));
              BearerTokenClientFilter nodeB = filter(Map.of(BearerTokenFilter.DPOP_KEY_FILE_PARAM, keyFile.toString()));
              BearerTokenClientFilter ownKey = filter(Map.of(BearerTokenFilter.DPOP_PARAM, "true"))) {
+            Server app = servletApp(keyFile, rs.url("/orders"));
+            Http.Answer viaServlet;
+            try {
+                viaServlet = http.get(URI.create("http://127.0.0.1:" + Jetty.port(app) + "/app/call"));
+            } finally {
+                Jetty.stop(app);
+            }
             List<Integer> statuses = List.of(call(nodeA, rs.url("/orders?page=1")), call(nodeB, rs.url("/orders")),
-                    call(ownKey, rs.url("/orders")), call(ownKey, rs.url("/orders#x")));
+                    call(ownKey, rs.url("/orders")), call(ownKey, rs.url("/orders#x")),
+                    viaServlet.body().startsWith("200 DPoP ") ? 200 : -1);
             String message = "statuses " + statuses + ", resource server " + rs.outcomes() + ", Keycloak events "
                     + keycloak.events(LoopbackRealm.DPOP_CLIENT);
             assertAll(
-                    () -> assertEquals(List.of(200, 200, 200, 200), statuses, message),
+                    () -> assertEquals(List.of(200, 200, 200, 200, 200), statuses, message + ", servlet " + viaServlet),
                     () -> assertEquals(before + 2, keycloak.tokenCalls(LoopbackRealm.DPOP_CLIENT),
                             "one token for the shared key file's two nodes, one for the other key: " + message));
         }
@@ -153,6 +175,39 @@ class KeycloakDpopIT {
                                 "shared key file: one token across the cluster; own key: one more: " + message));
             }
         }
+    }
+
+    /**
+     * A business app whose servlet calls a resource server itself (inbound servlet mode): the filter
+     * sets {@code Authorization: DPoP <token>} and the {@link DpopProofSigner} attribute, and the
+     * servlet signs the proof for its own call. Answers "<status of its call> <Authorization scheme>".
+     */
+    private Server servletApp(Path keyFile, URI resource) throws Exception {
+        Server server = Jetty.server("dpop-app", 16);
+        ServletContextHandler context = new ServletContextHandler("/app");
+        FilterHolder filter = new FilterHolder(BearerTokenFilter.class);
+        filter.setInitParameter(BearerTokenFilter.TOKEN_URL_PARAM, loopback.tokenUrl().toString());
+        filter.setInitParameter(BearerTokenFilter.TOKEN_BODY_PARAM, BODY);
+        filter.setInitParameter(BearerTokenFilter.DPOP_KEY_FILE_PARAM, keyFile.toString());
+        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                DpopProofSigner dpop = (DpopProofSigner) req.getAttribute(DpopProofSigner.ATTRIBUTE);
+                try {
+                    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(resource)
+                            .header("Authorization", dpop.authorization())
+                            .header("DPoP", dpop.proof("GET", resource)).build(), HttpResponse.BodyHandlers.ofString());
+                    resp.getWriter().write(answer.statusCode() + " " + req.getHeader("Authorization").split(" ")[0] + " ");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    resp.sendError(500);
+                }
+            }
+        }), "/*");
+        server.setHandler(context);
+        server.start();
+        return server;
     }
 
     private LoopbackServer clusteredNode(TerracottaServer terracotta, Path clusterKeys) {
