@@ -120,6 +120,17 @@ final class TraceProof {
                 herd.stream().mapToLong(s -> s.linkedSpanIds().size()).sum());
     }
 
+    /** Asks the loopback for a token of a new key while its upstream refuses connections, then checks the span. */
+    void upstreamFailureIsAnErrorWithTheProblemType(URI loopbackUrl) throws Exception {
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(loopbackUrl).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=traced-failure&client_id="
+                        + ServerProof.CLIENT_ID + "&client_secret=" + ServerProof.CLIENT_SECRET)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(502, refused.statusCode(), () -> server + ": " + refused.body());
+        upstreamFailureIsAnErrorWithTheProblemType();
+    }
+
     /** An upstream that refuses connections: the loopback's span is an error carrying the problem type. */
     void upstreamFailureIsAnErrorWithTheProblemType() throws InterruptedException {
         ReceivedSpan failed = first(s -> s.attribute("loopback.problem.type") != null && "SERVER".equals(s.kind()));
