@@ -37,7 +37,22 @@ public final class OpenTelemetryFilterTracing implements FilterTracing {
 
     static FilterTracing fromGlobal() {
         OpenTelemetryFilterTracing tracing = new OpenTelemetryFilterTracing(GlobalOpenTelemetry.get());
-        return tracing.enabled ? tracing : NONE;
+        return tracing.enabled && contextWorks() ? tracing : NONE;
+    }
+
+    /**
+     * Tracing must never cost a business request: an API copy whose context storage cannot start (the
+     * container offering another copy's service files: "not a subtype") turns it off, once.
+     */
+    private static boolean contextWorks() {
+        try {
+            Context.current();
+            return true;
+        } catch (LinkageError | java.util.ServiceConfigurationError e) {
+            System.getLogger("dev.authloopback.filter").log(System.Logger.Level.WARNING,
+                    "OpenTelemetry tracing is off: its context storage failed to start ({0})", e.toString());
+            return false;
+        }
     }
 
     @Override

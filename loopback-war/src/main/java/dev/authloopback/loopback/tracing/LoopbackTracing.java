@@ -79,7 +79,7 @@ public final class LoopbackTracing {
             throw new IllegalArgumentException("openTelemetry must not be null");
         }
         // The no-op API hands out its one no-op provider: nothing to record, so nothing is done at all.
-        this.enabled = openTelemetry.getTracerProvider() != TracerProvider.noop();
+        this.enabled = openTelemetry.getTracerProvider() != TracerProvider.noop() && contextWorks();
         this.agent = agent;
         this.tracer = openTelemetry.getTracer(SCOPE);
         this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
@@ -93,6 +93,21 @@ public final class LoopbackTracing {
     /** Tracing that does nothing (unit tests, and the embedded launcher without an SDK). */
     public static LoopbackTracing none() {
         return new LoopbackTracing(OpenTelemetry.noop(), false);
+    }
+
+    /**
+     * Tracing must never cost a token answer: an API copy whose context storage cannot start (a
+     * server class path offering another copy's service files: "not a subtype") turns it off, once.
+     */
+    private static boolean contextWorks() {
+        try {
+            Context.current();
+            return true;
+        } catch (LinkageError | java.util.ServiceConfigurationError e) {
+            System.getLogger("dev.authloopback.loopback").log(System.Logger.Level.WARNING,
+                    "OpenTelemetry tracing is off: its context storage failed to start ({0})", e.toString());
+            return false;
+        }
     }
 
     static boolean agentRuns() {
