@@ -68,7 +68,7 @@ public final class TokenProxy {
         this.lifetime = new TokenLifetime(settings.ttl(), settings.expirySkew(), settings.refreshAhead());
         this.clock = clock;
         this.metrics = metrics;
-        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget());
+        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget(), tracing);
         this.refreshAhead = new RefreshAhead(settings, cache, node, clock, tracing.refreshes(refreshExecutor),
                 metrics, flights,
                 this::fetch, this::fetchUpstream);
@@ -148,6 +148,7 @@ public final class TokenProxy {
         if (!fetched.called()) {
             // Stored meanwhile: by another node while this one waited on its lease, or by the flight
             // that ended just before this one started.
+            tracing.sharedFetch(fetched.upstreamSpan()); // another node's fetch, named by its lease
             RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
                     fetched.stored().status());
             metrics.answered(CacheStatus.COALESCED);
@@ -283,9 +284,9 @@ public final class TokenProxy {
         if (!cache.shared()) {
             return fetchUpstream(request, key, digest);
         }
-        return acrossNodes.run(key, digest, stored -> {
+        return acrossNodes.run(key, digest, (stored, holderSpan) -> {
             metrics.leaseWaited();
-            return Fetched.ofEntry(stored, "SHARED(lease)", false);
+            return Fetched.ofEntry(stored, "SHARED(lease)", false).tracedBy(tracing.spanOf(holderSpan));
         }, () -> fetchUpstream(request, key, digest));
     }
 

@@ -1,13 +1,14 @@
 package dev.authloopback.loopback.tracing;
 
 import dev.authloopback.loopback.cache.CacheKeys;
-import dev.authloopback.loopback.outcome.CacheStatus;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
@@ -35,7 +36,7 @@ public final class LoopbackTracing {
     public static final String SCOPE = "dev.authloopback.loopback";
 
     public static final AttributeKey<String> PROFILE = AttributeKey.stringKey("loopback.profile");
-    /** HIT, MISS, COALESCED, STALE, BYPASS or FAILED ({@link CacheStatus}). */
+    /** HIT, MISS, COALESCED, STALE, BYPASS or FAILED (the X-Loopback-Cache values, outcome.CacheStatus). */
     public static final AttributeKey<String> CACHE = AttributeKey.stringKey("loopback.cache");
     /** The 12-hex-digit key id of the log lines; never the key material. */
     public static final AttributeKey<String> KEY_ID = AttributeKey.stringKey("loopback.key_id");
@@ -171,6 +172,23 @@ public final class LoopbackTracing {
             return null;
         }
         SpanContext context = Span.current().getSpanContext();
+        return context.isValid() ? context : null;
+    }
+
+    /** The current span as a W3C traceparent, for a cluster lease; {@code null} when there is none. */
+    public String traceparent() {
+        SpanContext context = currentContext();
+        return context == null ? null
+                : "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
+    }
+
+    /** The span a lease named (see {@link #traceparent()}); {@code null} when none or malformed. */
+    public SpanContext spanOf(String traceparent) {
+        if (!enabled || traceparent == null || traceparent.length() != 55 || !traceparent.startsWith("00-")) {
+            return null;
+        }
+        SpanContext context = SpanContext.createFromRemoteParent(traceparent.substring(3, 35),
+                traceparent.substring(36, 52), TraceFlags.fromHex(traceparent, 53), TraceState.getDefault());
         return context.isValid() ? context : null;
     }
 

@@ -91,6 +91,22 @@ class LoopbackTracingTest {
     }
 
     @Test
+    void theTraceparentALeaseCarriesNamesTheCurrentSpanAndReadsBack() {
+        LoopbackTracing tracing = new LoopbackTracing(sdk, false);
+        Span holder = sdk.getTracer("test").spanBuilder("holder").startSpan();
+        try (Scope ignored = holder.makeCurrent()) {
+            String traceparent = tracing.traceparent();
+            assertEquals(holder.getSpanContext().getSpanId(), tracing.spanOf(traceparent).getSpanId());
+            assertEquals(holder.getSpanContext().getTraceId(), tracing.spanOf(traceparent).getTraceId());
+        } finally {
+            holder.end();
+        }
+        assertNull(tracing.traceparent(), "no span current: nothing to carry");
+        assertNull(tracing.spanOf("00-garbage"));
+        assertNull(tracing.spanOf(null));
+    }
+
+    @Test
     void aSharedFetchIsALinkOnTheCallersSpan() {
         LoopbackTracing tracing = new LoopbackTracing(sdk, false);
         Span leader = sdk.getTracer("test").spanBuilder("upstream").startSpan();
