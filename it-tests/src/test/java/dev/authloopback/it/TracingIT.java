@@ -12,6 +12,8 @@ import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.http.RecordingBackend;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
+import dev.authloopback.testsupport.terracotta.ClusterKeyFiles;
+import dev.authloopback.testsupport.terracotta.TerracottaServer;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -26,11 +28,15 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -184,6 +190,61 @@ class TracingIT {
             }
             assertEquals(HERD, requests.stream().map(SpanData::getTraceId).distinct().count(), message);
             assertNoSecretIn(SPANS.getFinishedSpanItems(), upstream);
+        }
+    }
+
+    @Test
+    void aCallerOnAnotherNodeThatWaitedOnTheLeaseLinksToTheRequestThatHeldIt() throws Exception {
+        Path keys = ClusterKeyFiles.oneKey(Files.createTempDirectory("tracing-it").resolve("cluster.keys"));
+        try (TerracottaServer terracotta = TerracottaServer.fromKit().start();
+             FaultyUpstream upstream = FaultyUpstream.start();
+             LoopbackServer a = node(upstream, terracotta, keys);
+             LoopbackServer b = node(upstream, terracotta, keys)) {
+            awaitShared(a, b);
+            // Node a's call is held until node b's request is inside b, waiting on a's lease.
+            upstream.otherwise(Answer.holdUntil(Duration.ofMillis(200), () -> b.activeRequests() >= 1,
+                    Duration.ofSeconds(10), Answer.ok()));
+            SPANS.reset();
+
+            CompletableFuture<Http.Answer> onA = CompletableFuture.supplyAsync(() -> http.post(a.tokenUrl(), FORM, TOKEN_BODY));
+            long deadline = System.nanoTime() + SPAN_WAIT.toNanos();
+            while (upstream.callCount() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Http.Answer onB = http.post(b.tokenUrl(), FORM, TOKEN_BODY);
+            Http.Answer first = onA.get(30, TimeUnit.SECONDS);
+
+            List<SpanData> requests = awaitSpans(s -> scope(s, LOOPBACK_SCOPE) && s.getKind() == SpanKind.SERVER, 2);
+            Supplier<String> message = () -> "A: " + first + "\nB: " + onB + "\nspans:\n"
+                    + describe(SPANS.getFinishedSpanItems());
+            assertEquals(1, upstream.callCount(), message);
+            SpanData leader = only(requests, s -> "MISS".equals(s.getAttributes().get(CACHE)), message);
+            SpanData waiter = only(requests, s -> "COALESCED".equals(s.getAttributes().get(CACHE)), message);
+            assertEquals(List.of(leader.getSpanContext().getSpanId()), waiter.getLinks().stream()
+                    .map(l -> l.getSpanContext().getSpanId()).toList(), message);
+            assertNoSecretIn(SPANS.getFinishedSpanItems(), upstream);
+        }
+    }
+
+    private static LoopbackServer node(FaultyUpstream upstream, TerracottaServer terracotta, Path keys) {
+        return LoopbackServer.builder().upstream(upstream.tokenUrl()).testOpenTelemetry()
+                .setting("cluster-uri", terracotta.uri("auth-loopback-tracing"))
+                .setting("cluster-key-file", keys)
+                .setting("cluster-pool-size", "8MiB")
+                .setting("cluster-connection-timeout", "10s")
+                .setting("cluster-read-timeout", "5s")
+                .setting("cluster-write-timeout", "5s")
+                .start();
+    }
+
+    /** Both nodes share the clustered tier (a node that could not connect yet retries on its own). */
+    private void awaitShared(LoopbackServer... nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (LoopbackServer node : nodes) {
+            while (!http.get(node.url("/admin/metrics")).body().contains("\nloopback_cluster_connected 1.0\n")) {
+                assertTrue(System.nanoTime() < deadline, "node not sharing the cluster within 60 s");
+                Thread.sleep(100);
+            }
         }
     }
 
