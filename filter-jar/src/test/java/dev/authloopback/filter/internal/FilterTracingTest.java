@@ -16,6 +16,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,27 @@ class FilterTracingTest {
         SpanData span = spans.getFinishedSpanItems().get(0);
         assertEquals(StatusCode.ERROR, span.getStatus().getStatusCode());
         assertEquals("ERROR_STATUS", span.getAttributes().get(FetchSpan.ERROR_TYPE));
+    }
+
+    @Test
+    void aNearCacheAnswerMarksTheBusinessSpanAndMakesNoFetchSpan() throws Exception {
+        OpenTelemetryFilterTracing tracing = new OpenTelemetryFilterTracing(sdk);
+        NearCache near = new NearCache(tracing.fetches(constant("abc"), "POST", URI.create("http://127.0.0.1:8082/loopback")),
+                java.time.Duration.ofSeconds(10), java.time.Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC));
+        for (String name : List.of("first business request", "second business request")) {
+            io.opentelemetry.api.trace.Span business = sdk.getTracer("app").spanBuilder(name).startSpan();
+            try (io.opentelemetry.context.Scope ignored = business.makeCurrent()) {
+                tracing.servingFromNearCache(); // what TokenService does before asking the near cache
+                near.token();
+            } finally {
+                business.end();
+            }
+        }
+        Map<String, String> source = new HashMap<>();
+        spans.getFinishedSpanItems().stream().filter(s -> s.getName().endsWith("business request")).forEach(s ->
+                source.put(s.getName(), s.getAttributes().get(OpenTelemetryFilterTracing.TOKEN_SOURCE)));
+        assertEquals(Map.of("first business request", "loopback", "second business request", "near_cache"), source);
+        assertEquals(1, spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).count());
     }
 
     private static TokenSource constant(String value) {
