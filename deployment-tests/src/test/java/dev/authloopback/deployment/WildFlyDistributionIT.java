@@ -53,6 +53,7 @@ class WildFlyDistributionIT {
     private RecordingBackend backend;
     private ServerProcess wildfly;
     private KeycloakServer keycloak;
+    private OtlpReceiver traces;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
@@ -67,6 +68,9 @@ class WildFlyDistributionIT {
         }
         if (keycloak != null) {
             keycloak.close();
+        }
+        if (traces != null) {
+            traces.close();
         }
         backend.close();
         upstream.close();
@@ -154,6 +158,11 @@ class WildFlyDistributionIT {
         Path serverLog = home.resolve("standalone/log/server.log");
         Files.move(serverLog, serverLog.resolveSibling("cli-server.log"), StandardCopyOption.REPLACE_EXISTING);
         ServerLog log = ServerLog.of(serverLog);
+        // docs/tracing.md, "WildFly": the agent line appended to bin/standalone.conf.
+        traces = OtlpReceiver.start();
+        Files.writeString(home.resolve("bin/standalone.conf"), "\nJAVA_OPTS=\"$JAVA_OPTS " + String.join(" ",
+                traces.agentOptions(env.distDir().resolve("opentelemetry-javaagent.jar"), "wildfly-loopback")) + "\"\n",
+                java.nio.file.StandardOpenOption.APPEND);
         // README.md, "Moving the loopback port": -Dauth-loopback.port moves the listener and every
         // business app's token-url; the port offset moves everything else, not the loopback.
         wildfly = ServerProcess.start(home, Map.of("JAVA_HOME", System.getProperty("java.home"), "LAUNCH_JBOSS_IN_BACKGROUND", "1"),
@@ -196,6 +205,9 @@ class WildFlyDistributionIT {
         String jaxrs = adopted.inboundAndOutboundCarryTheToken(main.resolve("/sample-rest-app/api/orders"), backend);
         assertTrue(jaxrs.startsWith("org.jboss.resteasy."), "WildFly: its RESTEasy serves the REST app, not " + jaxrs);
         assertEquals(1, upstream.tokenRequests(), "WildFly: three business apps, one token from the OAuth2 server");
+        TraceProof traced = new TraceProof("WildFly", traces);
+        traced.coldBusinessRequestIsOneTrace();
+        traced.hitHasNoUpstreamSpan();
         proof.loopbackProblemsShareTheFiltersNamespace(loopback.resolve("/loopback"));
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         for (String context : List.of("/sample-app", "/sample-annotated-app", "/sample-rest-app")) {
@@ -212,6 +224,10 @@ class WildFlyDistributionIT {
         // After the operator's exact counts: this adds a MISS of its own.
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
         ownedProfileSignsItsOwnAssertion(loopback.resolve("/loopback/owned"));
+        traced.concurrentCallersLinkToTheFetchTheyShared(loopback.resolve("/loopback"), upstream, 5);
+        upstream.close();
+        traced.upstreamFailureIsAnErrorWithTheProblemType(loopback.resolve("/loopback"));
+        traced.noSecretInAnySpan(backend);
 
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));

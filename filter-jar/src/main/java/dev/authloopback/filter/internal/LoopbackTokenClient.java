@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Asks the loopback (or any token endpoint) for a token: one pooled keep-alive
@@ -32,6 +34,12 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
     private volatile ParsedAnswer lastParsed;
 
     public LoopbackTokenClient(FilterSettings settings, Clock clock) {
+        this(settings, clock, headers -> { });
+    }
+
+    /** @param traceHeaders adds the trace context (W3C traceparent) to each request to the loopback */
+    public LoopbackTokenClient(FilterSettings settings, Clock clock,
+                               Consumer<BiConsumer<String, String>> traceHeaders) {
         if (settings == null) {
             throw new IllegalArgumentException("settings must not be null");
         }
@@ -40,7 +48,7 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         }
         this.settings = settings;
         this.clock = clock;
-        this.connection = new TokenEndpointConnection(settings);
+        this.connection = new TokenEndpointConnection(settings, traceHeaders);
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
@@ -62,6 +64,8 @@ final class TokenEndpointConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.authloopback.filter");
 
     private final FilterSettings settings;
+    /** Adds the trace context (W3C traceparent): the agent does not see this shaded client. */
+    private final Consumer<BiConsumer<String, String>> traceHeaders;
     private final CloseableHttpClient http;
     private final ScheduledThreadPoolExecutor watchdog;
     private final long exchangeLimitMillis;
@@ -82,8 +86,9 @@ final class TokenEndpointConnection implements AutoCloseable {
         }
     }
 
-    TokenEndpointConnection(FilterSettings settings) {
+    TokenEndpointConnection(FilterSettings settings, Consumer<BiConsumer<String, String>> traceHeaders) {
         this.settings = settings;
+        this.traceHeaders = traceHeaders;
         this.exchangeLimitMillis = settings.connectTimeout().plus(settings.readTimeout()).toMillis();
         this.body = settings.tokenBody().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.contentType = ContentType.parse(settings.tokenContentType());
@@ -162,6 +167,7 @@ final class TokenEndpointConnection implements AutoCloseable {
         if (ifMatch != null) {
             request.setHeader("If-Match", ifMatch);
         }
+        traceHeaders.accept(request::setHeader);
         if (body.length > 0 || !"GET".equals(method)) {
             request.setEntity(new ByteArrayEntity(body, contentType));
         }

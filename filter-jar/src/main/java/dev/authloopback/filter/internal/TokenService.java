@@ -16,6 +16,8 @@ public final class TokenService implements TokenSource, AutoCloseable {
     private final LoopbackTokenClient client;
     private final TokenSource source;
     private final UnaryOperator<String> paramLabel;
+    private final FilterTracing tracing;
+    private final boolean nearCache;
 
     /** Failures name params as {@code init-param <name>} (web.xml, or {@code create(Map)}). */
     public TokenService(FilterSettings settings, Clock clock) {
@@ -27,13 +29,24 @@ public final class TokenService implements TokenSource, AutoCloseable {
      *                   {@code token-url -> context-param bearer-token.token-url}
      */
     public TokenService(FilterSettings settings, Clock clock, UnaryOperator<String> paramLabel) {
+        this(settings, clock, paramLabel, FilterTracing.detect(TokenService.class.getClassLoader()));
+    }
+
+    /** @param tracing the business app's tracing: {@link FilterTracing#detect} or {@link FilterTracing#NONE} */
+    public TokenService(FilterSettings settings, Clock clock, UnaryOperator<String> paramLabel, FilterTracing tracing) {
         if (paramLabel == null) {
             throw new IllegalArgumentException("paramLabel must not be null");
         }
+        if (tracing == null) {
+            throw new IllegalArgumentException("tracing must not be null");
+        }
         this.paramLabel = paramLabel;
         this.settings = settings;
-        this.client = new LoopbackTokenClient(settings, clock);
-        this.source = settings.localTtl().isZero() ? client : new NearCache(client, settings.localTtl(), clock);
+        this.tracing = tracing;
+        this.client = new LoopbackTokenClient(settings, clock, tracing::inject);
+        TokenSource traced = tracing.fetches(client, settings.tokenMethod(), settings.tokenUrl());
+        this.nearCache = !settings.localTtl().isZero();
+        this.source = nearCache ? new NearCache(traced, settings.localTtl(), clock) : traced;
     }
 
     public FilterSettings settings() {
@@ -42,6 +55,9 @@ public final class TokenService implements TokenSource, AutoCloseable {
 
     @Override
     public Token token() throws TokenUnavailableException {
+        if (nearCache) {
+            tracing.servingFromNearCache();
+        }
         try {
             return source.token();
         } catch (TokenUnavailableException e) {

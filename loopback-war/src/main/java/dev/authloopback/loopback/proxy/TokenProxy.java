@@ -13,9 +13,13 @@ import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.outcome.CacheStatus;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
+import dev.authloopback.loopback.problem.Problem;
 import dev.authloopback.loopback.request.TokenRequest;
+import dev.authloopback.loopback.tracing.LoopbackTracing;
+import dev.authloopback.loopback.tracing.UpstreamSpan;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
+import io.opentelemetry.api.trace.SpanContext;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -48,10 +52,12 @@ public final class TokenProxy {
     /** The lease step in front of the upstream call, when the store is shared with other nodes. */
     private final ClusterSingleFlight acrossNodes;
     private final RefreshAhead refreshAhead;
+    private final LoopbackTracing tracing;
 
     public TokenProxy(LoopbackSettings settings, TokenStore cache, String node, UpstreamTokenClient upstream,
                       CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
-                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting) {
+                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting, LoopbackTracing tracing) {
+        this.tracing = tracing;
         this.node = node;
         this.selecting = selecting;
         this.settings = settings;
@@ -62,8 +68,9 @@ public final class TokenProxy {
         this.lifetime = new TokenLifetime(settings.ttl(), settings.expirySkew(), settings.refreshAhead());
         this.clock = clock;
         this.metrics = metrics;
-        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget());
-        this.refreshAhead = new RefreshAhead(settings, cache, node, clock, refreshExecutor, metrics, flights,
+        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget(), tracing);
+        this.refreshAhead = new RefreshAhead(settings, cache, node, clock, tracing.refreshes(refreshExecutor),
+                metrics, flights,
                 this::fetch, this::fetchUpstream);
     }
 
@@ -85,15 +92,21 @@ public final class TokenProxy {
      * Outcome of one upstream call: the answer, and what the cache did with it. {@code called} is
      * false when no call was made here because another node stored the entry meanwhile.
      */
-    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action, boolean called) {
+    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action, boolean called,
+                   SpanContext upstreamSpan) {
         Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action) {
-            this(answer, stored, etag, action, true);
+            this(answer, stored, etag, action, true, null);
+        }
+
+        /** The same outcome, naming the span of the upstream call that had it (for the callers that share it). */
+        Fetched tracedBy(SpanContext span) {
+            return new Fetched(answer, stored, etag, action, called, span);
         }
 
         /** An outcome that is a stored entry (already renewed, or stored by another node) rather than a fresh answer. */
         static Fetched ofEntry(CachedToken entry, String action, boolean called) {
             return new Fetched(new UpstreamAnswer(entry.status(), entry.contentType(), entry.body(), null, null, 0),
-                    entry, entry.etag(), action, called);
+                    entry, entry.etag(), action, called, null);
         }
     }
 
@@ -103,6 +116,7 @@ public final class TokenProxy {
     public TokenAnswer handle(TokenRequest request) {
         String digest = keys.digestOf(request);
         String key = keys.keyFor(request, digest);
+        tracing.keyed(key);
         if (!settings.methods().contains(request.method())) {
             return bypass(request, CacheKeys.keyId(key));
         }
@@ -134,6 +148,7 @@ public final class TokenProxy {
         if (!fetched.called()) {
             // Stored meanwhile: by another node while this one waited on its lease, or by the flight
             // that ended just before this one started.
+            tracing.sharedFetch(fetched.upstreamSpan()); // another node's fetch, named by its lease
             RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
                     fetched.stored().status());
             metrics.answered(CacheStatus.COALESCED);
@@ -141,6 +156,9 @@ public final class TokenProxy {
         }
         UpstreamAnswer answer = fetched.answer();
         CacheStatus status = result.led() ? CacheStatus.MISS : CacheStatus.COALESCED;
+        if (!result.led()) {
+            tracing.sharedFetch(fetched.upstreamSpan());
+        }
         // Stale-if-error covers outages, not refusals: a 400/401/403 means the credentials or request
         // are wrong, and a stale token would hide that.
         if (fetched.stored() == null && UpstreamHealth.isOutage(answer.status())) {
@@ -266,14 +284,28 @@ public final class TokenProxy {
         if (!cache.shared()) {
             return fetchUpstream(request, key, digest);
         }
-        return acrossNodes.run(key, digest, stored -> {
+        return acrossNodes.run(key, digest, (stored, holderSpan) -> {
             metrics.leaseWaited();
-            return Fetched.ofEntry(stored, "SHARED(lease)", false);
+            return Fetched.ofEntry(stored, "SHARED(lease)", false).tracedBy(tracing.spanOf(holderSpan));
         }, () -> fetchUpstream(request, key, digest));
     }
 
-    /** One upstream call; stores the answer only if it is a successful token response. */
+    /** One upstream call, in its span; stores the answer only if it is a successful token response. */
     private Fetched fetchUpstream(TokenRequest request, String key, String digest) {
+        UpstreamSpan span = tracing.upstream(settings.profile(), request.method(), settings.upstreamUrl());
+        try {
+            Fetched fetched = fetchUpstreamUntraced(request, key, digest);
+            span.answered(fetched.answer().status(), fetched.action());
+            return fetched.tracedBy(span.context());
+        } catch (UpstreamFailure failure) {
+            span.failed(Problem.type(failure.kind().slug()));
+            throw failure;
+        } finally {
+            span.close();
+        }
+    }
+
+    private Fetched fetchUpstreamUntraced(TokenRequest request, String key, String digest) {
         Exchanged exchanged;
         try {
             exchanged = exchange(request);

@@ -19,6 +19,7 @@ import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.memory.InFlightBytes;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
+import dev.authloopback.loopback.tracing.LoopbackTracing;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 
 import java.time.Clock;
@@ -56,9 +57,16 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
     private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
+    private final LoopbackTracing tracing;
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
+        this(configuration, clock, node, LoopbackTracing.none());
+    }
+
+    /** @param tracing the spans of token requests and upstream calls (docs/tracing.md) */
+    public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node, LoopbackTracing tracing) {
+        this.tracing = tracing;
         Map<String, ProfileLimits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
         this.defaultSettings = configuration.defaultProfile();
@@ -93,7 +101,7 @@ public final class LoopbackRuntime implements AutoCloseable {
             LoopbackSettings settings = profile.getValue();
             UpstreamCredential credential = UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock);
             credentials.put(profile.getKey(), credential);
-            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential, inFlight);
+            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential, inFlight, tracing::inject);
             clients.add(client);
             UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
                     settings.healthDownAfter(), clock);
@@ -104,7 +112,7 @@ public final class LoopbackRuntime implements AutoCloseable {
                     new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength()), clock,
                     refreshExecutor, counters,
                     settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
-                            : null));
+                            : null, tracing));
         }
     }
 
@@ -181,6 +189,10 @@ public final class LoopbackRuntime implements AutoCloseable {
         HealthCheck files = credentialFiles(profile);
         HealthStatus status = health(profile).status().worst(cacheTier().status());
         return files == null ? status : status.worst(files.status());
+    }
+
+    public LoopbackTracing tracing() {
+        return tracing;
     }
 
     public LoopbackMetrics metrics() {

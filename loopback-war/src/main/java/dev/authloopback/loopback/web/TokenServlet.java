@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.web;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.config.SettingNames;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.intake.RequestBody;
 import dev.authloopback.loopback.memory.NoRoomInFlight;
@@ -11,6 +12,7 @@ import dev.authloopback.loopback.proxy.EvictionResult;
 import dev.authloopback.loopback.proxy.TokenAnswer;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import dev.authloopback.loopback.request.TokenRequest;
+import dev.authloopback.loopback.tracing.RequestSpan;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -88,21 +90,33 @@ public final class TokenServlet extends HttpServlet {
         if (admitted == null) {
             return;
         }
-        TokenAnswer answer;
-        try {
-            answer = proxy.handle(admitted);
-        } catch (UpstreamFailure failure) {
-            problemFor(failure).write(response);
-            return;
-        } catch (NoRoomInFlight busy) {
-            busy(busy).write(response);
-            return;
+        try (RequestSpan span = runtime.tracing().request(request, route(request, settings))) {
+            TokenAnswer answer;
+            try {
+                answer = proxy.handle(admitted);
+            } catch (UpstreamFailure failure) {
+                Problem problem = problemFor(failure);
+                span.failed(settings.profile(), CacheStatus.FAILED.name(), problem.status(), problem.type());
+                problem.write(response);
+                return;
+            } catch (NoRoomInFlight busy) {
+                Problem problem = busy(busy);
+                span.failed(settings.profile(), CacheStatus.FAILED.name(), problem.status(), problem.type());
+                problem.write(response);
+                return;
+            }
+            span.answered(settings.profile(), answer.cacheStatus().name(), answer.status());
+            try {
+                write(answer, response);
+            } finally {
+                answer.written();
+            }
         }
-        try {
-            write(answer, response);
-        } finally {
-            answer.written();
-        }
+    }
+
+    /** The span name's route: the template, not the profile a caller typed (low cardinality). */
+    private static String route(HttpServletRequest request, LoopbackSettings settings) {
+        return request.getContextPath() + (SettingNames.DEFAULT_PROFILE.equals(settings.profile()) ? "" : "/{profile}");
     }
 
     private static void write(TokenAnswer answer, HttpServletResponse response) throws IOException {
