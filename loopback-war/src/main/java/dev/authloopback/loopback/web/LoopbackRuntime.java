@@ -56,6 +56,11 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
     private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
+    /**
+     * Keys subject tokens in exchange profiles. Random per web app: the digests mean nothing outside
+     * this JVM (nodes of a cluster therefore key one user's token apart; see docs/on-behalf-of.md).
+     */
+    private final dev.authloopback.loopback.exchange.SubjectDigest subjectDigest = ExchangeProfiles.randomDigest();
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
@@ -100,11 +105,12 @@ public final class LoopbackRuntime implements AutoCloseable {
             health.put(profile.getKey(), upstreamHealth);
             LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
             profileMetrics.put(profile.getKey(), counters);
+            SelectingFields selecting = settings.clientAuth().owning()
+                    ? new SelectingFields(settings.clientAuth(), json.getFactory()) : null;
             proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
                     new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength()), clock,
-                    refreshExecutor, counters,
-                    settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
-                            : null));
+                    refreshExecutor, counters, selecting, ExchangeProfiles.of(settings, selecting, subjectDigest,
+                            json.getFactory(), clock)));
         }
     }
 
