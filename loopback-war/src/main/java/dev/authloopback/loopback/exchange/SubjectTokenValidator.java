@@ -58,6 +58,18 @@ public final class SubjectTokenValidator {
      * @throws Refused when the token is not a JWT of the issuer for that audience, or has expired
      */
     public JWTClaimsSet verify(String token, String audience) {
+        return verify(token, audience, -1);
+    }
+
+    /**
+     * A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4): {@code exp} is
+     * optional there, so an {@code iat} within {@code maxAgeSeconds} stands in for it.
+     */
+    public JWTClaimsSet verifyLogout(String token, String audience, long maxAgeSeconds) {
+        return verify(token, audience, maxAgeSeconds);
+    }
+
+    private JWTClaimsSet verify(String token, String audience, long maxAgeSeconds) {
         if (token.length() > MAX_LENGTH) {
             throw new Refused("too_long");
         }
@@ -85,10 +97,15 @@ public final class SubjectTokenValidator {
         }
         Date exp = claims.getExpirationTime();
         long now = clock.millis();
-        if (exp == null) {
+        if (maxAgeSeconds >= 0) {
+            Date iat = claims.getIssueTime();
+            if (iat == null || iat.getTime() < now - maxAgeSeconds * 1000 || iat.getTime() > now + 60_000) {
+                throw new Refused("iat");
+            }
+        } else if (exp == null) {
             throw new Refused("no_exp");
         }
-        if (exp.getTime() <= now) {
+        if (exp != null && exp.getTime() <= now) {
             throw new Refused("expired");
         }
         Date nbf = claims.getNotBeforeTime();
