@@ -16,6 +16,13 @@ public final class TokenService implements TokenSource, AutoCloseable {
     private final LoopbackTokenClient client;
     private final TokenSource source;
     private final UnaryOperator<String> paramLabel;
+    /** On-behalf-of mode only ({@code null} otherwise): exchanged tokens by user token. */
+    private final OnBehalfOfCache users;
+    /**
+     * On-behalf-of mode: the user token of the request this thread is serving, so outbound calls made
+     * on it ({@code BearerTokenClientFilter}) carry that user's exchanged token. Per instance, not static.
+     */
+    private final ThreadLocal<String> currentUser = new ThreadLocal<>();
 
     /** Failures name params as {@code init-param <name>} (web.xml, or {@code create(Map)}). */
     public TokenService(FilterSettings settings, Clock clock) {
@@ -34,6 +41,41 @@ public final class TokenService implements TokenSource, AutoCloseable {
         this.settings = settings;
         this.client = new LoopbackTokenClient(settings, clock);
         this.source = settings.localTtl().isZero() ? client : new NearCache(client, settings.localTtl(), clock);
+        this.users = settings.onBehalfOf()
+                ? new OnBehalfOfCache(settings.onBehalfOfCacheBytes(), settings.localTtl(), clock) : null;
+    }
+
+    /** On-behalf-of mode: the user this thread serves from now until {@link #unbind()}. */
+    public void bind(String userToken) {
+        currentUser.set(userToken);
+    }
+
+    public void unbind() {
+        currentUser.remove();
+    }
+
+    /** On-behalf-of mode: the exchanged token for this user token (near cache, else the loopback). */
+    public Token tokenFor(String userToken) throws TokenUnavailableException {
+        String key = users.keyOf(userToken);
+        Token cached = users.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            Token token = client.tokenFor(userToken);
+            users.put(key, token, UserToken.expiresAt(userToken));
+            return token;
+        } catch (TokenUnavailableException e) {
+            TokenUnavailableException explained = e.withContext(
+                    settings.tokenMethod() + " " + settings.safeTokenUrl(), paramLabel);
+            LOG.log(Level.WARNING, "No exchanged token: {0} ({1})", explained.detail(), explained.kind());
+            throw explained;
+        }
+    }
+
+    /** On-behalf-of mode: the near cache's entries and bytes, for tests and sizing. */
+    public OnBehalfOfCache onBehalfOfCache() {
+        return users;
     }
 
     public FilterSettings settings() {
@@ -42,6 +84,15 @@ public final class TokenService implements TokenSource, AutoCloseable {
 
     @Override
     public Token token() throws TokenUnavailableException {
+        if (users != null) {
+            // Never a service token in on-behalf-of mode: no user, no token.
+            String user = currentUser.get();
+            if (user == null) {
+                throw TokenUnavailableException.malformed("on-behalf-of: this thread serves no request with a user"
+                        + " token (outbound calls must be made on the request's thread)");
+            }
+            return tokenFor(user);
+        }
         try {
             return source.token();
         } catch (TokenUnavailableException e) {
@@ -57,9 +108,19 @@ public final class TokenService implements TokenSource, AutoCloseable {
     /** Called when a token was refused with 401: drops it locally and, if enabled, at the loopback. */
     @Override
     public void evict(Token refused) {
-        if (settings.evictOn401()) {
-            source.evict(refused);
+        if (!settings.evictOn401()) {
+            return;
         }
+        if (users != null) {
+            String user = currentUser.get();
+            if (user != null) {
+                // Only this user's entry, here and at the loopback; other users keep theirs.
+                users.evict(users.keyOf(user), refused);
+                client.evictFor(user, refused);
+            }
+            return;
+        }
+        source.evict(refused);
     }
 
     @Override
