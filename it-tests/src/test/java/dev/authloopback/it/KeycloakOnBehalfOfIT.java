@@ -102,6 +102,8 @@ class KeycloakOnBehalfOfIT {
         backend = RecordingBackend.start();
         app = SampleAppServer.builder().tokenUrl(loopback.tokenUrl()).backendUrl(backend.url())
                 .filterParam("on-behalf-of", "true")
+                // The sample's own token-body holds client credentials, which an owning profile refuses.
+                .filterParam("token-body", "grant_type=" + TOKEN_EXCHANGE)
                 .filterParam("token-headers", "X-Loopback-Secret: " + CALLER_SECRET)
                 .start();
     }
