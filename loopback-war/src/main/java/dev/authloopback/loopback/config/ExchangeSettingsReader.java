@@ -14,7 +14,7 @@ import java.util.List;
 final class ExchangeSettingsReader {
     static final List<String> SETTINGS = List.of(SettingNames.SUBJECT_ISSUER, SettingNames.SUBJECT_AUDIENCE,
             SettingNames.SUBJECT_JWKS_URL, SettingNames.MAX_SUBJECT_LIFETIME, SettingNames.EXCHANGE_RATE_LIMIT,
-            SettingNames.SUBJECT_NEGATIVE_TTL);
+            SettingNames.SUBJECT_NEGATIVE_TTL, SettingNames.LOGOUT_AUDIENCE);
 
     private ExchangeSettingsReader() {
     }
@@ -42,9 +42,10 @@ final class ExchangeSettingsReader {
                 SettingValues::positiveInt);
         java.time.Duration negative = in.value(SettingNames.SUBJECT_NEGATIVE_TTL,
                 ExchangeSettings.DEFAULT_NEGATIVE_TTL, SettingValues::nonNegativeDuration);
+        String logoutAudience = in.value(SettingNames.LOGOUT_AUDIENCE, clientAuth.clientId(), raw -> raw.trim());
         if (in.problemCount() > before) {
             return null;
         }
-        return new ExchangeSettings(shape, issuer, audience, jwks, lifetime, rate, negative);
+        return new ExchangeSettings(shape, issuer, audience, jwks, lifetime, rate, negative, logoutAudience);
     }
 }

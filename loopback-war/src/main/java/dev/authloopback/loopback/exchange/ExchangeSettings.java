@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param maxSubjectLifetime {@code max-subject-lifetime}: the longest one entry is kept, whatever the tokens say
  * @param rateLimit          {@code exchange-rate-limit}: upstream exchange calls per second for the profile
  * @param negativeTtl        {@code subject-negative-ttl}: how long a refused subject token is refused without a new check
+ * @param logoutAudience     {@code logout-audience}: the {@code aud} of a back-channel logout token, default
+ *                           {@code client-id}; the IdP sends logouts to the client the user's session belongs to
  */
 public record ExchangeSettings(Shape shape, String subjectIssuer, String subjectAudience, URI subjectJwksUrl,
-                               Duration maxSubjectLifetime, int rateLimit, Duration negativeTtl) {
+                               Duration maxSubjectLifetime, int rateLimit, Duration negativeTtl,
+                               String logoutAudience) {
 
     public static final String TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
     public static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -47,6 +50,7 @@ public record ExchangeSettings(Shape shape, String subjectIssuer, String subject
     public String describe() {
         return "exchange=" + shape.name().toLowerCase() + " subject-issuer=" + subjectIssuer + " subject-audience="
                 + subjectAudience + " subject-jwks-url=" + subjectJwksUrl + " max-subject-lifetime="
-                + maxSubjectLifetime + " exchange-rate-limit=" + rateLimit + " subject-negative-ttl=" + negativeTtl;
+                + maxSubjectLifetime + " exchange-rate-limit=" + rateLimit + " subject-negative-ttl=" + negativeTtl
+                + " logout-audience=" + logoutAudience;
     }
 }

@@ -20,10 +20,11 @@ import java.util.Map;
 /**
  * OpenID Connect Back-Channel Logout 1.0 for exchange profiles: {@code POST
  * /backchannel-logout/{profile}} with a form field {@code logout_token}, which the IdP sends when a
- * user's session ends. Register this URL as the back-channel logout URL of the client the profile
- * exchanges as ({@code client-id}). The logout token is verified like a subject token (signature by
+ * user's session ends. Register this URL as the back-channel logout URL of the client users log in
+ * to: their sessions are that client's (Keycloak's standard exchange adds no lasting client session
+ * for the exchanging client, so it is never told). The logout token is verified like a subject token (signature by
  * the issuer's JWKS, {@code iss} = {@code subject-issuer}), with its own rules (§2.6): {@code aud}
- * holds {@code client-id}, the back-channel logout event is present, {@code nonce} is absent,
+ * holds {@code logout-audience} (default {@code client-id}), the back-channel logout event is present, {@code nonce} is absent,
  * {@code sub} or {@code sid} is present, and it was issued within the last {@link #MAX_AGE_SECONDS}.
  * Then every entry this node stored for that user or session is evicted. 200 on success, 400 with
  * a problem otherwise (§2.8); the logout token itself is never logged or echoed.
@@ -65,7 +66,7 @@ public final class BackChannelLogoutServlet extends HttpServlet {
         ExchangeProfile exchange = proxy.exchange();
         JWTClaimsSet claims;
         try {
-            claims = exchange.validator().verifyLogout(token, settings.clientAuth().clientId(), MAX_AGE_SECONDS);
+            claims = exchange.validator().verifyLogout(token, exchange.settings().logoutAudience(), MAX_AGE_SECONDS);
         } catch (SubjectTokenValidator.Refused e) {
             refuse(response, "the logout token was not accepted (" + e.getMessage() + ")");
             return;

@@ -102,7 +102,7 @@ public final class LoopbackRealm {
         return new LoopbackRealm(values);
     }
 
-    /** Where Keycloak sends {@value #OBO_BUSINESS_CLIENT}'s back-channel logout tokens. */
+    /** Where Keycloak sends {@value #OBO_LOGIN_CLIENT}'s back-channel logout tokens (the users' sessions are that client's). */
     public LoopbackRealm withOboBackChannelLogoutUrl(URI url) {
         return with("OBO_BACKCHANNEL_LOGOUT_URL", url.toString());
     }
