@@ -1,7 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
-import dev.authloopback.loopback.exchange.ExchangeSettings;
+import dev.authloopback.loopback.config.ExchangeSettings;
 
 import java.util.List;
 

@@ -2,7 +2,7 @@ package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.access.AddressAllowList;
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
-import dev.authloopback.loopback.exchange.ExchangeSettings;
+import dev.authloopback.loopback.config.ExchangeSettings;
 
 import java.net.URI;
 import java.time.Duration;

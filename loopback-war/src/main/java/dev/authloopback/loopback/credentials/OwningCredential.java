@@ -1,7 +1,5 @@
 package dev.authloopback.loopback.credentials;
 
-import dev.authloopback.loopback.exchange.ExchangeProfile;
-import dev.authloopback.loopback.exchange.ExchangeSettings;
 import dev.authloopback.loopback.request.TokenRequest;
 
 import java.net.URI;
@@ -20,6 +18,8 @@ final class OwningCredential implements UpstreamCredential {
     static final String FORM = "application/x-www-form-urlencoded";
     /** RFC 7523 §2.2. */
     static final String JWT_BEARER = ClientAuthSettings.JWT_BEARER;
+    /** RFC 7523 §2.1: the grant Entra ID's on-behalf-of request uses. */
+    private static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
     private final ClientAuthSettings settings;
     private final String grantField;
@@ -33,8 +33,8 @@ final class OwningCredential implements UpstreamCredential {
     OwningCredential(ClientAuthSettings settings, URI tokenUrl, Clock clock) {
         this.settings = settings;
         this.grantField = "grant_type=" + encode(settings.grantType());
-        ExchangeSettings.Shape shape = ExchangeSettings.shapeOf(settings.grantType());
-        this.subjectField = shape == null ? null : ExchangeProfile.subjectField(shape);
+        // RFC 8693 §2.1 names the user's token subject_token; Entra's on-behalf-of (the RFC 7523 grant) assertion.
+        this.subjectField = JWT_BEARER_GRANT.equals(settings.grantType()) ? "assertion" : "subject_token";
         boolean sendsSecret = settings.method() == ClientAuthMethod.CLIENT_SECRET_BASIC
                 || settings.method() == ClientAuthMethod.CLIENT_SECRET_POST;
         this.secretFile = sendsSecret && settings.clientSecretFile() != null

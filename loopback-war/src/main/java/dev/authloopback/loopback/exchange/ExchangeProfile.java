@@ -1,5 +1,6 @@
 package dev.authloopback.loopback.exchange;
 
+import dev.authloopback.loopback.config.ExchangeSettings;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

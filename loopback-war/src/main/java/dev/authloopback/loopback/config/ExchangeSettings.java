@@ -1,4 +1,4 @@
-package dev.authloopback.loopback.exchange;
+package dev.authloopback.loopback.config;
 
 import java.net.URI;
 import java.time.Duration;
