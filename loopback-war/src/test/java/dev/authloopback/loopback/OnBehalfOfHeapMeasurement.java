@@ -50,6 +50,9 @@ class OnBehalfOfHeapMeasurement {
     @Test
     void heapPerEntry() throws Exception {
         int total = Integer.getInteger("obo.heap");
+        // One INFO line per MISS would be most of the fill's cost; the figure is about the heap.
+        java.util.logging.Logger requests = java.util.logging.Logger.getLogger("dev.authloopback.loopback.requests");
+        requests.setLevel(java.util.logging.Level.WARNING);
         int warm = Math.min(2000, total / 10);
         ECKey key = new ECKeyGenerator(Curve.P_256).keyID("k1").keyUse(KeyUse.SIGNATURE).generate();
         HttpServer jwks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -81,7 +84,7 @@ class OnBehalfOfHeapMeasurement {
             settings.put("max-subject-lifetime", "1h");
             try (LoopbackTestServer loopback = new LoopbackTestServer(settings, Clock.systemUTC())) {
                 ECDSASigner signer = new ECDSASigner(key);
-                ExecutorService pool = Executors.newFixedThreadPool(4);
+                ExecutorService pool = Executors.newFixedThreadPool(32);
                 AtomicInteger failures = new AtomicInteger();
                 fill(loopback, signer, pool, 0, warm, failures);
                 long baseline = liveHeap();
@@ -102,7 +105,7 @@ class OnBehalfOfHeapMeasurement {
     private static void fill(LoopbackTestServer loopback, ECDSASigner signer, ExecutorService pool, int from, int to,
                              AtomicInteger failures) throws Exception {
         List<Future<?>> futures = new java.util.ArrayList<>();
-        int threads = 4;
+        int threads = 32;
         for (int t = 0; t < threads; t++) {
             int first = from + t;
             futures.add(pool.submit(() -> {

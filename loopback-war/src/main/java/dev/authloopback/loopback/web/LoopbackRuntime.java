@@ -57,16 +57,17 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
     private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
     /**
-     * Keys subject tokens in exchange profiles. Random per web app: the digests mean nothing outside
-     * this JVM (nodes of a cluster therefore key one user's token apart; see docs/on-behalf-of.md).
+     * Keys subject tokens in exchange profiles: derived from the cluster's sealing key, so every node
+     * keys one user's token alike (one exchange per cluster); random per web app without one.
      */
-    private final dev.authloopback.loopback.exchange.SubjectDigest subjectDigest = ExchangeProfiles.randomDigest();
+    private final dev.authloopback.loopback.exchange.SubjectDigest subjectDigest;
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
         Map<String, ProfileLimits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
         this.defaultSettings = configuration.defaultProfile();
+        this.subjectDigest = ExchangeProfiles.digest(configuration.cluster().orElse(null));
         this.evictAllInterval = configuration.evictAllInterval();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         long cacheBytes = configuration.memory().maxCacheBytes();
