@@ -46,6 +46,7 @@ public final class ExchangeProfile {
     private final JsonFactory json;
     private final Clock clock;
     private final AtomicLong refusals = new AtomicLong();
+    private final AcceptedSubjects accepted;
 
     public ExchangeProfile(ExchangeSettings settings, SelectingFields selecting, SubjectDigest digests,
                            KeySetSource keys, JsonFactory json, Clock clock) {
@@ -57,6 +58,7 @@ public final class ExchangeProfile {
         this.rateLimit = new ExchangeRateLimit(settings.rateLimit(), clock);
         this.json = json;
         this.clock = clock;
+        this.accepted = new AcceptedSubjects(clock);
     }
 
     public ExchangeSettings settings() {
@@ -107,6 +109,10 @@ public final class ExchangeProfile {
     /** The subject token, checked locally (and remembered briefly when refused). */
     private SubjectToken check(String token) {
         String digest = digests.of(token);
+        AcceptedSubjects.Accepted known = accepted.get(digest);
+        if (known != null) {
+            return new SubjectToken(token, digest, known.expiresAt(), known.sub(), known.sid());
+        }
         String remembered = refused.refusedReason(digest);
         if (remembered != null) {
             refusals.incrementAndGet();
@@ -123,8 +129,10 @@ public final class ExchangeProfile {
             refusals.incrementAndGet();
             throw CallerRequestRefused.invalidSubjectToken(e.getMessage());
         }
-        return new SubjectToken(token, digest, claims.getExpirationTime().getTime(), claims.getSubject(),
-                stringClaim(claims, "sid"));
+        AcceptedSubjects.Accepted checked = new AcceptedSubjects.Accepted(claims.getExpirationTime().getTime(),
+                claims.getSubject(), stringClaim(claims, "sid"));
+        accepted.put(digest, checked);
+        return new SubjectToken(token, digest, checked.expiresAt(), checked.sub(), checked.sid());
     }
 
     /**
