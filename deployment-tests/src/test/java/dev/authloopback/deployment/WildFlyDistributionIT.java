@@ -174,7 +174,7 @@ class WildFlyDistributionIT {
                         "-Dsample.backend-url=" + backend.url(),
                         // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly;
                         // issue 21: against the real Keycloak, which knows the key by its JWKS kid.
-                        "-Dloopback.profiles=owned",
+                        "-Dloopback.profiles=owned,obo",
                         "-Dloopback.owned.upstream-url=" + keycloak.tokenUrl(),
                         "-Dloopback.owned.client-auth=private_key_jwt",
                         "-Dloopback.owned.client-id=" + LoopbackRealm.JWT_JWKS_CLIENT,
@@ -182,7 +182,18 @@ class WildFlyDistributionIT {
                         "-Dloopback.owned.client-key-id=" + OWNED_KEY_ID,
                         // Issue 20: an owning profile authenticates its callers and grants only allowed scopes.
                         "-Dloopback.owned.shared-secret=" + OWNED_CALLER_SECRET,
-                        "-Dloopback.owned.allowed-scopes=orders.read"));
+                        "-Dloopback.owned.allowed-scopes=orders.read",
+                        // Issue 22: an exchange profile, the users' tokens checked by the WAR's Nimbus
+                        // against Keycloak's JWKS, exchanged at Keycloak as the business client.
+                        "-Dloopback.obo.upstream-url=" + keycloak.tokenUrl(),
+                        "-Dloopback.obo.client-auth=client_secret_basic",
+                        "-Dloopback.obo.client-id=" + LoopbackRealm.OBO_BUSINESS_CLIENT,
+                        "-Dloopback.obo.client-secret=" + LoopbackRealm.OBO_BUSINESS_SECRET,
+                        "-Dloopback.obo.shared-secret=" + OWNED_CALLER_SECRET,
+                        "-Dloopback.obo.grant-type=urn:ietf:params:oauth:grant-type:token-exchange",
+                        "-Dloopback.obo.subject-issuer=" + keycloak.issuer(),
+                        "-Dloopback.obo.subject-audience=" + LoopbackRealm.OBO_BUSINESS_CLIENT,
+                        "-Dloopback.obo.subject-jwks-url=" + keycloak.oidcEndpoint("certs")));
         Duration boot = wildfly.awaitReady(() -> log.contains("WFLYSRV0025") || log.contains("WFLYSRV0026"),
                 env.bootTimeout(), "WildFly");
         assertFalse(log.contains("WFLYSRV0026"), () -> "WildFly started with errors\n" + log.tail(80));
@@ -224,6 +235,8 @@ class WildFlyDistributionIT {
         // After the operator's exact counts: this adds a MISS of its own.
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
         ownedProfileSignsItsOwnAssertion(loopback.resolve("/loopback/owned"));
+        new OnBehalfOfProof("WildFly", keycloak, OWNED_CALLER_SECRET).usersGetTheirOwnExchangedTokens(
+                loopback.resolve("/loopback/obo"));
         traced.concurrentCallersLinkToTheFetchTheyShared(loopback.resolve("/loopback"), upstream, 5);
         upstream.close();
         traced.upstreamFailureIsAnErrorWithTheProblemType(loopback.resolve("/loopback"));

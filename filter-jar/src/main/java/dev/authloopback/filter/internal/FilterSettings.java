@@ -59,7 +59,11 @@ public final class FilterSettings {
     public static final Set<String> PARAM_NAMES = Set.of(TOKEN_URL_PARAM, TOKEN_METHOD_PARAM, TOKEN_BODY_PARAM,
             TOKEN_CONTENT_TYPE_PARAM, TOKEN_HEADERS_PARAM, TOKEN_PATH_PARAM, HEADER_PARAM, HEADER_VALUE_PARAM,
             ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
-            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM);
+            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM,
+            dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM,
+            dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM);
+    /** 4 MiB: some 2,000 users' exchanged tokens of ~2 KiB each in the near cache. */
+    public static final long DEFAULT_ON_BEHALF_OF_CACHE_BYTES = 4L * 1024 * 1024;
 
     /** RFC 9110 §5.6.2 token: what a header field name (and a method) may consist of. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -86,8 +90,12 @@ public final class FilterSettings {
     private final boolean evictOn401;
     private final Duration localTtl;
     private final int maxTokenLength;
+    private final boolean onBehalfOf;
+    private final long onBehalfOfCacheBytes;
 
     private FilterSettings(Reader r) {
+        this.onBehalfOf = r.onBehalfOf;
+        this.onBehalfOfCacheBytes = r.onBehalfOfCacheBytes;
         this.tokenUrl = r.tokenUrl;
         this.tokenMethod = r.tokenMethod;
         this.tokenBody = r.tokenBody;
@@ -134,6 +142,9 @@ public final class FilterSettings {
     public boolean evictOn401() { return evictOn401; }
     public Duration localTtl() { return localTtl; }
     public int maxTokenLength() { return maxTokenLength; }
+    /** {@code on-behalf-of}: exchange each request's inbound user token instead of one service token. */
+    public boolean onBehalfOf() { return onBehalfOf; }
+    public long onBehalfOfCacheBytes() { return onBehalfOfCacheBytes; }
 
     /** The header value for a token, e.g. {@code Bearer eyJ...}. */
     public String headerValue(String token) {
@@ -158,7 +169,10 @@ public final class FilterSettings {
                 + ", " + ON_FAILURE_PARAM + "=" + onFailure.name().toLowerCase(Locale.ROOT)
                 + ", " + EVICT_ON_401_PARAM + "=" + evictOn401
                 + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl)
-                + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength;
+                + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength
+                + (onBehalfOf ? ", " + dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM + "=true, "
+                        + dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM + "="
+                        + onBehalfOfCacheBytes : "");
     }
 
     /**
@@ -203,6 +217,8 @@ public final class FilterSettings {
         boolean evictOn401;
         Duration localTtl;
         int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
+        boolean onBehalfOf;
+        long onBehalfOfCacheBytes = DEFAULT_ON_BEHALF_OF_CACHE_BYTES;
 
         Reader(Map<String, String> params, Placeholders placeholders) {
             this.params = new LinkedHashMap<>(params);
@@ -258,6 +274,25 @@ public final class FilterSettings {
                 case "reject" -> onFailure = OnFailure.REJECT;
                 case "continue" -> onFailure = OnFailure.CONTINUE;
                 default -> problem(ON_FAILURE_PARAM, mode, "must be reject or continue");
+            }
+            String obo = value(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM, "false");
+            switch (obo.toLowerCase(Locale.ROOT)) {
+                case "true" -> onBehalfOf = true;
+                case "false" -> onBehalfOf = false;
+                default -> problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM, obo,
+                        "must be true or false");
+            }
+            String bytes = value(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM,
+                    String.valueOf(DEFAULT_ON_BEHALF_OF_CACHE_BYTES));
+            try {
+                onBehalfOfCacheBytes = Long.parseLong(bytes);
+                if (onBehalfOfCacheBytes < 0) {
+                    problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, bytes,
+                            "must be 0 (off) or more bytes");
+                }
+            } catch (NumberFormatException e) {
+                problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, bytes,
+                        "must be a whole number of bytes, such as 4194304");
             }
             String evict = value(EVICT_ON_401_PARAM, "true");
             switch (evict.toLowerCase(Locale.ROOT)) {

@@ -60,6 +60,38 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         return parse(answer);
     }
 
+    /**
+     * On-behalf-of mode: the token exchanged for one user's token, sent as {@code subject_token}
+     * after the configured body.
+     */
+    public Token tokenFor(String userToken) throws TokenUnavailableException {
+        TokenEndpointConnection.Answer answer = connection.exchange(settings.tokenMethod(), null,
+                subjectField(userToken));
+        if (answer.status() / 100 != 2) {
+            throw TokenUnavailableException.errorStatus(answer.status());
+        }
+        return parse(answer);
+    }
+
+    /** On-behalf-of mode: evicts that user's entry at the loopback only while it holds {@code refused}. */
+    public void evictFor(String userToken, Token refused) {
+        if (refused.etag() == null) {
+            return;
+        }
+        try {
+            int status = connection.exchange("DELETE", refused.etag(), subjectField(userToken)).status();
+            LOG.log(Level.INFO, "{0} was refused downstream; loopback eviction of that user''s entry answered HTTP {1}",
+                    refused, status);
+        } catch (TokenUnavailableException e) {
+            LOG.log(Level.WARNING, "{0} was refused downstream; eviction at the loopback failed: {1}",
+                    refused, e.detail());
+        }
+    }
+
+    private static String subjectField(String userToken) {
+        return "subject_token=" + java.net.URLEncoder.encode(userToken, StandardCharsets.UTF_8);
+    }
+
     @Override
     public void evict(Token refused) {
         String etag = refused.etag();

@@ -137,9 +137,30 @@ final class TokenEndpointConnection implements AutoCloseable {
      * @param ifMatch {@code If-Match} value for the conditional eviction, or {@code null}
      */
     Answer exchange(String method, String ifMatch) throws TokenUnavailableException {
+        return exchange(method, ifMatch, body);
+    }
+
+    /**
+     * As {@link #exchange(String, String)} with the configured body followed by {@code more} (one
+     * more form field, already encoded): on-behalf-of mode adds the user's token per request.
+     */
+    Answer exchange(String method, String ifMatch, String more) throws TokenUnavailableException {
+        byte[] extra = more.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] joined;
+        if (body.length == 0) {
+            joined = extra;
+        } else {
+            joined = java.util.Arrays.copyOf(body, body.length + 1 + extra.length);
+            joined[body.length] = '&';
+            System.arraycopy(extra, 0, joined, body.length + 1, extra.length);
+        }
+        return exchange(method, ifMatch, joined);
+    }
+
+    private Answer exchange(String method, String ifMatch, byte[] body) throws TokenUnavailableException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(exchangeLimitMillis);
         try {
-            return exchangeOnce(method, ifMatch, exchangeLimitMillis);
+            return exchangeOnce(method, ifMatch, body, exchangeLimitMillis);
         } catch (DroppedConnection dropped) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
@@ -147,14 +168,14 @@ final class TokenEndpointConnection implements AutoCloseable {
             }
             LOG.log(Level.DEBUG, "Token endpoint connection was closed under the request; sending it once more");
             try {
-                return exchangeOnce(method, ifMatch, left);
+                return exchangeOnce(method, ifMatch, body, left);
             } catch (DroppedConnection again) {
                 throw again.failure;
             }
         }
     }
 
-    private Answer exchangeOnce(String method, String ifMatch, long limitMillis)
+    private Answer exchangeOnce(String method, String ifMatch, byte[] body, long limitMillis)
             throws TokenUnavailableException, DroppedConnection {
         if (closed.get()) {
             throw TokenUnavailableException.unreachable("The bearer token filter is shut down", null);

@@ -18,6 +18,13 @@ public final class TokenService implements TokenSource, AutoCloseable {
     private final UnaryOperator<String> paramLabel;
     private final FilterTracing tracing;
     private final boolean nearCache;
+    /** On-behalf-of mode only ({@code null} otherwise): exchanged tokens by user token. */
+    private final OnBehalfOfCache users;
+    /**
+     * On-behalf-of mode: the user token of the request this thread is serving, so outbound calls made
+     * on it ({@code BearerTokenClientFilter}) carry that user's exchanged token. Per instance, not static.
+     */
+    private final ThreadLocal<String> currentUser = new ThreadLocal<>();
 
     /** Failures name params as {@code init-param <name>} (web.xml, or {@code create(Map)}). */
     public TokenService(FilterSettings settings, Clock clock) {
@@ -47,6 +54,53 @@ public final class TokenService implements TokenSource, AutoCloseable {
         TokenSource traced = tracing.fetches(client, settings.tokenMethod(), settings.tokenUrl());
         this.nearCache = !settings.localTtl().isZero();
         this.source = nearCache ? new NearCache(traced, settings.localTtl(), clock) : traced;
+        this.users = settings.onBehalfOf()
+                ? new OnBehalfOfCache(settings.onBehalfOfCacheBytes(), settings.localTtl(), clock) : null;
+    }
+
+    /** On-behalf-of mode: the user this thread serves from now until {@link #unbind()}. */
+    public void bind(String userToken) {
+        currentUser.set(userToken);
+    }
+
+    public void unbind() {
+        currentUser.remove();
+    }
+
+    /** On-behalf-of mode: the exchanged token for this user token (near cache, else the loopback). */
+    public Token tokenFor(String userToken) throws TokenUnavailableException {
+        String key = users.keyOf(userToken);
+        tracing.servingFromNearCache();
+        Token cached = users.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            // The exchange is a fetch like any other: one client span, traceparent to the loopback.
+            Token token = tracing.fetches(new TokenSource() {
+                @Override
+                public Token token() throws TokenUnavailableException {
+                    return client.tokenFor(userToken);
+                }
+
+                @Override
+                public void evict(Token refused) {
+                    client.evictFor(userToken, refused);
+                }
+            }, settings.tokenMethod(), settings.tokenUrl()).token();
+            users.put(key, token, UserToken.expiresAt(userToken));
+            return token;
+        } catch (TokenUnavailableException e) {
+            TokenUnavailableException explained = e.withContext(
+                    settings.tokenMethod() + " " + settings.safeTokenUrl(), paramLabel);
+            LOG.log(Level.WARNING, "No exchanged token: {0} ({1})", explained.detail(), explained.kind());
+            throw explained;
+        }
+    }
+
+    /** On-behalf-of mode: the near cache's entries and bytes, for tests and sizing. */
+    public OnBehalfOfCache onBehalfOfCache() {
+        return users;
     }
 
     public FilterSettings settings() {
@@ -55,6 +109,15 @@ public final class TokenService implements TokenSource, AutoCloseable {
 
     @Override
     public Token token() throws TokenUnavailableException {
+        if (users != null) {
+            // Never a service token in on-behalf-of mode: no user, no token.
+            String user = currentUser.get();
+            if (user == null) {
+                throw TokenUnavailableException.malformed("on-behalf-of: this thread serves no request with a user"
+                        + " token (outbound calls must be made on the request's thread)");
+            }
+            return tokenFor(user);
+        }
         if (nearCache) {
             tracing.servingFromNearCache();
         }
@@ -73,9 +136,19 @@ public final class TokenService implements TokenSource, AutoCloseable {
     /** Called when a token was refused with 401: drops it locally and, if enabled, at the loopback. */
     @Override
     public void evict(Token refused) {
-        if (settings.evictOn401()) {
-            source.evict(refused);
+        if (!settings.evictOn401()) {
+            return;
         }
+        if (users != null) {
+            String user = currentUser.get();
+            if (user != null) {
+                // Only this user's entry, here and at the loopback; other users keep theirs.
+                users.evict(users.keyOf(user), refused);
+                client.evictFor(user, refused);
+            }
+            return;
+        }
+        source.evict(refused);
     }
 
     @Override

@@ -69,6 +69,10 @@ public final class CacheKeys {
             update(sha, name.toLowerCase(java.util.Locale.ROOT));
             update(sha, request.header(name));
         }
+        if (request.subject() != null) {
+            // Exchange profiles: the keyed digest stands for the subject token, which never enters a key.
+            update(sha, request.subject().digest());
+        }
         body(request, sha);
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -2,6 +2,7 @@ package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.access.AddressAllowList;
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
+import dev.authloopback.loopback.config.ExchangeSettings;
 
 import java.net.URI;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Set;
  * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
  * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  * @param clientAuth   how the loopback authenticates upstream: transparent, or an owning mode
+ * @param exchange     exchange profiles only (a user's token exchanged on their behalf), else {@code null}
  */
 public record LoopbackSettings(
         String profile,
@@ -47,7 +49,8 @@ public record LoopbackSettings(
         Duration requestBodyTimeout,
         int tokenPort,
         int healthDownAfter,
-        ClientAuthSettings clientAuth) {
+        ClientAuthSettings clientAuth,
+        ExchangeSettings exchange) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
     public static final Duration DEFAULT_TTI = Duration.ofHours(8);
@@ -132,6 +135,7 @@ public record LoopbackSettings(
                 + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
                 + " request-body-timeout=" + requestBodyTimeout
                 + " token-port=" + (tokenPort == ANY_PORT ? "<any>" : String.valueOf(tokenPort))
-                + " health-down-after=" + healthDownAfter + " " + clientAuth.describe();
+                + " health-down-after=" + healthDownAfter + " " + clientAuth.describe()
+                + (exchange == null ? "" : " " + exchange.describe());
     }
 }

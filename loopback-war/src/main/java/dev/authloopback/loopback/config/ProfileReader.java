@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
+import dev.authloopback.loopback.config.ExchangeSettings;
 
 import java.net.URI;
 import java.util.List;
@@ -31,6 +32,7 @@ final class ProfileReader {
                 SettingValues::positiveInt);
         ClientAuthSettings clientAuth = new ClientAuthReader(in).read(upstream);
         CallerAuthRule.check(in, access.sharedSecret(), access.sharedSecretHeader(), clientAuth);
+        ExchangeSettings exchange = ExchangeSettingsReader.read(in, clientAuth);
         if (in.problemCount() > before || !keys.methodsDisjoint(in)) {
             return null;
         }
@@ -41,6 +43,6 @@ final class ProfileReader {
                 limits.maxResponseBytes(), limits.maxTokenLength(), limits.minRefreshInterval(),
                 access.allowFrom(), access.sharedSecret(), access.sharedSecretHeader(), access.adminAllowFrom(),
                 access.adminSecret(), access.requestBodyTimeout(), access.tokenPort(),
-                healthDownAfter, clientAuth);
+                healthDownAfter, clientAuth, exchange);
     }
 }

@@ -8,6 +8,7 @@ import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.exchange.ExchangeProfile;
 import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
@@ -48,6 +49,8 @@ public final class TokenProxy {
     private final LoopbackMetrics.ProfileMetrics metrics;
     /** Owning modes only ({@code null} when transparent): reduces a caller's request to its selecting fields. */
     private final SelectingFields selecting;
+    /** Exchange profiles only ({@code null} otherwise): subject tokens checked, entries bounded by them. */
+    private final ExchangeProfile exchange;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
     /** The lease step in front of the upstream call, when the store is shared with other nodes. */
     private final ClusterSingleFlight acrossNodes;
@@ -56,7 +59,9 @@ public final class TokenProxy {
 
     public TokenProxy(LoopbackSettings settings, TokenStore cache, String node, UpstreamTokenClient upstream,
                       CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
-                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting, LoopbackTracing tracing) {
+                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting, ExchangeProfile exchange,
+                      LoopbackTracing tracing) {
+        this.exchange = exchange;
         this.tracing = tracing;
         this.node = node;
         this.selecting = selecting;
@@ -85,7 +90,38 @@ public final class TokenProxy {
      * @throws CallerRequestRefused when an owning-mode caller sent a credential or an unknown field
      */
     public TokenRequest admit(TokenRequest caller) {
+        if (exchange != null) {
+            return exchange.admit(caller);
+        }
         return selecting == null ? caller : selecting.reduce(caller);
+    }
+
+    /** The exchange step of an exchange profile, or {@code null}. */
+    public ExchangeProfile exchange() {
+        return exchange;
+    }
+
+    /**
+     * Exchange profiles: evicts every entry this node stored for a user ({@code sub}) or an IdP session
+     * ({@code sid}), e.g. on back-channel logout. Not rate-limited like a 401's eviction: the entries
+     * belong to a user who has logged out, and nothing serves them again.
+     *
+     * @return how many entries went
+     */
+    public int evictSubject(String sub, String sid) {
+        if (exchange == null) {
+            return 0;
+        }
+        int evicted = 0;
+        for (String key : exchange.keysOf(sub, sid)) {
+            CachedToken entry = cache.get(key);
+            if (entry != null && cache.remove(key, entry)) {
+                evicted++;
+            }
+            RequestLog.line(settings.profile(), CacheKeys.keyId(key), "-", "EVICT(logout)", "-", -1, 204);
+        }
+        metrics.evicted("logout");
+        return evicted;
     }
 
     /**
@@ -236,6 +272,9 @@ public final class TokenProxy {
             return wait;
         }
         cache.clear();
+        if (exchange != null) {
+            exchange.forgetAll();
+        }
         refreshAhead.forgetBackOffs();
         metrics.evicted("all");
         RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
@@ -328,8 +367,13 @@ public final class TokenProxy {
             return new Fetched(answer, null, facts.get().etag(), "SKIP(expires_in)");
         }
         long now = clock.millis();
-        TokenLifetime.Window window = lifetime.windowFor(now, facts.get().expiresIn(),
-                ThreadLocalRandom.current().nextDouble());
+        java.time.Duration expiresIn = facts.get().expiresIn();
+        if (request.subject() != null && exchange != null) {
+            // Never past the subject token, nor the exchanged one, nor max-subject-lifetime; the window
+            // (fresh, valid, refresh-ahead) lies inside that, so refresh ahead never runs past either.
+            expiresIn = exchange.bounded(request.subject(), expiresIn, settings.ttl(), now);
+        }
+        TokenLifetime.Window window = lifetime.windowFor(now, expiresIn, ThreadLocalRandom.current().nextDouble());
         CachedToken token = new CachedToken(answer.status(), answer.contentType(), answer.body(), digest,
                 facts.get().etag(), now, window.freshUntil(), window.validUntil(), window.refreshFrom());
         if (!cache.put(key, token)) {
@@ -337,6 +381,9 @@ public final class TokenProxy {
             return new Fetched(answer, null, token.etag(), "SKIP(too_large)");
         }
         metrics.stored();
+        if (request.subject() != null && exchange != null) {
+            exchange.stored(request.subject(), key, window.validUntil());
+        }
         return new Fetched(answer, token, token.etag(), "STORE");
     }
 
@@ -352,6 +399,10 @@ public final class TokenProxy {
      * it is counted as a refusal, and health does not hear of it.
      */
     private Exchanged exchange(TokenRequest request) {
+        if (request.subject() != null && exchange != null && !exchange.mayCallUpstream()) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.EXCHANGE_RATE_LIMITED, "exchange-rate-limit="
+                    + exchange.settings().rateLimit() + " upstream exchanges per second reached; none was made", 0);
+        }
         UpstreamAnswer answer;
         try {
             answer = upstream.exchange(request);

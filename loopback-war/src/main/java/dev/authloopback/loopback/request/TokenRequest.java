@@ -12,12 +12,24 @@ import java.util.Map;
  * @param accept        the caller's Accept, or {@code null}
  * @param authorization the caller's Authorization (client credentials), or {@code null}
  * @param keyHeaders    values of the configured {@code key-headers}, by configured name
+ * @param subject       exchange profiles: the caller's validated subject token, sent upstream but keyed
+ *                      only by its keyed digest; {@code null} otherwise
  */
 public record TokenRequest(String method, String contentType, String accept, String authorization,
-                           Map<String, String> keyHeaders, byte[] body) {
+                           Map<String, String> keyHeaders, byte[] body, SubjectToken subject) {
 
     public TokenRequest {
         keyHeaders = Map.copyOf(keyHeaders);
+    }
+
+    public TokenRequest(String method, String contentType, String accept, String authorization,
+                        Map<String, String> keyHeaders, byte[] body) {
+        this(method, contentType, accept, authorization, keyHeaders, body, null);
+    }
+
+    /** The same request carrying a validated subject token. */
+    public TokenRequest withSubject(SubjectToken token) {
+        return new TokenRequest(method, contentType, accept, authorization, keyHeaders, body, token);
     }
 
     public boolean isForm() {

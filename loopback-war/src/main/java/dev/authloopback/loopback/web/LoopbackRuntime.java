@@ -58,6 +58,11 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
     private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
     private final LoopbackTracing tracing;
+    /**
+     * Keys subject tokens in exchange profiles: derived from the cluster's sealing key, so every node
+     * keys one user's token alike (one exchange per cluster); random per web app without one.
+     */
+    private final dev.authloopback.loopback.exchange.SubjectDigest subjectDigest;
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
@@ -70,6 +75,7 @@ public final class LoopbackRuntime implements AutoCloseable {
         Map<String, ProfileLimits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
         this.defaultSettings = configuration.defaultProfile();
+        this.subjectDigest = ExchangeProfiles.digest(configuration.cluster().orElse(null));
         this.evictAllInterval = configuration.evictAllInterval();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         long cacheBytes = configuration.memory().maxCacheBytes();
@@ -108,11 +114,12 @@ public final class LoopbackRuntime implements AutoCloseable {
             health.put(profile.getKey(), upstreamHealth);
             LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
             profileMetrics.put(profile.getKey(), counters);
+            SelectingFields selecting = settings.clientAuth().owning()
+                    ? new SelectingFields(settings.clientAuth(), json.getFactory()) : null;
             proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
                     new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength()), clock,
-                    refreshExecutor, counters,
-                    settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
-                            : null, tracing));
+                    refreshExecutor, counters, selecting, ExchangeProfiles.of(settings, selecting, subjectDigest,
+                            json.getFactory(), clock), tracing));
         }
     }
 

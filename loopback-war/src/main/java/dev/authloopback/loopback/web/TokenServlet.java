@@ -233,7 +233,8 @@ public final class TokenServlet extends HttpServlet {
     /** The one place an upstream failure becomes an HTTP answer: 502 or 504 problem JSON. */
     static Problem problemFor(UpstreamFailure failure) {
         UpstreamFailure.Kind kind = failure.kind();
-        return new Problem(kind.status(), kind.slug(), kind.title(), failure.getMessage());
+        Problem problem = new Problem(kind.status(), kind.slug(), kind.title(), failure.getMessage());
+        return kind == UpstreamFailure.Kind.EXCHANGE_RATE_LIMITED ? problem.header("Retry-After", 1) : problem;
     }
 
     /**
