@@ -41,6 +41,7 @@ class JettyDistributionIT {
     private OAuth2Upstream upstream;
     private RecordingBackend backend;
     private ServerProcess jetty;
+    private OtlpReceiver traces;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
@@ -52,6 +53,9 @@ class JettyDistributionIT {
     void stopEverything() {
         if (jetty != null) {
             jetty.close();
+        }
+        if (traces != null) {
+            traces.close();
         }
         backend.close();
         upstream.close();
@@ -82,8 +86,12 @@ class JettyDistributionIT {
         int loopbackPort = DeploymentEnvironment.freePort();
         int adminPort = DeploymentEnvironment.freePort();
         ServerLog log = ServerLog.of(work.resolve("jetty-console.log"));
+        // docs/tracing.md: the OpenTelemetry Java agent, exporting to the test's OTLP receiver.
+        traces = OtlpReceiver.start();
+        List<String> jvmOptions = new ArrayList<>(List.of("-Dauth-loopback.port=" + loopbackPort));
+        jvmOptions.addAll(traces.agentOptions(env.distDir().resolve("opentelemetry-javaagent.jar"), "jetty-loopback"));
         // docs/operations.md: the admin connector for Prometheus, bound to 127.0.0.1 here.
-        jetty = start(home, base, work, List.of("-Dauth-loopback.port=" + loopbackPort), mainPort,
+        jetty = start(home, base, work, jvmOptions, mainPort,
                 List.of("jetty.loopback.admin.host=127.0.0.1", "jetty.loopback.admin.port=" + adminPort,
                         "--module=loopback-admin-connector"));
         Duration boot = jetty.awaitReady(() -> log.contains("Started oejs.Server@"), env.bootTimeout(), "Jetty");
@@ -105,6 +113,9 @@ class JettyDistributionIT {
         String jaxrs = adopted.inboundAndOutboundCarryTheToken(main.resolve("/sample-rest-app/api/orders"), backend);
         assertTrue(jaxrs.startsWith("org.glassfish.jersey."), "Jetty: Jersey from WEB-INF/lib serves the REST app, not " + jaxrs);
         assertEquals(1, upstream.tokenRequests(), "Jetty: three business apps, one token from the OAuth2 server");
+        TraceProof traced = new TraceProof("Jetty", traces);
+        traced.coldBusinessRequestIsOneTrace();
+        traced.hitHasNoUpstreamSpan();
         proof.loopbackProblemsShareTheFiltersNamespace(loopback.resolve("/loopback"));
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         for (String context : BUSINESS_CONTEXTS) {
@@ -118,8 +129,11 @@ class JettyDistributionIT {
         operator.ehcacheLogReachesTheServerLog(log);
         // After the operator's exact counts: this adds a MISS of its own.
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
+        traced.concurrentCallersLinkToTheFetchTheyShared(loopback.resolve("/loopback"), upstream, 5);
         upstream.close();
         operator.healthIsDownWithinTwoRefusedConnections(loopback, admin);
+        traced.upstreamFailureIsAnErrorWithTheProblemType();
+        traced.noSecretInAnySpan(backend);
 
         Duration stop = jetty.stop(Duration.ofSeconds(60));
         assertTrue(log.contains("Stopped oejs.Server@"), () -> "Jetty did not log a clean stop\n" + log.tail(30));

@@ -53,6 +53,7 @@ class WildFlyDistributionIT {
     private RecordingBackend backend;
     private ServerProcess wildfly;
     private KeycloakServer keycloak;
+    private OtlpReceiver traces;
 
     @BeforeEach
     void startUpstreamAndBackend() throws Exception {
@@ -67,6 +68,9 @@ class WildFlyDistributionIT {
         }
         if (keycloak != null) {
             keycloak.close();
+        }
+        if (traces != null) {
+            traces.close();
         }
         backend.close();
         upstream.close();
@@ -154,6 +158,11 @@ class WildFlyDistributionIT {
         Path serverLog = home.resolve("standalone/log/server.log");
         Files.move(serverLog, serverLog.resolveSibling("cli-server.log"), StandardCopyOption.REPLACE_EXISTING);
         ServerLog log = ServerLog.of(serverLog);
+        // docs/tracing.md, "WildFly": the agent line appended to bin/standalone.conf.
+        traces = OtlpReceiver.start();
+        Files.writeString(home.resolve("bin/standalone.conf"), "\nJAVA_OPTS=\"$JAVA_OPTS " + String.join(" ",
+                traces.agentOptions(env.distDir().resolve("opentelemetry-javaagent.jar"), "wildfly-loopback")) + "\"\n",
+                java.nio.file.StandardOpenOption.APPEND);
         // README.md, "Moving the loopback port": -Dauth-loopback.port moves the listener and every
         // business app's token-url; the port offset moves everything else, not the loopback.
         wildfly = ServerProcess.start(home, Map.of("JAVA_HOME", System.getProperty("java.home"), "LAUNCH_JBOSS_IN_BACKGROUND", "1"),
@@ -165,7 +174,7 @@ class WildFlyDistributionIT {
                         "-Dsample.backend-url=" + backend.url(),
                         // Issue 12: a private_key_jwt profile, so the WAR's own Nimbus signs on WildFly;
                         // issue 21: against the real Keycloak, which knows the key by its JWKS kid.
-                        "-Dloopback.profiles=owned",
+                        "-Dloopback.profiles=owned,obo",
                         "-Dloopback.owned.upstream-url=" + keycloak.tokenUrl(),
                         "-Dloopback.owned.client-auth=private_key_jwt",
                         "-Dloopback.owned.client-id=" + LoopbackRealm.JWT_JWKS_CLIENT,
@@ -173,7 +182,18 @@ class WildFlyDistributionIT {
                         "-Dloopback.owned.client-key-id=" + OWNED_KEY_ID,
                         // Issue 20: an owning profile authenticates its callers and grants only allowed scopes.
                         "-Dloopback.owned.shared-secret=" + OWNED_CALLER_SECRET,
-                        "-Dloopback.owned.allowed-scopes=orders.read"));
+                        "-Dloopback.owned.allowed-scopes=orders.read",
+                        // Issue 22: an exchange profile, the users' tokens checked by the WAR's Nimbus
+                        // against Keycloak's JWKS, exchanged at Keycloak as the business client.
+                        "-Dloopback.obo.upstream-url=" + keycloak.tokenUrl(),
+                        "-Dloopback.obo.client-auth=client_secret_basic",
+                        "-Dloopback.obo.client-id=" + LoopbackRealm.OBO_BUSINESS_CLIENT,
+                        "-Dloopback.obo.client-secret=" + LoopbackRealm.OBO_BUSINESS_SECRET,
+                        "-Dloopback.obo.shared-secret=" + OWNED_CALLER_SECRET,
+                        "-Dloopback.obo.grant-type=urn:ietf:params:oauth:grant-type:token-exchange",
+                        "-Dloopback.obo.subject-issuer=" + keycloak.issuer(),
+                        "-Dloopback.obo.subject-audience=" + LoopbackRealm.OBO_BUSINESS_CLIENT,
+                        "-Dloopback.obo.subject-jwks-url=" + keycloak.oidcEndpoint("certs")));
         Duration boot = wildfly.awaitReady(() -> log.contains("WFLYSRV0025") || log.contains("WFLYSRV0026"),
                 env.bootTimeout(), "WildFly");
         assertFalse(log.contains("WFLYSRV0026"), () -> "WildFly started with errors\n" + log.tail(80));
@@ -196,6 +216,9 @@ class WildFlyDistributionIT {
         String jaxrs = adopted.inboundAndOutboundCarryTheToken(main.resolve("/sample-rest-app/api/orders"), backend);
         assertTrue(jaxrs.startsWith("org.jboss.resteasy."), "WildFly: its RESTEasy serves the REST app, not " + jaxrs);
         assertEquals(1, upstream.tokenRequests(), "WildFly: three business apps, one token from the OAuth2 server");
+        TraceProof traced = new TraceProof("WildFly", traces);
+        traced.coldBusinessRequestIsOneTrace();
+        traced.hitHasNoUpstreamSpan();
         proof.loopbackProblemsShareTheFiltersNamespace(loopback.resolve("/loopback"));
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
         for (String context : List.of("/sample-app", "/sample-annotated-app", "/sample-rest-app")) {
@@ -212,6 +235,12 @@ class WildFlyDistributionIT {
         // After the operator's exact counts: this adds a MISS of its own.
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
         ownedProfileSignsItsOwnAssertion(loopback.resolve("/loopback/owned"));
+        new OnBehalfOfProof("WildFly", keycloak, OWNED_CALLER_SECRET).usersGetTheirOwnExchangedTokens(
+                loopback.resolve("/loopback/obo"));
+        traced.concurrentCallersLinkToTheFetchTheyShared(loopback.resolve("/loopback"), upstream, 5);
+        upstream.close();
+        traced.upstreamFailureIsAnErrorWithTheProblemType(loopback.resolve("/loopback"));
+        traced.noSecretInAnySpan(backend);
 
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));

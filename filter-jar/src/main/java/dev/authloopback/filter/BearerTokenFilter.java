@@ -72,6 +72,14 @@ import java.util.function.UnaryOperator;
  * <li>{@value #EVICT_ON_401_PARAM}: default {@code true}; when the chain answers 401, drop the token
  *     from the near cache and send one conditional {@code DELETE} (same body and headers, plus
  *     {@code If-Match} with the token answer's ETag) to the token URL; never a retry</li>
+ * <li>{@value #ON_BEHALF_OF_PARAM}: default {@code false}; {@code true}: each request's inbound
+ *     {@code Authorization: Bearer <user token>} is sent to the loopback's exchange profile as
+ *     {@code subject_token} (after {@value #TOKEN_BODY_PARAM}), and the exchanged token goes to the
+ *     request attribute and to {@link BearerTokenClientFilter} calls made on the request's thread; the
+ *     inbound {@code Authorization} is left as it is. No user token: 401 problem, never a service token.
+ *     A 401 from downstream evicts that user's entry only</li>
+ * <li>{@value #ON_BEHALF_OF_CACHE_BYTES_PARAM}: bytes of the per-user near cache, default 4 MiB
+ *     ({@code 0} = off); entries live at most {@value #LOCAL_TTL_PARAM} and never past either token</li>
  * <li>{@value #LOCAL_TTL_PARAM}: in-process near cache, default {@code 10s} ({@code 0} = off: ask the
  *     loopback on every request); an entry never lives longer than the token's {@code expires_in} −
  *     min(60s, expires_in / 10), and a 401 evicts it at once</li>
@@ -129,6 +137,8 @@ public final class BearerTokenFilter implements Filter {
     public static final String EVICT_ON_401_PARAM = "evict-on-401";
     public static final String LOCAL_TTL_PARAM = "local-ttl";
     public static final String MAX_TOKEN_LENGTH_PARAM = "max-token-length";
+    public static final String ON_BEHALF_OF_PARAM = "on-behalf-of";
+    public static final String ON_BEHALF_OF_CACHE_BYTES_PARAM = "on-behalf-of-cache-bytes";
     /** {@code true}: DPoP (RFC 9449) mode, see docs/dpop.md; default {@code false}. */
     public static final String DPOP_PARAM = "dpop";
     /** A private JWK file shared by the nodes of one app (implies {@code dpop=true}); default: a key per instance. */
@@ -201,6 +211,10 @@ public final class BearerTokenFilter implements Filter {
             return;
         }
         FilterSettings settings = current.settings();
+        if (settings.onBehalfOf()) {
+            onBehalfOf(current, settings, request, response, chain);
+            return;
+        }
         Token token;
         try {
             token = current.token();
@@ -231,6 +245,47 @@ public final class BearerTokenFilter implements Filter {
             EvictOnUnauthorized.register(wrapped, response, () -> current.evict(token));
         } else if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
             current.evict(token);
+        }
+    }
+
+    /**
+     * On-behalf-of mode: the inbound user token is exchanged at the loopback; the exchanged token goes
+     * to the request attribute and to outbound calls made on this thread, never into the inbound
+     * {@code Authorization}, which the app's own security checks for its own audience.
+     */
+    private static void onBehalfOf(TokenService service, FilterSettings settings, HttpServletRequest request,
+                                   HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        String user = dev.authloopback.filter.internal.UserToken.fromAuthorization(
+                request.getHeader("Authorization"), settings.maxTokenLength());
+        if (user == null) {
+            Problems.writeUnauthorized(response, "user-token-required", "User token required",
+                    "this request is served on behalf of its user: send Authorization: Bearer with the user's token");
+            return;
+        }
+        Token token;
+        try {
+            token = service.tokenFor(user);
+        } catch (TokenUnavailableException e) {
+            if (e.kind() == TokenUnavailableException.Kind.ERROR_STATUS && e.status() == 401) {
+                Problems.writeUnauthorized(response, "user-token-not-accepted", "User token not accepted",
+                        "the loopback did not accept the user's token for an exchange (expired, or not for this app)");
+            } else {
+                // No fallback to a service token, whatever on-failure says: the call would act as the app.
+                Problems.write(response, e);
+            }
+            return;
+        }
+        request.setAttribute(settings.attribute(), token.value());
+        service.bind(user);
+        try {
+            chain.doFilter(request, response);
+            if (settings.evictOn401() && !request.isAsyncStarted()
+                    && response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
+                service.evict(token);
+            }
+        } finally {
+            service.unbind();
         }
     }
 

@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * 1  intake                  the caller's body, read within its deadline and size limit
  * 2  proxy                   the caching step: single flight, refresh ahead, stale, eviction
  * 3  cluster  metrics        the clustered tier over the heap store; counters and gauges
+ *    tracing                 OpenTelemetry spans of requests and upstream calls (docs/tracing.md)
  * 4  cache  upstream  health the heap store and keys; the upstream client; health trackers
+ *    exchange                exchange profiles: subject tokens checked, keyed, rate-limited, indexed
  * 5  config                  settings, read and validated once
  * 6  credentials  access     upstream credentials and key files; address allow-lists
  * 7  request  problem        value types everyone shares: the token request, problem JSON
@@ -41,8 +43,9 @@ class LayeringTest {
             Map.entry("web", 0),
             Map.entry("intake", 1),
             Map.entry("proxy", 2),
-            Map.entry("cluster", 3), Map.entry("metrics", 3),
+            Map.entry("cluster", 3), Map.entry("metrics", 3), Map.entry("tracing", 3),
             Map.entry("cache", 4), Map.entry("upstream", 4), Map.entry("health", 4),
+            Map.entry("exchange", 4),
             Map.entry("config", 5),
             Map.entry("credentials", 6), Map.entry("access", 6),
             Map.entry("request", 7), Map.entry("problem", 7), Map.entry("outcome", 7),

@@ -61,8 +61,11 @@ public final class FilterSettings {
     public static final Set<String> PARAM_NAMES = Set.of(TOKEN_URL_PARAM, TOKEN_METHOD_PARAM, TOKEN_BODY_PARAM,
             TOKEN_CONTENT_TYPE_PARAM, TOKEN_HEADERS_PARAM, TOKEN_PATH_PARAM, HEADER_PARAM, HEADER_VALUE_PARAM,
             ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
-            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM, DPOP_PARAM,
-            DPOP_KEY_FILE_PARAM);
+            LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM,
+            dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM,
+            dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, DPOP_PARAM, DPOP_KEY_FILE_PARAM);
+    /** 4 MiB: some 2,000 users' exchanged tokens of ~2 KiB each in the near cache. */
+    public static final long DEFAULT_ON_BEHALF_OF_CACHE_BYTES = 4L * 1024 * 1024;
 
     /** RFC 9110 §5.6.2 token: what a header field name (and a method) may consist of. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -89,12 +92,17 @@ public final class FilterSettings {
     private final boolean evictOn401;
     private final Duration localTtl;
     private final int maxTokenLength;
+    private final boolean onBehalfOf;
+    private final long onBehalfOfCacheBytes;
+
     private final DpopKey dpopKey;
     private final String dpopKeyFile;
 
     private FilterSettings(Reader r) {
         this.dpopKey = r.dpopKey;
         this.dpopKeyFile = r.dpopKeyFile;
+        this.onBehalfOf = r.onBehalfOf;
+        this.onBehalfOfCacheBytes = r.onBehalfOfCacheBytes;
         this.tokenUrl = r.tokenUrl;
         this.tokenMethod = r.tokenMethod;
         this.tokenBody = r.tokenBody;
@@ -141,6 +149,9 @@ public final class FilterSettings {
     public boolean evictOn401() { return evictOn401; }
     public Duration localTtl() { return localTtl; }
     public int maxTokenLength() { return maxTokenLength; }
+    /** {@code on-behalf-of}: exchange each request's inbound user token instead of one service token. */
+    public boolean onBehalfOf() { return onBehalfOf; }
+    public long onBehalfOfCacheBytes() { return onBehalfOfCacheBytes; }
     /** The app's DPoP key in DPoP mode, else {@code null}. */
     public DpopKey dpopKey() { return dpopKey; }
 
@@ -168,6 +179,9 @@ public final class FilterSettings {
                 + ", " + EVICT_ON_401_PARAM + "=" + evictOn401
                 + ", " + LOCAL_TTL_PARAM + "=" + Durations.format(localTtl)
                 + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength
+                + (onBehalfOf ? ", " + dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM + "=true, "
+                        + dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM + "="
+                        + onBehalfOfCacheBytes : "")
                 + (dpopKey == null ? "" : ", " + DPOP_PARAM + "=true, " + DPOP_KEY_FILE_PARAM + "="
                         + (dpopKeyFile == null ? "(a key of this instance)" : dpopKeyFile) + ", jkt=" + dpopKey.thumbprint());
     }
@@ -214,6 +228,8 @@ public final class FilterSettings {
         boolean evictOn401;
         Duration localTtl;
         int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
+        boolean onBehalfOf;
+        long onBehalfOfCacheBytes = DEFAULT_ON_BEHALF_OF_CACHE_BYTES;
         DpopKey dpopKey;
         String dpopKeyFile;
 
@@ -271,6 +287,25 @@ public final class FilterSettings {
                 case "reject" -> onFailure = OnFailure.REJECT;
                 case "continue" -> onFailure = OnFailure.CONTINUE;
                 default -> problem(ON_FAILURE_PARAM, mode, "must be reject or continue");
+            }
+            String obo = value(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM, "false");
+            switch (obo.toLowerCase(Locale.ROOT)) {
+                case "true" -> onBehalfOf = true;
+                case "false" -> onBehalfOf = false;
+                default -> problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM, obo,
+                        "must be true or false");
+            }
+            String bytes = value(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM,
+                    String.valueOf(DEFAULT_ON_BEHALF_OF_CACHE_BYTES));
+            try {
+                onBehalfOfCacheBytes = Long.parseLong(bytes);
+                if (onBehalfOfCacheBytes < 0) {
+                    problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, bytes,
+                            "must be 0 (off) or more bytes");
+                }
+            } catch (NumberFormatException e) {
+                problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, bytes,
+                        "must be a whole number of bytes, such as 4194304");
             }
             dpop();
             String evict = value(EVICT_ON_401_PARAM, "true");

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Asks the loopback (or any token endpoint) for a token: one pooled keep-alive
@@ -39,6 +41,12 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
     private volatile URI htu;
 
     public LoopbackTokenClient(FilterSettings settings, Clock clock) {
+        this(settings, clock, headers -> { });
+    }
+
+    /** @param traceHeaders adds the trace context (W3C traceparent) to each request to the loopback */
+    public LoopbackTokenClient(FilterSettings settings, Clock clock,
+                               Consumer<BiConsumer<String, String>> traceHeaders) {
         if (settings == null) {
             throw new IllegalArgumentException("settings must not be null");
         }
@@ -47,7 +55,7 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
         }
         this.settings = settings;
         this.clock = clock;
-        this.connection = new TokenEndpointConnection(settings);
+        this.connection = new TokenEndpointConnection(settings, traceHeaders);
         this.nonces = new DpopNonces();
         this.tokenProofs = settings.dpopKey() == null ? null
                 : DpopProofSigner.of(settings.dpopKey(), nonces, clock, null);
@@ -67,6 +75,38 @@ public final class LoopbackTokenClient implements TokenSource, AutoCloseable {
             throw TokenUnavailableException.errorStatus(answer.status());
         }
         return parse(answer);
+    }
+
+    /**
+     * On-behalf-of mode: the token exchanged for one user's token, sent as {@code subject_token}
+     * after the configured body.
+     */
+    public Token tokenFor(String userToken) throws TokenUnavailableException {
+        TokenEndpointConnection.Answer answer = connection.exchange(settings.tokenMethod(), null,
+                subjectField(userToken));
+        if (answer.status() / 100 != 2) {
+            throw TokenUnavailableException.errorStatus(answer.status());
+        }
+        return parse(answer);
+    }
+
+    /** On-behalf-of mode: evicts that user's entry at the loopback only while it holds {@code refused}. */
+    public void evictFor(String userToken, Token refused) {
+        if (refused.etag() == null) {
+            return;
+        }
+        try {
+            int status = connection.exchange("DELETE", refused.etag(), subjectField(userToken)).status();
+            LOG.log(Level.INFO, "{0} was refused downstream; loopback eviction of that user''s entry answered HTTP {1}",
+                    refused, status);
+        } catch (TokenUnavailableException e) {
+            LOG.log(Level.WARNING, "{0} was refused downstream; eviction at the loopback failed: {1}",
+                    refused, e.detail());
+        }
+    }
+
+    private static String subjectField(String userToken) {
+        return "subject_token=" + java.net.URLEncoder.encode(userToken, StandardCharsets.UTF_8);
     }
 
     @Override

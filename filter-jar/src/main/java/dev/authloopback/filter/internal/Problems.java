@@ -62,6 +62,29 @@ public final class Problems {
         }
     }
 
+    /**
+     * On-behalf-of mode: 401 for a request without a usable user token, or one the loopback did not
+     * accept (RFC 6750 §3: {@code WWW-Authenticate: Bearer}); the token itself is never echoed.
+     */
+    public static void writeUnauthorized(HttpServletResponse response, String type, String title, String detail)
+            throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.reset();
+        byte[] body = ("{\"type\":\"" + TYPE_PREFIX + type + "\",\"title\":\"" + escape(title)
+                + "\",\"status\":401,\"detail\":\"" + escape(detail) + "\"}").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(401);
+        response.setHeader("WWW-Authenticate", "Bearer");
+        response.setContentType(MEDIA_TYPE);
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(body.length);
+        try (OutputStream out = response.getOutputStream()) {
+            out.write(body);
+        }
+    }
+
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 8);
         for (char c : s.toCharArray()) {

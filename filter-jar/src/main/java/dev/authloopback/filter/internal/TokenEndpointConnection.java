@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
@@ -62,6 +64,8 @@ final class TokenEndpointConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.authloopback.filter");
 
     private final FilterSettings settings;
+    /** Adds the trace context (W3C traceparent): the agent does not see this shaded client. */
+    private final Consumer<BiConsumer<String, String>> traceHeaders;
     private final CloseableHttpClient http;
     private final ScheduledThreadPoolExecutor watchdog;
     private final long exchangeLimitMillis;
@@ -85,8 +89,9 @@ final class TokenEndpointConnection implements AutoCloseable {
         }
     }
 
-    TokenEndpointConnection(FilterSettings settings) {
+    TokenEndpointConnection(FilterSettings settings, Consumer<BiConsumer<String, String>> traceHeaders) {
         this.settings = settings;
+        this.traceHeaders = traceHeaders;
         this.exchangeLimitMillis = settings.connectTimeout().plus(settings.readTimeout()).toMillis();
         this.body = settings.tokenBody().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.contentType = ContentType.parse(settings.tokenContentType());
@@ -135,7 +140,7 @@ final class TokenEndpointConnection implements AutoCloseable {
      * @param ifMatch {@code If-Match} value for the conditional eviction, or {@code null}
      */
     Answer exchange(String method, String ifMatch) throws TokenUnavailableException {
-        return exchange(method, ifMatch, null, null);
+        return exchange(method, ifMatch, body, null, null);
     }
 
     /**
@@ -144,9 +149,31 @@ final class TokenEndpointConnection implements AutoCloseable {
      * @param proof a DPoP proof (RFC 9449) for the {@code DPoP} header, or {@code null}
      */
     Answer exchange(String method, String ifMatch, java.net.URI url, String proof) throws TokenUnavailableException {
+        return exchange(method, ifMatch, body, url, proof);
+    }
+
+    /**
+     * As {@link #exchange(String, String)} with the configured body followed by {@code more} (one
+     * more form field, already encoded): on-behalf-of mode adds the user's token per request.
+     */
+    Answer exchange(String method, String ifMatch, String more) throws TokenUnavailableException {
+        byte[] extra = more.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] joined;
+        if (body.length == 0) {
+            joined = extra;
+        } else {
+            joined = java.util.Arrays.copyOf(body, body.length + 1 + extra.length);
+            joined[body.length] = '&';
+            System.arraycopy(extra, 0, joined, body.length + 1, extra.length);
+        }
+        return exchange(method, ifMatch, joined, null, null);
+    }
+
+    private Answer exchange(String method, String ifMatch, byte[] body, java.net.URI url, String proof)
+            throws TokenUnavailableException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(exchangeLimitMillis);
         try {
-            return exchangeOnce(method, ifMatch, url, proof, exchangeLimitMillis);
+            return exchangeOnce(method, ifMatch, body, url, proof, exchangeLimitMillis);
         } catch (DroppedConnection dropped) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
@@ -154,14 +181,15 @@ final class TokenEndpointConnection implements AutoCloseable {
             }
             LOG.log(Level.DEBUG, "Token endpoint connection was closed under the request; sending it once more");
             try {
-                return exchangeOnce(method, ifMatch, url, proof, left);
+                return exchangeOnce(method, ifMatch, body, url, proof, left);
             } catch (DroppedConnection again) {
                 throw again.failure;
             }
         }
     }
 
-    private Answer exchangeOnce(String method, String ifMatch, java.net.URI url, String proof, long limitMillis)
+    private Answer exchangeOnce(String method, String ifMatch, byte[] body, java.net.URI url, String proof,
+                                long limitMillis)
             throws TokenUnavailableException, DroppedConnection {
         if (closed.get()) {
             throw TokenUnavailableException.unreachable("The bearer token filter is shut down", null);
@@ -174,6 +202,7 @@ final class TokenEndpointConnection implements AutoCloseable {
         if (ifMatch != null) {
             request.setHeader("If-Match", ifMatch);
         }
+        traceHeaders.accept(request::setHeader);
         if (proof != null) {
             request.setHeader("DPoP", proof);
         }

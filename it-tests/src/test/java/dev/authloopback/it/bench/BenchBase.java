@@ -44,6 +44,10 @@ final class BenchBase {
     static final String FILL_PROFILE = "fill";
     static final String HERD_PROFILE = "herd";
     static final String NEAR_PROFILE = "near";
+    /** The {@code obo} row's exchange profile (issue 22) and the caller secret an owning profile requires. */
+    static final String OBO_PROFILE = "obo";
+    static final String OBO_CALLER_SECRET = "bench-obo-caller-secret-91c2";
+    private static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
     /** Where each business context maps the echo servlet outside the filter's {@code /api/*}. */
     static final String PLAIN_ECHO = "/plain/echo";
     static final String FILTERED_ECHO = "/api/echo";
@@ -64,7 +68,9 @@ final class BenchBase {
         /** Same, with the filter's near cache on. */
         SAMPLE_NEAR("sample-near", "5m"),
         /** The filter pointed straight at the slow token endpoint ("before" the loopback). */
-        SAMPLE_BEFORE("sample-before", "0s");
+        SAMPLE_BEFORE("sample-before", "0s"),
+        /** The filter in on-behalf-of mode on the loopback's exchange profile, near cache off (issue 22). */
+        SAMPLE_OBO("sample-obo", "0s");
 
         final String name;
         final String localTtl;
@@ -87,6 +93,8 @@ final class BenchBase {
     private final Path dir;
     private final int mainPort;
     private final int loopbackPort;
+    /** The {@code obo} row's known user's token, minted once per run. */
+    private String userToken;
 
     private BenchBase(Path dir, int mainPort, int loopbackPort) {
         this.dir = dir;
@@ -94,9 +102,14 @@ final class BenchBase {
         this.loopbackPort = loopbackPort;
     }
 
+    String userToken() {
+        return userToken;
+    }
+
     /** Writes a fresh base into {@code dir} (which must not exist yet), on two free ports. */
     static BenchBase prepare(Path dir, BenchSettings settings, BenchTokenEndpoint tokens) throws IOException {
         BenchBase base = new BenchBase(dir, freePort(), freePort());
+        base.userToken = tokens.userToken();
         base.write(settings, tokens);
         return base;
     }
@@ -154,7 +167,20 @@ final class BenchBase {
         }
         properties.add("-Dsample.client-id=" + CLIENT_ID);
         properties.add("-Dsample.client-secret=" + CLIENT_SECRET);
-        properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE + "," + NEAR_PROFILE);
+        properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE + "," + NEAR_PROFILE + "," + OBO_PROFILE);
+        // docs/on-behalf-of.md: the exchange profile of the obo row.
+        String obo = "-Dloopback." + OBO_PROFILE + ".";
+        properties.add(obo + "upstream-url=" + tokens.url(BenchTokenEndpoint.Route.OBO));
+        properties.add(obo + "client-auth=client_secret_basic");
+        properties.add(obo + "client-id=" + BenchTokenEndpoint.USER_AUDIENCE);
+        properties.add(obo + "client-secret=" + CLIENT_SECRET);
+        properties.add(obo + "shared-secret=" + OBO_CALLER_SECRET);
+        properties.add(obo + "grant-type=" + TOKEN_EXCHANGE);
+        properties.add(obo + "subject-issuer=" + BenchTokenEndpoint.issuer());
+        properties.add(obo + "subject-audience=" + BenchTokenEndpoint.USER_AUDIENCE);
+        properties.add(obo + "subject-jwks-url=" + tokens.jwksUrl());
+        // The row's one user token lives 2 h: its entry must outlast a whole run (default 15 min).
+        properties.add(obo + "max-subject-lifetime=2h");
         properties.add("-Dloopback." + FILL_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.FILL));
         // Room for the largest fill and the rows' few keys: nothing is evicted while heap is measured.
         properties.add("-Dloopback." + FILL_PROFILE + ".max-entries=" + (settings.largestHeapFill() + 1000));
@@ -196,9 +222,15 @@ final class BenchBase {
                 case SAMPLE_APP -> loopbackUrl();
                 case SAMPLE_NEAR -> loopbackUrl(NEAR_PROFILE);
                 case SAMPLE_BEFORE -> tokens.url(BenchTokenEndpoint.Route.BEFORE);
+                case SAMPLE_OBO -> loopbackUrl(OBO_PROFILE);
             };
+            String extra = context != BusinessContext.SAMPLE_OBO ? "" : """
+                        <init-param><param-name>on-behalf-of</param-name><param-value>true</param-value></init-param>
+                        <init-param><param-name>token-body</param-name><param-value>grant_type=%s</param-value></init-param>
+                        <init-param><param-name>token-headers</param-name><param-value>X-Loopback-Secret: %s</param-value></init-param>
+                    """.formatted(TOKEN_EXCHANGE, OBO_CALLER_SECRET);
             Files.writeString(dir.resolve(context.overrideDescriptor()),
-                    override(shippedOverride, backend, tokenUrl, context.localTtl), StandardCharsets.UTF_8);
+                    override(shippedOverride, backend, tokenUrl, context.localTtl, extra), StandardCharsets.UTF_8);
             if (context != BusinessContext.SAMPLE_APP) {
                 // "Copy both per business app" (README): the context XML and its properties.
                 String xml = replaceOnce(shippedContext, "<Set name=\"contextPath\">/sample-app</Set>",
@@ -213,7 +245,7 @@ final class BenchBase {
         writeFloor(shippedProperties);
     }
 
-    private static String override(String shipped, String backend, URI tokenUrl, String localTtl) {
+    private static String override(String shipped, String backend, URI tokenUrl, String localTtl, String extra) {
         String xml = replaceOnce(shipped, SHIPPED_BACKEND, backend, "etc/sample-app-override-web.xml");
         return replaceOnce(xml, "</web-app>", """
                   <!-- bench: the token URL of this row, and the near cache set explicitly, whatever the
@@ -228,7 +260,7 @@ final class BenchBase {
                       <param-name>local-ttl</param-name>
                       <param-value>%s</param-value>
                     </init-param>
-                  </filter>
+                %s  </filter>
                   <!-- bench: the echo servlet once more, where the filter does not run (the "none" row) -->
                   <servlet>
                     <servlet-name>echo-plain</servlet-name>
@@ -238,7 +270,7 @@ final class BenchBase {
                     <servlet-name>echo-plain</servlet-name>
                     <url-pattern>%s/*</url-pattern>
                   </servlet-mapping>
-                </web-app>""".formatted(tokenUrl, localTtl, PLAIN_ECHO), "etc/sample-app-override-web.xml");
+                </web-app>""".formatted(tokenUrl, localTtl, extra, PLAIN_ECHO), "etc/sample-app-override-web.xml");
     }
 
     /** {@code bench/floor}: web.xml + FloorServlet's class file; {@code webapps/floor.xml} deploys it on @loopback. */

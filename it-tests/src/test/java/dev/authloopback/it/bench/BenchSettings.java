@@ -37,11 +37,13 @@ import java.util.function.Function;
  * @param cluster         every server's loopback.war shares its cache through a real Terracotta
  *                        server the driver starts ({@code cluster-uri}): the rows then measure
  *                        clustered hits
+ * @param otelAgent       the OpenTelemetry Java agent jar the {@code agent} target attaches (null without that target)
  */
 record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration warmup, Duration measure,
                      int wrkThreads, Duration beforeDelay, int herdSize, Duration herdDelay, List<Integer> heapEntries,
                      String serverHeap, Path loopbackWar, Path sampleWar, Path jettyHome, Path serverConfig,
-                     Path workDir, Path output, Path chart, boolean jfr, Duration soak, boolean cluster) {
+                     Path workDir, Path output, Path chart, boolean jfr, Duration soak, boolean cluster,
+                     Path otelAgent) {
 
     static final String TARGETS = "bench.targets";
     static final String CONCURRENCY = "bench.concurrency";
@@ -63,6 +65,7 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
     static final String JFR = "bench.jfr";
     static final String SOAK_SECONDS = "bench.soakSeconds";
     static final String CLUSTER = "bench.cluster";
+    static final String OTEL_AGENT = "bench.otelAgent";
     /** Each profile's clustered pool when {@code bench.cluster} is on (4 profiles share the server). */
     static final String CLUSTER_POOL_SIZE = "64MiB";
     static final int CLUSTER_OFFHEAP_MB = 512;
@@ -75,7 +78,13 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
         /** Jetty 12 embedded in a JVM of its own ({@link EmbeddedBenchServer}), mirroring the shipped jetty.base. */
         EMBEDDED,
         /** An unpacked jetty-home with the shipped {@code server-config/jetty} overlay, as README says. */
-        STANDALONE;
+        STANDALONE,
+        /**
+         * The embedded server again, with the OpenTelemetry Java agent attached and exporting every span
+         * over OTLP to a sink in the driver (docs/tracing.md): rows floor, hit, none and filter only,
+         * so their figures set against the {@code embedded} target's show what tracing costs.
+         */
+        AGENT;
 
         String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -115,13 +124,14 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
         boolean jfr = r.bool(JFR);
         int soak = r.integer(SOAK_SECONDS, 0, 0);
         boolean cluster = r.bool(CLUSTER);
+        Path otelAgent = r.file(OTEL_AGENT, targets.contains(Target.AGENT));
         if (!r.problems.isEmpty()) {
             throw new IllegalArgumentException("invalid benchmark settings:\n  " + String.join("\n  ", r.problems));
         }
         return new BenchSettings(targets, concurrency, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
                 wrkThreads, Duration.ofMillis(beforeDelay), herdSize, Duration.ofMillis(herdDelay), heapEntries, heap,
                 loopbackWar, sampleWar, jettyHome, serverConfig, workDir, output, chart, jfr, Duration.ofSeconds(soak),
-                cluster);
+                cluster, otelAgent);
     }
 
     /** The largest fill: the loopback's {@code max-entries} for the fill profile is set above it. */
@@ -149,6 +159,7 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
         map.put(JFR, jfr);
         map.put(SOAK_SECONDS, soak.toSeconds());
         map.put(CLUSTER, cluster);
+        map.put(OTEL_AGENT, otelAgent == null ? null : otelAgent.toString());
         return map;
     }
 
@@ -175,7 +186,7 @@ record BenchSettings(List<Target> targets, List<Integer> concurrency, Duration w
                         targets.add(target);
                     }
                 } catch (IllegalArgumentException e) {
-                    problems.add(TARGETS + ": '" + value + "' must list embedded and/or standalone");
+                    problems.add(TARGETS + ": '" + value + "' must list embedded, standalone and/or agent");
                     return List.of(Target.EMBEDDED);
                 }
             }

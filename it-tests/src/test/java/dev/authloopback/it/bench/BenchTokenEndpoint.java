@@ -51,7 +51,9 @@ final class BenchTokenEndpoint implements AutoCloseable {
         /** The "before" row: the business app's filter calls it on every request. */
         BEFORE("/slow-token"),
         /** The herd's profile: held long enough that the herd arrives while the one call is in flight. */
-        HERD("/herd-token");
+        HERD("/herd-token"),
+        /** The {@code obo} row's exchange profile: one token exchange per user token (issue 22). */
+        OBO("/obo-token");
 
         final String path;
 
@@ -67,6 +69,10 @@ final class BenchTokenEndpoint implements AutoCloseable {
     private final Server server;
     private final ScheduledExecutorService scheduler;
     private final Map<Route, LongAdder> calls = new EnumMap<>(Route.class);
+    /** Signs the {@code obo} row's user token; its public half is served at {@link #JWKS_PATH}. */
+    private final com.nimbusds.jose.jwk.ECKey userKey;
+    static final String JWKS_PATH = "/jwks";
+    static final String USER_AUDIENCE = "bench-business";
 
     private BenchTokenEndpoint(Map<Route, Duration> delays) {
         server = Jetty.server("bench-token-endpoint");
@@ -84,6 +90,19 @@ final class BenchTokenEndpoint implements AutoCloseable {
             holder.setAsyncSupported(true);
             context.addServlet(holder, route.path);
         }
+        try {
+            userKey = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("bench-user-key")
+                    .keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] jwks = new com.nimbusds.jose.jwk.JWKSet(userKey.toPublicJWK()).toString().getBytes(StandardCharsets.US_ASCII);
+        context.addServlet(new ServletHolder("jwks", new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                TokenServlet.write(resp, 200, jwks);
+            }
+        }), JWKS_PATH);
         server.setHandler(context);
     }
 
@@ -101,6 +120,30 @@ final class BenchTokenEndpoint implements AutoCloseable {
 
     URI url(Route route) {
         return URI.create("http://127.0.0.1:" + Jetty.port(server) + route.path);
+    }
+
+    URI jwksUrl() {
+        return URI.create("http://127.0.0.1:" + Jetty.port(server) + JWKS_PATH);
+    }
+
+    static String issuer() {
+        return ISSUER;
+    }
+
+    /** The {@code obo} row's known user: an ES256 access token of this issuer for {@value #USER_AUDIENCE}, valid 2 h. */
+    String userToken() {
+        long now = System.currentTimeMillis();
+        try {
+            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256).keyID(userKey.getKeyID()).build(),
+                    new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(ISSUER).audience(USER_AUDIENCE).subject("bench-user")
+                            .claim("sid", "bench-session").issueTime(new java.util.Date(now))
+                            .expirationTime(new java.util.Date(now + 7_200_000)).jwtID(jti()).build());
+            jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(userKey));
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Token requests this route received so far (counted on arrival). */
@@ -158,7 +201,9 @@ final class BenchTokenEndpoint implements AutoCloseable {
             counter.increment();
             String body = readBody(req.getInputStream());
             // RFC 6749 §4.4.2: a client_credentials token request; anything else is refused as an IdP would.
-            if (body == null || !body.contains("grant_type=client_credentials")) {
+            // The obo route answers RFC 8693 token exchanges (issue 22) as the IdP would.
+            if (body == null || !body.contains("grant_type=client_credentials")
+                    && !body.contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange")) {
                 write(resp, 400, "{\"error\":\"unsupported_grant_type\"}".getBytes(StandardCharsets.US_ASCII));
                 return;
             }

@@ -203,6 +203,7 @@ final class Report {
         out.append(String.format(Locale.ROOT, "%n%s%n", flagged()
                 ? "FLAGGED: some rows had errors or wrong answers (see above); exit status 1"
                 : "every row checked against the server's counters: no errors, no wrong answers"));
+        out.append(AgentCost.table(targets, settings.concurrency()));
         return out.toString();
     }
 
@@ -269,6 +270,7 @@ final class Report {
             target.problems().forEach(p -> md.append("⚠ ").append(p).append("  \n"));
             md.append('\n');
         }
+        md.append(AgentCost.markdown(targets, settings.concurrency()));
         return md.toString();
     }
 

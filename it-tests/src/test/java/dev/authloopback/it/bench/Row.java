@@ -18,7 +18,8 @@ enum Row {
     NONE("none", "business servlet (BearerEchoServlet), no token step"),
     FILTER("filter", "same servlet behind BearerTokenFilter -> loopback (HIT), local-ttl=0"),
     NEAR("near", "same with the filter's local-ttl=5m (near cache)"),
-    BEFORE("before", "same, token-url = a token endpoint taking ~50 ms (no loopback)");
+    BEFORE("before", "same, token-url = a token endpoint taking ~50 ms (no loopback)"),
+    OBO("obo", "same servlet, filter on-behalf-of -> loopback exchange profile, a known user (HIT), local-ttl=0");
 
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String CACHE_HEADER = "X-Loopback-Cache";
@@ -35,7 +36,7 @@ enum Row {
     Row baseline() {
         return switch (this) {
             case HIT -> FLOOR;
-            case FILTER, NEAR, BEFORE -> NONE;
+            case FILTER, NEAR, BEFORE, OBO -> NONE;
             case FLOOR, NONE -> null;
         };
     }
@@ -48,6 +49,8 @@ enum Row {
             case FILTER -> Wrk.Request.get(base.businessUrl(BusinessContext.SAMPLE_APP, BenchBase.FILTERED_ECHO));
             case NEAR -> Wrk.Request.get(base.businessUrl(BusinessContext.SAMPLE_NEAR, BenchBase.FILTERED_ECHO));
             case BEFORE -> Wrk.Request.get(base.businessUrl(BusinessContext.SAMPLE_BEFORE, BenchBase.FILTERED_ECHO));
+            case OBO -> new Wrk.Request("GET", base.businessUrl(BusinessContext.SAMPLE_OBO, BenchBase.FILTERED_ECHO), null,
+                    Map.of("Authorization", "Bearer " + base.userToken()));
         };
     }
 
@@ -61,6 +64,8 @@ enum Row {
             case NEAR -> List.of(new ServerCounters.Echo(BusinessContext.SAMPLE_NEAR, true), new ServerCounters.Loopback(),
                     new ServerCounters.Upstream());
             case BEFORE -> List.of(new ServerCounters.Echo(BusinessContext.SAMPLE_BEFORE, true), new ServerCounters.Upstream());
+            case OBO -> List.of(new ServerCounters.Echo(BusinessContext.SAMPLE_OBO, true), new ServerCounters.Loopback(),
+                    new ServerCounters.Upstream());
         };
     }
 
@@ -76,6 +81,7 @@ enum Row {
             case NONE -> "sample-app.echo-plain.withoutBearer";
             case NEAR -> "sample-near.echo.withBearer"; // answered from the near cache: no loopback call
             case BEFORE -> "upstream.BEFORE";
+            case OBO -> "loopback.obo.HIT";
         };
     }
 
@@ -86,6 +92,7 @@ enum Row {
             case NONE -> new ServerCounters.Echo(BusinessContext.SAMPLE_APP, false);
             case NEAR -> new ServerCounters.Echo(BusinessContext.SAMPLE_NEAR, true);
             case BEFORE -> new ServerCounters.Upstream();
+            case OBO -> new ServerCounters.Loopback();
         };
     }
 
@@ -129,6 +136,13 @@ enum Row {
                 // every business request is one call to the slow token endpoint
                 expect.answered("upstream.BEFORE");
             }
+            case OBO -> {
+                expect.answered("sample-obo.echo.withBearer");
+                // near cache off: every business request is one loopback HIT for the known user; no exchange
+                expect.answered("loopback.obo.HIT");
+                expect.noneOtherThanHit("obo");
+                expect.zero("upstream.OBO");
+            }
         }
         return new Verdict(List.copyOf(expect.problems), Map.copyOf(expect.checked));
     }
@@ -145,11 +159,13 @@ enum Row {
         Wrk.Request request = request(base);
         Http.Answer answer = request.method().equals("POST")
                 ? http.post(request.url(), FORM, request.body(), "Accept", "application/json")
+                : this == OBO ? http.send(java.net.http.HttpRequest.newBuilder(request.url())
+                        .header("Authorization", "Bearer " + base.userToken()).GET())
                 : http.get(request.url());
         String expected = switch (this) {
             case FLOOR, HIT -> null;
             case NONE -> "{\"bearer\":false}";
-            case FILTER, NEAR, BEFORE -> "{\"bearer\":true}";
+            case FILTER, NEAR, BEFORE, OBO -> "{\"bearer\":true}";
         };
         if (answer.status() != 200) {
             return id + ": primed request answered " + answer;

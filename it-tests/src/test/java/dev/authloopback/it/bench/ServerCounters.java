@@ -71,7 +71,8 @@ final class ServerCounters {
             if (source instanceof Echo echo) {
                 URI url = base.businessUrl(echo.context(), (echo.filtered() ? BenchBase.FILTERED_ECHO : BenchBase.PLAIN_ECHO)
                         + BenchBase.COUNTS);
-                JsonNode counts = getJson(url);
+                JsonNode counts = getJson(url, echo.context() == BenchBase.BusinessContext.SAMPLE_OBO && echo.filtered()
+                        ? "Bearer " + base.userToken() : null);
                 values.put(echo.prefix() + "withBearer", counts.path("withBearer").asLong(-1));
                 values.put(echo.prefix() + "withoutBearer", counts.path("withoutBearer").asLong(-1));
             }
@@ -95,7 +96,7 @@ final class ServerCounters {
         JsonNode stats = getJson(base.loopbackStatsUrl());
         Map<String, Long> values = new LinkedHashMap<>();
         for (String profile : List.of("default", BenchBase.FILL_PROFILE, BenchBase.HERD_PROFILE,
-                BenchBase.NEAR_PROFILE)) {
+                BenchBase.NEAR_PROFILE, BenchBase.OBO_PROFILE)) {
             for (String status : CACHE_STATUSES) {
                 values.put("loopback." + profile + "." + status, 0L);
             }
@@ -129,8 +130,16 @@ final class ServerCounters {
     }
 
     private JsonNode getJson(URI url) throws IOException, InterruptedException {
-        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(url).timeout(READ_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return getJson(url, null);
+    }
+
+    /** @param authorization sent as {@code Authorization}: the obo app's filter lets no request through without a user */
+    private JsonNode getJson(URI url, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(READ_TIMEOUT).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> answer = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
             throw new IOException("GET " + url + ": HTTP " + answer.statusCode() + " " + answer.body());
         }

@@ -56,15 +56,34 @@ final class ServerJvm implements AutoCloseable {
     /** {@link EmbeddedBenchServer} on this JVM's classpath, serving {@code base}. */
     static ServerJvm embedded(BenchSettings settings, BenchBase base, Path workDir, List<String> systemProperties)
             throws IOException {
-        List<String> command = jvm(settings, BenchSettings.Target.EMBEDDED, workDir, systemProperties);
+        return embedded(settings, BenchSettings.Target.EMBEDDED, base, workDir, systemProperties, "");
+    }
+
+    /**
+     * The embedded server with the OpenTelemetry Java agent attached (docs/tracing.md), exporting every
+     * span over OTLP http/protobuf to {@code otlpTraces}; no metrics or logs exported.
+     */
+    static ServerJvm embeddedWithAgent(BenchSettings settings, BenchBase base, Path workDir,
+                                       List<String> systemProperties, URI otlpTraces) throws IOException {
+        List<String> properties = new ArrayList<>(List.of("-javaagent:" + settings.otelAgent(),
+                "-Dotel.service.name=bench-loopback", "-Dotel.exporter.otlp.protocol=http/protobuf",
+                "-Dotel.exporter.otlp.traces.endpoint=" + otlpTraces, "-Dotel.metrics.exporter=none",
+                "-Dotel.logs.exporter=none"));
+        properties.addAll(systemProperties);
+        return embedded(settings, BenchSettings.Target.AGENT, base, workDir, properties, ", OpenTelemetry Java agent");
+    }
+
+    private static ServerJvm embedded(BenchSettings settings, BenchSettings.Target target, BenchBase base, Path workDir,
+                                      List<String> systemProperties, String suffix) throws IOException {
+        List<String> command = jvm(settings, target, workDir, systemProperties);
         String logging = System.getProperty("java.util.logging.config.file");
         if (logging != null) {
             command.add("-Djava.util.logging.config.file=" + logging);
         }
         command.addAll(List.of("-cp", absoluteClassPath(), EmbeddedBenchServer.class.getName(),
                 base.dir().toString(), String.valueOf(base.mainPort()), String.valueOf(base.loopbackPort())));
-        return new ServerJvm(BenchSettings.Target.EMBEDDED, "Jetty " + org.eclipse.jetty.util.Jetty.VERSION
-                + " embedded (" + EmbeddedBenchServer.class.getSimpleName() + ")", command, base.dir(),
+        return new ServerJvm(target, "Jetty " + org.eclipse.jetty.util.Jetty.VERSION
+                + " embedded (" + EmbeddedBenchServer.class.getSimpleName() + suffix + ")", command, base.dir(),
                 workDir.resolve("server.log"), workDir);
     }
 
@@ -72,6 +91,9 @@ final class ServerJvm implements AutoCloseable {
     private static String absoluteClassPath() {
         return Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
+                // A server's class path has no OpenTelemetry of its own (TracingIT's SDK is the driver's):
+                // its service files would reach the WARs' API copies ("not a subtype").
+                .filter(entry -> !entry.replace('\\', '/').contains("/io/opentelemetry/"))
                 .map(entry -> Path.of(entry).toAbsolutePath().toString())
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }

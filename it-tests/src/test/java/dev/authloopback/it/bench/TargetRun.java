@@ -46,6 +46,8 @@ final class TargetRun {
     private final URI clusterUri;
 
     private ServerJvm server;
+    /** The agent target's OTLP endpoint; {@code null} for the others. */
+    private OtlpSink sink;
     private ServerJvm.Snapshot started;
     private ServerJvm.Snapshot afterRows;
     private final List<RowRun.Result> rows = new ArrayList<>();
@@ -75,8 +77,14 @@ final class TargetRun {
             Path work = fresh(settings.workDir().resolve(target.id()));
             BenchBase base = BenchBase.prepare(work.resolve("base"), settings, tokens);
             List<String> properties = BenchBase.systemProperties(settings, tokens, clusterUri);
-            server = target == BenchSettings.Target.EMBEDDED ? ServerJvm.embedded(settings, base, work, properties)
-                    : ServerJvm.standalone(settings, base, work, properties);
+            if (target == BenchSettings.Target.AGENT) {
+                sink = OtlpSink.start();
+            }
+            server = switch (target) {
+                case EMBEDDED -> ServerJvm.embedded(settings, base, work, properties);
+                case STANDALONE -> ServerJvm.standalone(settings, base, work, properties);
+                case AGENT -> ServerJvm.embeddedWithAgent(settings, base, work, properties, sink.tracesUrl());
+            };
             description = server.server();
             command = server.command();
             log("starting %s (pid %d, heap %s, log %s)", description, server.pid(), settings.serverHeap(), server.log());
@@ -92,6 +100,10 @@ final class TargetRun {
             if (server != null) {
                 server.close();
             }
+            if (sink != null) {
+                log("OTLP sink: %,d exports, %,d bytes", sink.exports(), sink.bytes());
+                sink.close();
+            }
         }
         return new Result(target, description, command, started, afterRows, List.copyOf(rows), soak, herd, heap,
                 loadBefore, Machine.loadAverage(), (System.nanoTime() - begin) / 1e9, List.copyOf(problems));
@@ -106,17 +118,19 @@ final class TargetRun {
         Http http = new Http();
         ServerCounters counters = new ServerCounters(base, tokens);
         Path work = settings.workDir().resolve(target.id());
-        heap = HeapRun.run(settings, base, tokens, server, counters, work);
-        for (HeapRun.Point point : heap.points()) {
+        boolean agent = target == BenchSettings.Target.AGENT;
+        // The agent target measures what tracing adds to the hit and filter rows, nothing else.
+        heap = agent ? null : HeapRun.run(settings, base, tokens, server, counters, work);
+        for (HeapRun.Point point : heap == null ? List.<HeapRun.Point>of() : heap.points()) {
             log("heap: %,d distinct keys: %,.0f bytes per entry (filled in %.1f s)", point.entries(),
                     point.bytesPerEntry(), point.fillSeconds());
         }
-        if (heap.flagged()) {
+        if (heap != null && heap.flagged()) {
             log("heap FLAGGED %s", heap.problems());
         }
         started = server.snapshot();
         RowRun rowRun = new RowRun(settings, base, counters, http, work);
-        if (!settings.soak().isZero()) {
+        if (!agent && !settings.soak().isZero()) {
             log("soak: filter row at c=%d for %d s ...", BenchSettings.SOAK_CONCURRENCY, settings.soak().toSeconds());
             java.time.Duration warmup = SOAK_WARMUP.compareTo(settings.warmup()) > 0 ? SOAK_WARMUP : settings.warmup();
             soak = SoakRun.run(rowRun, server, warmup, settings.soak());
@@ -126,6 +140,9 @@ final class TargetRun {
         }
         for (int concurrency : settings.concurrency()) {
             for (Row row : Row.values()) {
+                if (agent && !List.of(Row.FLOOR, Row.HIT, Row.NONE, Row.FILTER).contains(row)) {
+                    continue;
+                }
                 long begin = System.nanoTime();
                 RowRun.Result result = rowRun.measure(row, concurrency);
                 rows.add(result);
@@ -136,6 +153,9 @@ final class TargetRun {
             }
         }
         afterRows = server.snapshot();
+        if (agent) {
+            return;
+        }
         herd = HerdRun.run(settings, base, tokens);
         log("herd: %d requests, %d upstream call(s), %s, %s", herd.size(), herd.upstreamCalls(), herd.cache(),
                 herd.flagged() ? "FLAGGED " + herd.problems() : "ok");

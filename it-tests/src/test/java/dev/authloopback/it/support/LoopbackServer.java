@@ -75,6 +75,11 @@ public final class LoopbackServer implements AutoCloseable {
         // Ehcache and its clustered client come from the WAR, as on a standalone Jetty. The test
         // classpath carries them for the ITs' own CacheManagers (TerracottaServerHarnessIT); seen by the
         // WAR, their service files name factories of the other copy ("not a subtype").
+        if (builder.testOpenTelemetry) {
+            // The OpenTelemetry API from the test classpath, whose GlobalOpenTelemetry the test set to an
+            // SDK: what the Java agent does for a standalone server (TracingIT).
+            webapp.addProtectedClassMatcher(new ClassMatcher("io.opentelemetry."));
+        }
         webapp.addHiddenClassMatcher(new ClassMatcher(EHCACHE_AND_TERRACOTTA_CLIENT));
         builder.settings.forEach((name, value) -> webapp.setInitParameter("loopback." + name, value));
         if (builder.clock != null) {
@@ -180,6 +185,13 @@ public final class LoopbackServer implements AutoCloseable {
         private boolean recordExchanges = true;
         private int maxThreads = 400;
         private boolean adminConnector;
+        private boolean testOpenTelemetry;
+
+        /** Traces into the test JVM's {@code GlobalOpenTelemetry} (an SDK the test registered). */
+        public Builder testOpenTelemetry() {
+            this.testOpenTelemetry = true;
+            return this;
+        }
 
         private Builder(Path war) {
             this.war = war;

@@ -46,6 +46,11 @@ public final class SampleAppServer implements AutoCloseable {
         webapp.setThrowUnavailableOnStartupException(true);
         // As in LoopbackServer: the WAR's slf4j-api (via json-path) would not match the JUL provider.
         webapp.addProtectedClassMatcher(new ClassMatcher("org.slf4j."));
+        if (builder.testOpenTelemetry) {
+            // The OpenTelemetry API from the test classpath, whose GlobalOpenTelemetry the test set to an
+            // SDK: what the Java agent does for a standalone server (TracingIT).
+            webapp.addProtectedClassMatcher(new ClassMatcher("io.opentelemetry."));
+        }
         if (builder.hideJaxRs) {
             // A container without JAX-RS: the server classpath's API and Jersey become invisible.
             webapp.addHiddenClassMatcher(new ClassMatcher("jakarta.ws.rs.", "org.glassfish.jersey.", "org.glassfish.hk2."));
@@ -89,6 +94,13 @@ public final class SampleAppServer implements AutoCloseable {
         private final Map<String, String> filterParams = new LinkedHashMap<>();
         private URI backendUrl;
         private boolean hideJaxRs;
+        private boolean testOpenTelemetry;
+
+        /** Traces into the test JVM's {@code GlobalOpenTelemetry} (an SDK the test registered). */
+        public Builder testOpenTelemetry() {
+            this.testOpenTelemetry = true;
+            return this;
+        }
 
         private Builder(Path war) {
             this.war = war;

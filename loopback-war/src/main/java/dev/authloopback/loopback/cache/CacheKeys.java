@@ -71,6 +71,10 @@ public final class CacheKeys {
             update(sha, name.toLowerCase(java.util.Locale.ROOT));
             update(sha, request.header(name));
         }
+        if (request.subject() != null) {
+            // Exchange profiles: the keyed digest stands for the subject token, which never enters a key.
+            update(sha, request.subject().digest());
+        }
         if (request.dpop() != null) {
             update(sha, "dpop-jkt");
             update(sha, request.dpop().jkt());

@@ -8,8 +8,14 @@ package dev.authloopback.loopback.cache;
  *
  * @param holder   the node (host, process, context) that holds it, for logs
  * @param nonce    tells two leases of one node apart
+ * @param span     W3C traceparent of the holder's request (docs/tracing.md), so the callers that wait
+ *                 on it on other nodes link to it; {@code null} when that request is not traced
  */
-public record Lease(String holder, long nonce, long deadline) {
+public record Lease(String holder, long nonce, long deadline, String span) {
+
+    public Lease(String holder, long nonce, long deadline) {
+        this(holder, nonce, deadline, null);
+    }
 
     public boolean endedAt(long now) {
         return now >= deadline;

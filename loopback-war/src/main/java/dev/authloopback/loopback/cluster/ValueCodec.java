@@ -43,11 +43,16 @@ interface ValueCodec<V> {
             string(out, lease.holder());
             out.writeLong(lease.nonce());
             out.writeLong(lease.deadline());
+            string(out, lease.span());
         }
 
         @Override
         public Lease read(DataInputStream in, int size) throws IOException {
-            return new Lease(string(in, size), in.readLong(), in.readLong());
+            String holder = string(in, size);
+            long nonce = in.readLong();
+            long deadline = in.readLong();
+            // A lease written by a node from before tracing ends here.
+            return new Lease(holder, nonce, deadline, in.available() > 0 ? string(in, size) : null);
         }
     };
 

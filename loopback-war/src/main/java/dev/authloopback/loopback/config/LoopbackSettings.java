@@ -21,6 +21,7 @@ import java.util.Set;
  * @param tokenPort    the only local port token calls are answered on, or {@link #ANY_PORT}
  * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  * @param clientAuth   how the loopback authenticates upstream: transparent, or an owning mode
+ * @param exchange     exchange profiles only (a user's token exchanged on their behalf), else {@code null}
  * @param dpop         DPoP (RFC 9449) proofs and key-bound entries, or {@link DpopSettings#OFF}
  */
 public record LoopbackSettings(
@@ -50,6 +51,7 @@ public record LoopbackSettings(
         int tokenPort,
         int healthDownAfter,
         ClientAuthSettings clientAuth,
+        ExchangeSettings exchange,
         DpopSettings dpop) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
@@ -135,6 +137,8 @@ public record LoopbackSettings(
                 + " admin-secret=" + (adminSecret == null ? "<none>" : "<masked>")
                 + " request-body-timeout=" + requestBodyTimeout
                 + " token-port=" + (tokenPort == ANY_PORT ? "<any>" : String.valueOf(tokenPort))
-                + " health-down-after=" + healthDownAfter + " " + clientAuth.describe() + " " + dpop.describe();
+                + " health-down-after=" + healthDownAfter + " " + clientAuth.describe()
+                + (exchange == null ? "" : " " + exchange.describe())
+                + " " + dpop.describe();
     }
 }

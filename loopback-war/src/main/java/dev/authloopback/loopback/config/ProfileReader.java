@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
+import dev.authloopback.loopback.config.ExchangeSettings;
 import dev.authloopback.loopback.dpop.DpopSettings;
 
 import java.net.URI;
@@ -33,6 +34,7 @@ final class ProfileReader {
         ClientAuthSettings clientAuth = new ClientAuthReader(in).read(upstream);
         DpopSettings dpop = DpopSettingsReader.read(in);
         CallerAuthRule.check(in, access.sharedSecret(), access.sharedSecretHeader(), clientAuth);
+        ExchangeSettings exchange = ExchangeSettingsReader.read(in, clientAuth);
         if (in.problemCount() > before || !keys.methodsDisjoint(in)) {
             return null;
         }
@@ -43,6 +45,6 @@ final class ProfileReader {
                 limits.maxResponseBytes(), limits.maxTokenLength(), limits.minRefreshInterval(),
                 access.allowFrom(), access.sharedSecret(), access.sharedSecretHeader(), access.adminAllowFrom(),
                 access.adminSecret(), access.requestBodyTimeout(), access.tokenPort(),
-                healthDownAfter, clientAuth, dpop);
+                healthDownAfter, clientAuth, exchange, dpop);
     }
 }

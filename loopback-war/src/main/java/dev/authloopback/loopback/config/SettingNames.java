@@ -88,6 +88,16 @@ public final class SettingNames {
     public static final String ALLOWED_RESOURCES = "allowed-resources";
     public static final String ALLOWED_AUDIENCES = "allowed-audiences";
 
+    /** Exchange profiles (grant-type token exchange or jwt-bearer on-behalf-of): how subject tokens are checked. */
+    public static final String SUBJECT_ISSUER = "subject-issuer";
+    public static final String SUBJECT_AUDIENCE = "subject-audience";
+    public static final String SUBJECT_JWKS_URL = "subject-jwks-url";
+    public static final String MAX_SUBJECT_LIFETIME = "max-subject-lifetime";
+    public static final String EXCHANGE_RATE_LIMIT = "exchange-rate-limit";
+    public static final String SUBJECT_NEGATIVE_TTL = "subject-negative-ttl";
+    /** Exchange profiles: the {@code aud} a back-channel logout token must hold (the client users log in to). */
+    public static final String LOGOUT_AUDIENCE = "logout-audience";
+
     /** Not per profile: at most one admin evict-all ({@code DELETE admin/entries}) per profile in this interval. */
     public static final String EVICT_ALL_INTERVAL = "evict-all-interval";
 
@@ -114,7 +124,8 @@ public final class SettingNames {
             CLIENT_KEY_ID, CLIENT_KEY_ALG, ASSERTION_LIFETIME, CLIENT_ASSERTION_FILE, CLIENT_ASSERTION_TYPE, KEY_STORE,
             KEY_STORE_PASSWORD, TRUST_STORE,
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE, ALLOWED_SCOPES, ALLOWED_RESOURCES,
-            ALLOWED_AUDIENCES, DPOP, DPOP_ALGS, DPOP_PROOF_MAX_AGE, DPOP_REPLAY_MEMORY);
+            ALLOWED_AUDIENCES, SUBJECT_ISSUER, SUBJECT_AUDIENCE, SUBJECT_JWKS_URL, MAX_SUBJECT_LIFETIME,
+            EXCHANGE_RATE_LIMIT, SUBJECT_NEGATIVE_TTL, LOGOUT_AUDIENCE, DPOP, DPOP_ALGS, DPOP_PROOF_MAX_AGE, DPOP_REPLAY_MEMORY);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT,
             CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE, CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT,

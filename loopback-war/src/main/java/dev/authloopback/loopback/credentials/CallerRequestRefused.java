@@ -58,4 +58,30 @@ public final class CallerRequestRefused extends RuntimeException {
                 field + " '" + shown + "' is not allowed for this profile (" + ceiling + "); a caller may ask for"
                         + " what the operator allows, no more");
     }
+
+    /** Exchange profiles: a request without the user's token. */
+    public static CallerRequestRefused subjectTokenRequired() {
+        return new CallerRequestRefused(400, "subject-token-required", "Subject token required",
+                "this profile exchanges a user's token: send it as subject_token");
+    }
+
+    /** Exchange profiles: a field the exchange does not take as sent. */
+    public static CallerRequestRefused fieldRefused(String detail) {
+        return field(detail);
+    }
+
+    /** Exchange profiles: a value beyond what the profile hands out (the only allowed value is named). */
+    public static CallerRequestRefused beyond(String field, String allowed) {
+        return new CallerRequestRefused(403, field.replace('_', '-') + "-not-allowed", "Not allowed for this profile",
+                field + " other than " + allowed + " is not handed out by this profile");
+    }
+
+    /**
+     * Exchange profiles: the subject token was not accepted. The reason is one of a few fixed words
+     * (expired, signature, issuer, ...); the detail never quotes the token or its claims.
+     */
+    public static CallerRequestRefused invalidSubjectToken(String reason) {
+        return new CallerRequestRefused(401, "invalid-subject-token", "Subject token not accepted",
+                "the subject token was not accepted (" + reason + "); no token was asked for");
+    }
 }

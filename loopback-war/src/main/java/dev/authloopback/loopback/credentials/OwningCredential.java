@@ -18,9 +18,13 @@ final class OwningCredential implements UpstreamCredential {
     static final String FORM = "application/x-www-form-urlencoded";
     /** RFC 7523 §2.2. */
     static final String JWT_BEARER = ClientAuthSettings.JWT_BEARER;
+    /** RFC 7523 §2.1: the grant Entra ID's on-behalf-of request uses. */
+    private static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
     private final ClientAuthSettings settings;
     private final String grantField;
+    /** Exchange profiles: the form field of the subject token ({@code subject_token} or {@code assertion}). */
+    private final String subjectField;
     /** {@code client_secret_basic} / {@code _post} with {@code client-secret-file}, else {@code null}. */
     private final ReloadingFile<String> secretFile;
     /** The assertion-based modes' source of {@code client_assertion}, else {@code null}. */
@@ -29,6 +33,8 @@ final class OwningCredential implements UpstreamCredential {
     OwningCredential(ClientAuthSettings settings, URI tokenUrl, Clock clock) {
         this.settings = settings;
         this.grantField = "grant_type=" + encode(settings.grantType());
+        // RFC 8693 §2.1 names the user's token subject_token; Entra's on-behalf-of (the RFC 7523 grant) assertion.
+        this.subjectField = JWT_BEARER_GRANT.equals(settings.grantType()) ? "assertion" : "subject_token";
         boolean sendsSecret = settings.method() == ClientAuthMethod.CLIENT_SECRET_BASIC
                 || settings.method() == ClientAuthMethod.CLIENT_SECRET_POST;
         this.secretFile = sendsSecret && settings.clientSecretFile() != null
@@ -49,6 +55,10 @@ final class OwningCredential implements UpstreamCredential {
         if (request.body().length > 0) {
             body.append('&').append(new String(request.body(), StandardCharsets.US_ASCII));
         }
+        if (request.subject() != null) {
+            // Exchange profiles: the user's token goes upstream here only, never into a key or a log line.
+            body.append('&').append(subjectField).append('=').append(encode(request.subject().token()));
+        }
         String authorization = null;
         switch (settings.method()) {
             // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
@@ -67,7 +77,7 @@ final class OwningCredential implements UpstreamCredential {
         }
         // Configured key-headers (a tenant header, say) go upstream as in transparent mode.
         return new TokenRequest("POST", FORM, "application/json", authorization, request.keyHeaders(),
-                body.toString().getBytes(StandardCharsets.US_ASCII), request.dpop());
+                body.toString().getBytes(StandardCharsets.US_ASCII), null, request.dpop());
     }
 
     @Override

@@ -29,7 +29,9 @@ public final class UpstreamFailure extends RuntimeException {
          */
         TOKEN_MALFORMED(502, "token-malformed", "Token endpoint answered a malformed access token"),
         /** A 2xx whose token_type is not Bearer (DPoP, mac, ...): sent as Bearer it would be misused. */
-        TOKEN_TYPE_UNSUPPORTED(502, "token-type-unsupported", "Token type not supported");
+        TOKEN_TYPE_UNSUPPORTED(502, "token-type-unsupported", "Token type not supported"),
+        /** Exchange profiles: {@code exchange-rate-limit} upstream exchanges per second were made; none was tried. */
+        EXCHANGE_RATE_LIMITED(429, "exchange-rate-limited", "Too many token exchanges");
 
         private final int status;
         private final String slug;

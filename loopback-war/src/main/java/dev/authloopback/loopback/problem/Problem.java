@@ -30,6 +30,15 @@ public final class Problem {
         this.detail = detail;
     }
 
+    /** The {@code type} URI of a problem with this slug (also a span attribute, see LoopbackTracing). */
+    public static String type(String slug) {
+        return TYPE_PREFIX + slug;
+    }
+
+    public String type() {
+        return type(slug);
+    }
+
     /** An extra answer header, e.g. {@code Allow} or {@code Retry-After}. */
     public Problem header(String name, Object value) {
         headers.put(name, String.valueOf(value));

@@ -9,14 +9,19 @@ import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
 import dev.authloopback.loopback.dpop.DpopBinding;
+import dev.authloopback.loopback.exchange.ExchangeProfile;
 import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.outcome.CacheStatus;
 import dev.authloopback.loopback.outcome.UpstreamFailure;
+import dev.authloopback.loopback.problem.Problem;
 import dev.authloopback.loopback.request.TokenRequest;
+import dev.authloopback.loopback.tracing.LoopbackTracing;
+import dev.authloopback.loopback.tracing.UpstreamSpan;
 import dev.authloopback.loopback.upstream.UpstreamAnswer;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
+import io.opentelemetry.api.trace.SpanContext;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -45,16 +50,22 @@ public final class TokenProxy {
     private final LoopbackMetrics.ProfileMetrics metrics;
     /** Owning modes only ({@code null} when transparent): reduces a caller's request to its selecting fields. */
     private final SelectingFields selecting;
+    /** Exchange profiles only ({@code null} otherwise): subject tokens checked, entries bounded by them. */
+    private final ExchangeProfile exchange;
     private final SingleFlight<Fetched> flights = new SingleFlight<>();
     /** The lease step in front of the upstream call, when the store is shared with other nodes. */
     private final ClusterSingleFlight acrossNodes;
     private final RefreshAhead refreshAhead;
     /** DPoP profiles: whether an answer is bound to the proof's key before it is stored. */
     private final DpopBinding dpopBinding = new DpopBinding(new com.fasterxml.jackson.databind.ObjectMapper());
+    private final LoopbackTracing tracing;
 
     public TokenProxy(LoopbackSettings settings, TokenStore cache, String node, UpstreamTokenClient upstream,
                       CacheKeys keys, TokenResponseInspector inspector, Clock clock, Executor refreshExecutor,
-                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting) {
+                      LoopbackMetrics.ProfileMetrics metrics, SelectingFields selecting, ExchangeProfile exchange,
+                      LoopbackTracing tracing) {
+        this.exchange = exchange;
+        this.tracing = tracing;
         this.node = node;
         this.selecting = selecting;
         this.settings = settings;
@@ -65,8 +76,9 @@ public final class TokenProxy {
         this.lifetime = new TokenLifetime(settings.ttl(), settings.expirySkew(), settings.refreshAhead());
         this.clock = clock;
         this.metrics = metrics;
-        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget());
-        this.refreshAhead = new RefreshAhead(settings, cache, node, clock, refreshExecutor, metrics, flights,
+        this.acrossNodes = new ClusterSingleFlight(cache, node, clock, settings.upstreamBudget(), tracing);
+        this.refreshAhead = new RefreshAhead(settings, cache, node, clock, tracing.refreshes(refreshExecutor),
+                metrics, flights,
                 this::fetch, this::fetchUpstream);
     }
 
@@ -81,22 +93,59 @@ public final class TokenProxy {
      * @throws CallerRequestRefused when an owning-mode caller sent a credential or an unknown field
      */
     public TokenRequest admit(TokenRequest caller) {
+        if (exchange != null) {
+            return exchange.admit(caller);
+        }
         return selecting == null ? caller : selecting.reduce(caller);
+    }
+
+    /** The exchange step of an exchange profile, or {@code null}. */
+    public ExchangeProfile exchange() {
+        return exchange;
+    }
+
+    /**
+     * Exchange profiles: evicts every entry this node stored for a user ({@code sub}) or an IdP session
+     * ({@code sid}), e.g. on back-channel logout. Not rate-limited like a 401's eviction: the entries
+     * belong to a user who has logged out, and nothing serves them again.
+     *
+     * @return how many entries went
+     */
+    public int evictSubject(String sub, String sid) {
+        if (exchange == null) {
+            return 0;
+        }
+        int evicted = 0;
+        for (String key : exchange.keysOf(sub, sid)) {
+            CachedToken entry = cache.get(key);
+            if (entry != null && cache.remove(key, entry)) {
+                evicted++;
+            }
+            RequestLog.line(settings.profile(), CacheKeys.keyId(key), "-", "EVICT(logout)", "-", -1, 204);
+        }
+        metrics.evicted("logout");
+        return evicted;
     }
 
     /**
      * Outcome of one upstream call: the answer, and what the cache did with it. {@code called} is
      * false when no call was made here because another node stored the entry meanwhile.
      */
-    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action, boolean called) {
+    record Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action, boolean called,
+                   SpanContext upstreamSpan) {
         Fetched(UpstreamAnswer answer, CachedToken stored, String etag, String action) {
-            this(answer, stored, etag, action, true);
+            this(answer, stored, etag, action, true, null);
+        }
+
+        /** The same outcome, naming the span of the upstream call that had it (for the callers that share it). */
+        Fetched tracedBy(SpanContext span) {
+            return new Fetched(answer, stored, etag, action, called, span);
         }
 
         /** An outcome that is a stored entry (already renewed, or stored by another node) rather than a fresh answer. */
         static Fetched ofEntry(CachedToken entry, String action, boolean called) {
             return new Fetched(new UpstreamAnswer(entry.status(), entry.contentType(), entry.body(), null, null, 0),
-                    entry, entry.etag(), action, called);
+                    entry, entry.etag(), action, called, null);
         }
     }
 
@@ -106,6 +155,7 @@ public final class TokenProxy {
     public TokenAnswer handle(TokenRequest request) {
         String digest = keys.digestOf(request);
         String key = keys.keyFor(request, digest);
+        tracing.keyed(key);
         if (!settings.methods().contains(request.method())) {
             return bypass(request, CacheKeys.keyId(key));
         }
@@ -137,6 +187,7 @@ public final class TokenProxy {
         if (!fetched.called()) {
             // Stored meanwhile: by another node while this one waited on its lease, or by the flight
             // that ended just before this one started.
+            tracing.sharedFetch(fetched.upstreamSpan()); // another node's fetch, named by its lease
             RequestLog.line(settings.profile(), keyId, CacheStatus.COALESCED.name(), fetched.action(), "-", -1,
                     fetched.stored().status());
             metrics.answered(CacheStatus.COALESCED);
@@ -144,6 +195,9 @@ public final class TokenProxy {
         }
         UpstreamAnswer answer = fetched.answer();
         CacheStatus status = result.led() ? CacheStatus.MISS : CacheStatus.COALESCED;
+        if (!result.led()) {
+            tracing.sharedFetch(fetched.upstreamSpan());
+        }
         // Stale-if-error covers outages, not refusals: a 400/401/403 means the credentials or request
         // are wrong, and a stale token would hide that.
         if (fetched.stored() == null && UpstreamHealth.isOutage(answer.status())) {
@@ -222,6 +276,9 @@ public final class TokenProxy {
             return wait;
         }
         cache.clear();
+        if (exchange != null) {
+            exchange.forgetAll();
+        }
         refreshAhead.forgetBackOffs();
         metrics.evicted("all");
         RequestLog.line(settings.profile(), "*", "-", "EVICT_ALL", "-", -1, 204);
@@ -270,14 +327,28 @@ public final class TokenProxy {
         if (!cache.shared()) {
             return fetchUpstream(request, key, digest);
         }
-        return acrossNodes.run(key, digest, stored -> {
+        return acrossNodes.run(key, digest, (stored, holderSpan) -> {
             metrics.leaseWaited();
-            return Fetched.ofEntry(stored, "SHARED(lease)", false);
+            return Fetched.ofEntry(stored, "SHARED(lease)", false).tracedBy(tracing.spanOf(holderSpan));
         }, () -> fetchUpstream(request, key, digest));
     }
 
-    /** One upstream call; stores the answer only if it is a successful token response. */
+    /** One upstream call, in its span; stores the answer only if it is a successful token response. */
     private Fetched fetchUpstream(TokenRequest request, String key, String digest) {
+        UpstreamSpan span = tracing.upstream(settings.profile(), request.method(), settings.upstreamUrl());
+        try {
+            Fetched fetched = fetchUpstreamUntraced(request, key, digest);
+            span.answered(fetched.answer().status(), fetched.action());
+            return fetched.tracedBy(span.context());
+        } catch (UpstreamFailure failure) {
+            span.failed(Problem.type(failure.kind().slug()));
+            throw failure;
+        } finally {
+            span.close();
+        }
+    }
+
+    private Fetched fetchUpstreamUntraced(TokenRequest request, String key, String digest) {
         Exchanged exchanged;
         try {
             exchanged = exchange(request);
@@ -306,8 +377,13 @@ public final class TokenProxy {
             return new Fetched(answer, null, facts.get().etag(), "SKIP(dpop_binding: " + unbound + ")");
         }
         long now = clock.millis();
-        TokenLifetime.Window window = lifetime.windowFor(now, facts.get().expiresIn(),
-                ThreadLocalRandom.current().nextDouble());
+        java.time.Duration expiresIn = facts.get().expiresIn();
+        if (request.subject() != null && exchange != null) {
+            // Never past the subject token, nor the exchanged one, nor max-subject-lifetime; the window
+            // (fresh, valid, refresh-ahead) lies inside that, so refresh ahead never runs past either.
+            expiresIn = exchange.bounded(request.subject(), expiresIn, settings.ttl(), now);
+        }
+        TokenLifetime.Window window = lifetime.windowFor(now, expiresIn, ThreadLocalRandom.current().nextDouble());
         CachedToken token = new CachedToken(answer.status(), answer.contentType(), answer.body(), digest,
                 facts.get().etag(), now, window.freshUntil(), window.validUntil(), window.refreshFrom());
         if (!cache.put(key, token)) {
@@ -315,6 +391,9 @@ public final class TokenProxy {
             return new Fetched(answer, null, token.etag(), "SKIP(too_large)");
         }
         metrics.stored();
+        if (request.subject() != null && exchange != null) {
+            exchange.stored(request.subject(), key, window.validUntil());
+        }
         return new Fetched(answer, token, token.etag(), "STORE");
     }
 
@@ -330,6 +409,10 @@ public final class TokenProxy {
      * it is counted as a refusal, and health does not hear of it.
      */
     private Exchanged exchange(TokenRequest request) {
+        if (request.subject() != null && exchange != null && !exchange.mayCallUpstream()) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.EXCHANGE_RATE_LIMITED, "exchange-rate-limit="
+                    + exchange.settings().rateLimit() + " upstream exchanges per second reached; none was made", 0);
+        }
         UpstreamAnswer answer;
         try {
             answer = upstream.exchange(request);

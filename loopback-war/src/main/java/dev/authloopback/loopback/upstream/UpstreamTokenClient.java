@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -59,6 +60,8 @@ public final class UpstreamTokenClient implements AutoCloseable {
 
     private final UpstreamCredential credential;
     private final InFlightBytes inFlight;
+    /** Adds trace context headers (W3C traceparent) to each upstream request; see LoopbackTracing#inject. */
+    private final Consumer<HttpRequest.Builder> traceHeaders;
 
     /** Transparent mode: the caller's request goes upstream as it came; no cap on bytes in flight. */
     public UpstreamTokenClient(LoopbackSettings settings) {
@@ -71,6 +74,13 @@ public final class UpstreamTokenClient implements AutoCloseable {
      * @param inFlight   the web app's bytes in flight: each answer body is held there until written back
      */
     public UpstreamTokenClient(LoopbackSettings settings, UpstreamCredential credential, InFlightBytes inFlight) {
+        this(settings, credential, inFlight, call -> { });
+    }
+
+    /** @param traceHeaders adds the trace context to each upstream request (it never sees the body) */
+    public UpstreamTokenClient(LoopbackSettings settings, UpstreamCredential credential, InFlightBytes inFlight,
+                               Consumer<HttpRequest.Builder> traceHeaders) {
+        this.traceHeaders = traceHeaders;
         this.settings = settings;
         this.credential = credential;
         this.inFlight = inFlight;
@@ -193,6 +203,7 @@ public final class UpstreamTokenClient implements AutoCloseable {
         if (request.dpop() != null) {
             call.setHeader("DPoP", request.dpop().proof()); // RFC 9449 §5: the caller's proof, on a MISS only
         }
+        traceHeaders.accept(call);
         return call.build();
     }
 

@@ -4,6 +4,7 @@ import dev.authloopback.loopback.config.InvalidSettingsException;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingsSources;
+import dev.authloopback.loopback.tracing.LoopbackTracing;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -37,7 +38,8 @@ public final class LoopbackContextListener implements ServletContextListener {
         }
         Object clockAttribute = context.getAttribute(CLOCK_ATTRIBUTE);
         Clock clock = clockAttribute instanceof Clock c ? c : Clock.systemUTC();
-        LoopbackRuntime runtime = new LoopbackRuntime(configuration, clock, nodeName(context));
+        LoopbackRuntime runtime = new LoopbackRuntime(configuration, clock, nodeName(context),
+                LoopbackTracing.fromGlobal());
         context.setAttribute(LoopbackRuntime.ATTRIBUTE, runtime);
         configuration.profiles().values().forEach(s -> LOG.log(System.Logger.Level.INFO,
                 "Auth Loopback ready at " + context.getContextPath()

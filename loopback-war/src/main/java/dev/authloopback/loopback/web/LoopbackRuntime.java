@@ -20,6 +20,7 @@ import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.memory.InFlightBytes;
 import dev.authloopback.loopback.metrics.LoopbackMetrics;
 import dev.authloopback.loopback.proxy.TokenProxy;
+import dev.authloopback.loopback.tracing.LoopbackTracing;
 import dev.authloopback.loopback.upstream.UpstreamTokenClient;
 
 import java.time.Clock;
@@ -59,12 +60,25 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final Map<String, DpopGate> dpopGates = new LinkedHashMap<>();
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
     private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
+    private final LoopbackTracing tracing;
+    /**
+     * Keys subject tokens in exchange profiles: derived from the cluster's sealing key, so every node
+     * keys one user's token alike (one exchange per cluster); random per web app without one.
+     */
+    private final dev.authloopback.loopback.exchange.SubjectDigest subjectDigest;
 
     /** @param node this node's name in the cluster's leases and logs (host, process, web app) */
     public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node) {
+        this(configuration, clock, node, LoopbackTracing.none());
+    }
+
+    /** @param tracing the spans of token requests and upstream calls (docs/tracing.md) */
+    public LoopbackRuntime(LoopbackConfiguration configuration, Clock clock, String node, LoopbackTracing tracing) {
+        this.tracing = tracing;
         Map<String, ProfileLimits> limits = new LinkedHashMap<>();
         configuration.profiles().forEach((name, s) -> limits.put(name, ProfileLimits.of(s)));
         this.defaultSettings = configuration.defaultProfile();
+        this.subjectDigest = ExchangeProfiles.digest(configuration.cluster().orElse(null));
         this.evictAllInterval = configuration.evictAllInterval();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         long cacheBytes = configuration.memory().maxCacheBytes();
@@ -96,7 +110,7 @@ public final class LoopbackRuntime implements AutoCloseable {
             LoopbackSettings settings = profile.getValue();
             UpstreamCredential credential = UpstreamCredential.of(settings.clientAuth(), settings.upstreamUrl(), clock);
             credentials.put(profile.getKey(), credential);
-            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential, inFlight);
+            UpstreamTokenClient client = new UpstreamTokenClient(settings, credential, inFlight, tracing::inject);
             clients.add(client);
             UpstreamHealth upstreamHealth = new UpstreamHealth(profile.getKey(), hostAndPort(settings),
                     settings.healthDownAfter(), clock);
@@ -106,12 +120,13 @@ public final class LoopbackRuntime implements AutoCloseable {
             if (settings.dpop().enabled()) {
                 dpopGates.put(profile.getKey(), new DpopGate(settings.dpop(), settings.upstreamUrl(), clock));
             }
+            SelectingFields selecting = settings.clientAuth().owning()
+                    ? new SelectingFields(settings.clientAuth(), json.getFactory()) : null;
             proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
                     new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength(),
                     settings.dpop().enabled()), clock,
-                    refreshExecutor, counters,
-                    settings.clientAuth().owning() ? new SelectingFields(settings.clientAuth(), json.getFactory())
-                            : null));
+                    refreshExecutor, counters, selecting, ExchangeProfiles.of(settings, selecting, subjectDigest,
+                            json.getFactory(), clock), tracing));
         }
     }
 
@@ -193,6 +208,10 @@ public final class LoopbackRuntime implements AutoCloseable {
         HealthCheck files = credentialFiles(profile);
         HealthStatus status = health(profile).status().worst(cacheTier().status());
         return files == null ? status : status.worst(files.status());
+    }
+
+    public LoopbackTracing tracing() {
+        return tracing;
     }
 
     public LoopbackMetrics metrics() {

@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.web;
 
 import dev.authloopback.loopback.config.LoopbackSettings;
+import dev.authloopback.loopback.config.SettingNames;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.dpop.DpopGate;
 import dev.authloopback.loopback.dpop.DpopProofRefused;
@@ -13,6 +14,7 @@ import dev.authloopback.loopback.proxy.EvictionResult;
 import dev.authloopback.loopback.proxy.TokenAnswer;
 import dev.authloopback.loopback.proxy.TokenProxy;
 import dev.authloopback.loopback.request.TokenRequest;
+import dev.authloopback.loopback.tracing.RequestSpan;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -101,29 +103,41 @@ public final class TokenServlet extends HttpServlet {
                 return;
             }
         }
-        TokenAnswer answer;
-        try {
-            answer = proxy.handle(admitted);
-        } catch (UpstreamFailure failure) {
-            problemFor(failure).write(response);
-            return;
-        } catch (NoRoomInFlight busy) {
-            busy(busy).write(response);
-            return;
-        }
-        if (dpop != null) {
-            // The upstream's nonce (RFC 9449 §8) reaches the caller on every answer, HITs included.
-            dpop.nonces().remember(answer.dpopNonce());
-            String nonce = dpop.nonces().current();
-            if (nonce != null) {
-                response.setHeader("DPoP-Nonce", nonce);
+        try (RequestSpan span = runtime.tracing().request(request, route(request, settings))) {
+            TokenAnswer answer;
+            try {
+                answer = proxy.handle(admitted);
+            } catch (UpstreamFailure failure) {
+                Problem problem = problemFor(failure);
+                span.failed(settings.profile(), CacheStatus.FAILED.name(), problem.status(), problem.type());
+                problem.write(response);
+                return;
+            } catch (NoRoomInFlight busy) {
+                Problem problem = busy(busy);
+                span.failed(settings.profile(), CacheStatus.FAILED.name(), problem.status(), problem.type());
+                problem.write(response);
+                return;
+            }
+            span.answered(settings.profile(), answer.cacheStatus().name(), answer.status());
+            if (dpop != null) {
+                // The upstream's nonce (RFC 9449 §8) reaches the caller on every answer, HITs included.
+                dpop.nonces().remember(answer.dpopNonce());
+                String nonce = dpop.nonces().current();
+                if (nonce != null) {
+                    response.setHeader("DPoP-Nonce", nonce);
+                }
+            }
+            try {
+                write(answer, response);
+            } finally {
+                answer.written();
             }
         }
-        try {
-            write(answer, response);
-        } finally {
-            answer.written();
-        }
+    }
+
+    /** The span name's route: the template, not the profile a caller typed (low cardinality). */
+    private static String route(HttpServletRequest request, LoopbackSettings settings) {
+        return request.getContextPath() + (SettingNames.DEFAULT_PROFILE.equals(settings.profile()) ? "" : "/{profile}");
     }
 
     private static void write(TokenAnswer answer, HttpServletResponse response) throws IOException {
@@ -295,7 +309,8 @@ public final class TokenServlet extends HttpServlet {
     /** The one place an upstream failure becomes an HTTP answer: 502 or 504 problem JSON. */
     static Problem problemFor(UpstreamFailure failure) {
         UpstreamFailure.Kind kind = failure.kind();
-        return new Problem(kind.status(), kind.slug(), kind.title(), failure.getMessage());
+        Problem problem = new Problem(kind.status(), kind.slug(), kind.title(), failure.getMessage());
+        return kind == UpstreamFailure.Kind.EXCHANGE_RATE_LIMITED ? problem.header("Retry-After", 1) : problem;
     }
 
     /**

@@ -124,6 +124,12 @@ class SealedSerializerTest {
         Mark mark = new Mark(1, 2, Long.MAX_VALUE);
 
         assertEquals(lease, leases.read(leases.serialize(ClusterValue.of("n", lease))).value());
+        // Issue 24: the holder's traceparent travels in the lease, sealed like the rest of it.
+        Lease traced = new Lease("host/1/loopback#a", 7, 99, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        ByteBuffer sealed = leases.serialize(ClusterValue.of("n", traced));
+        assertFalse(new String(bytes(sealed.duplicate()), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .contains("0af7651916cd43dd"), "the lease's span context is sealed");
+        assertEquals(traced, leases.read(sealed).value());
         assertEquals(mark, marks.read(marks.serialize(ClusterValue.of("n", mark))).value());
         ArrayList<Object> nulls = new ArrayList<>();
         CachedToken sparse = new CachedToken(200, null, new byte[0], "d", null, 1, 2, 3, 4);

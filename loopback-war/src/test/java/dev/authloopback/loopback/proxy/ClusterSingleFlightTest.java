@@ -73,6 +73,20 @@ class ClusterSingleFlightTest {
     }
 
     @Test
+    void aWaiterOnAnotherNodeLearnsTheHoldersSpanFromTheLease() throws Exception {
+        // Issue 24: the holder's lease names its request's span, so the waiter's COALESCED span links to it.
+        String span = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        Lease held = new Lease("a", 1, clock.millis() + LEASE.toMillis(), span);
+        store.lease(KEY, held);
+        Future<String> waiter = threads.submit(() -> nodeB.run(KEY, DIGEST,
+                (stored, holderSpan) -> stored.etag() + " " + holderSpan, () -> "called"));
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> waiter.get(100, TimeUnit.MILLISECONDS));
+        store.put(KEY, token("t1"));
+
+        assertEquals("t1 " + span, waiter.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aLeaseWhoseHolderDiedIsTakenOverOnceItHasEnded() throws Exception {
         // Node a took the lease and died: nothing will ever be stored or released.
         Lease dead = new Lease("a", 1, clock.millis() + LEASE.toMillis());

@@ -63,6 +63,9 @@ public final class LoopbackTestServer implements AutoCloseable {
         token.setInitOrder(1);
         token.setAsyncSupported(true);
         context.addServlet(token, "/*");
+        ServletHolder logout = new ServletHolder(new dev.authloopback.loopback.web.BackChannelLogoutServlet());
+        logout.setAsyncSupported(true);
+        context.addServlet(logout, "/backchannel-logout/*");
         ServletHolder jersey = new ServletHolder(new ServletContainer());
         jersey.setInitParameter("jakarta.ws.rs.Application", LoopbackApplication.class.getName());
         jersey.setInitOrder(2);

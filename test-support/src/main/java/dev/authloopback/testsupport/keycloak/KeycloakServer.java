@@ -195,6 +195,33 @@ public final class KeycloakServer implements AutoCloseable {
     }
 
     /**
+     * Token exchanges Keycloak recorded with {@code clientId} as the requesting client
+     * ({@code TOKEN_EXCHANGE} and {@code TOKEN_EXCHANGE_ERROR} events): Keycloak's own count.
+     */
+    public int tokenExchanges(String clientId) {
+        requireRunning();
+        URI uri = URI.create("http://" + HOST + ":" + httpPort + "/admin/realms/" + LoopbackRealm.NAME
+                + "/events?type=TOKEN_EXCHANGE&type=TOKEN_EXCHANGE_ERROR&max=100000&client="
+                + URLEncoder.encode(clientId, StandardCharsets.UTF_8));
+        Http.Answer answer = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + adminToken()).GET());
+        if (answer.status() != 200) {
+            throw new AssertionError("Keycloak's exchange events for " + clientId + ": HTTP " + answer.status() + " "
+                    + answer.body() + "; see " + console());
+        }
+        int count = 0;
+        for (JsonNode ignored : readTree(answer.body(), "events")) {
+            count++;
+        }
+        return count;
+    }
+
+    /** The realm's OpenID Connect endpoint {@code name} ({@code token}, {@code logout}, {@code certs}). */
+    public URI oidcEndpoint(String name) {
+        return URI.create(issuer() + "/protocol/openid-connect/" + name);
+    }
+
+    /**
      * One token call as Keycloak stored it: {@code error} is null for {@code CLIENT_LOGIN};
      * {@code details} carry e.g. {@code client_assertion_id} (the assertion's {@code jti}), {@code client_auth_method}.
      */

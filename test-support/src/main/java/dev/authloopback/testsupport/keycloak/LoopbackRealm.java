@@ -69,6 +69,14 @@ public final class LoopbackRealm {
     public static final String DPOP_CLIENT = "loopback-dpop";
     public static final String DPOP_SECRET = "dpop-s3cret-6e2b8d4f0a";
 
+    /** On-behalf-of (issue 22): the public client users log in with (password grant); its tokens name {@value #OBO_BUSINESS_CLIENT} as audience. */
+    public static final String OBO_LOGIN_CLIENT = "obo-login";
+    /** On-behalf-of: the business app's client, allowed standard token exchange. */
+    public static final String OBO_BUSINESS_CLIENT = "obo-business";
+    public static final String OBO_BUSINESS_SECRET = "obo-business-s3cret-6e2a9d";
+    /** Users {@code alice} and {@code bob} share this password. */
+    public static final String OBO_PASSWORD = "obo-user-pw-41c8";
+
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z0-9_]+)}}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -92,7 +100,15 @@ public final class LoopbackRealm {
         values.put("MTLS_SUBJECT_DN", "CN=unused-" + MTLS_CLIENT);
         // Port 9 (discard): nothing answers; the identity provider is only asked when an SVID arrives.
         values.put("SPIFFE_BUNDLE_URL", "http://127.0.0.1:9/unused-spiffe-bundle");
+        values.put("SECRET_OBO", OBO_BUSINESS_SECRET);
+        values.put("OBO_PASSWORD", OBO_PASSWORD);
+        values.put("OBO_BACKCHANNEL_LOGOUT_URL", "http://127.0.0.1:9/unused-backchannel-logout");
         return new LoopbackRealm(values);
+    }
+
+    /** Where Keycloak sends {@value #OBO_LOGIN_CLIENT}'s back-channel logout tokens (the users' sessions are that client's). */
+    public LoopbackRealm withOboBackChannelLogoutUrl(URI url) {
+        return with("OBO_BACKCHANNEL_LOGOUT_URL", url.toString());
     }
 
     /** {@value #JWT_CERT_CLIENT}'s public key, as Keycloak's admin console stores an imported certificate (base64 DER). */

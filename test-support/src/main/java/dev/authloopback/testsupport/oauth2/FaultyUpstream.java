@@ -158,7 +158,12 @@ public final class FaultyUpstream implements AutoCloseable {
 
     /** One call as the upstream saw it; times from {@link System#nanoTime()}. */
     public record Call(int number, String answer, String method, String contentType, String authorization,
-                       String body, long startNanos, long endNanos) {
+                       String body, long startNanos, long endNanos, String traceparent) {
+
+        public Call(int number, String answer, String method, String contentType, String authorization,
+                    String body, long startNanos, long endNanos) {
+            this(number, answer, method, contentType, authorization, body, startNanos, endNanos, null);
+        }
 
         /** True when both calls were in progress at one instant. */
         public boolean overlaps(Call other) {
@@ -465,7 +470,7 @@ public final class FaultyUpstream implements AutoCloseable {
                 calls.add(new Call(number, answer.name(), request.getMethod(),
                         request.getHeaders().get(HttpHeader.CONTENT_TYPE),
                         request.getHeaders().get(HttpHeader.AUTHORIZATION),
-                        body, start, System.nanoTime()));
+                        body, start, System.nanoTime(), request.getHeaders().get("traceparent")));
             }
             return true;
         }
