@@ -48,6 +48,9 @@ public final class BearerTokenClientFilter implements ClientRequestFilter, Clien
 
     /** Request property carrying the token used for a call, so its 401 evicts exactly that token. */
     private static final String TOKEN_PROPERTY = BearerTokenClientFilter.class.getName() + ".token";
+    private static final String SIGNER_PROPERTY = BearerTokenClientFilter.class.getName() + ".dpop";
+    private static final String RETRIED_PROPERTY = BearerTokenClientFilter.class.getName() + ".dpop-retried";
+    private static final String DPOP_HEADER = "DPoP";
 
     private final TokenService service;
     private final boolean owner;
@@ -116,12 +119,32 @@ public final class BearerTokenClientFilter implements ClientRequestFilter, Clien
             }
             return;
         }
-        request.getHeaders().putSingle(settings.header(), settings.headerValue(token.value()));
+        DpopProofSigner dpop = service.signerFor(token);
+        if (dpop != null) {
+            // RFC 9449 §7: "DPoP <token>" and a proof for this very call (htm, htu, ath, the server's nonce).
+            request.getHeaders().putSingle(settings.header(), dpop.authorization());
+            request.getHeaders().putSingle(DPOP_HEADER, dpop.proof(request.getMethod(), request.getUri()));
+            request.setProperty(SIGNER_PROPERTY, dpop);
+        } else {
+            request.getHeaders().putSingle(settings.header(), settings.headerValue(token.value()));
+        }
         request.setProperty(TOKEN_PROPERTY, token);
     }
 
     @Override
-    public void filter(ClientRequestContext request, ClientResponseContext response) {
+    public void filter(ClientRequestContext request, ClientResponseContext response) throws IOException {
+        if (request.getProperty(SIGNER_PROPERTY) instanceof DpopProofSigner dpop) {
+            String nonce = response.getHeaderString("DPoP-Nonce");
+            dpop.rememberNonce(request.getUri(), nonce);
+            if (response.getStatus() == 401 && nonce != null && request.getProperty(RETRIED_PROPERTY) == null
+                    && String.valueOf(response.getHeaderString("WWW-Authenticate")).contains("use_dpop_nonce")) {
+                // RFC 9449 §9: the resource server wants its nonce in the proof; sign again, once.
+                DpopNonceRetry.repeat(request, response, dpop, nonce, RETRIED_PROPERTY);
+                if (response.getStatus() != 401) {
+                    return;
+                }
+            }
+        }
         if (response.getStatus() == 401 && request.getProperty(TOKEN_PROPERTY) instanceof Token used) {
             service.evict(used);
         }

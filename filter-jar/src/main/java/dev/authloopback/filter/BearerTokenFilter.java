@@ -139,6 +139,10 @@ public final class BearerTokenFilter implements Filter {
     public static final String MAX_TOKEN_LENGTH_PARAM = "max-token-length";
     public static final String ON_BEHALF_OF_PARAM = "on-behalf-of";
     public static final String ON_BEHALF_OF_CACHE_BYTES_PARAM = "on-behalf-of-cache-bytes";
+    /** {@code true}: DPoP (RFC 9449) mode, see docs/dpop.md; default {@code false}. */
+    public static final String DPOP_PARAM = "dpop";
+    /** A private JWK file shared by the nodes of one app (implies {@code dpop=true}); default: a key per instance. */
+    public static final String DPOP_KEY_FILE_PARAM = "dpop-key-file";
 
     /**
      * Servlet context attribute under which an initialised filter publishes its token source (the
@@ -222,8 +226,15 @@ public final class BearerTokenFilter implements Filter {
             }
             return;
         }
-        BearerRequest wrapped = new BearerRequest(request, settings.header(), settings.headerValue(token.value()));
+        DpopProofSigner dpop = current.signerFor(token);
+        // A DPoP-bound token is sent as "DPoP <token>" (RFC 9449 §7.1); the proof for the app's own
+        // call is signed by app code through the signer attribute, as only it knows the URL.
+        BearerRequest wrapped = new BearerRequest(request, settings.header(),
+                dpop != null ? dpop.authorization() : settings.headerValue(token.value()));
         wrapped.setAttribute(settings.attribute(), token.value());
+        if (dpop != null) {
+            wrapped.setAttribute(DpopProofSigner.ATTRIBUTE, dpop);
+        }
         chain.doFilter(wrapped, response);
         if (!settings.evictOn401()) {
             return;

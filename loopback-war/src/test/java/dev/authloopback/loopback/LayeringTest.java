@@ -35,6 +35,7 @@ import java.util.stream.Stream;
  *    outcome                 what became of a call, typed (cache status, upstream failure, refresh):
  *                            proxy and upstream name it, metrics count it, health judges it
  *    memory                  the bytes-in-flight budget: intake, upstream and proxy reserve from it
+ * 8  dpop                    DPoP proofs: settings, checks, replay memory, nonces (imports nothing of ours)
  * </pre>
  */
 class LayeringTest {
@@ -48,7 +49,8 @@ class LayeringTest {
             Map.entry("config", 5),
             Map.entry("credentials", 6), Map.entry("access", 6),
             Map.entry("request", 7), Map.entry("problem", 7), Map.entry("outcome", 7),
-            Map.entry("memory", 7));
+            Map.entry("memory", 7),
+            Map.entry("dpop", 8));
 
     private static final Path SOURCES = Path.of("src/main/java/dev/authloopback/loopback");
     private static final Pattern IMPORT =

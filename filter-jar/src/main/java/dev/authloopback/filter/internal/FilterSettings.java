@@ -2,6 +2,8 @@ package dev.authloopback.filter.internal;
 
 import static dev.authloopback.filter.BearerTokenFilter.ATTRIBUTE_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.CONNECT_TIMEOUT_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.DPOP_KEY_FILE_PARAM;
+import static dev.authloopback.filter.BearerTokenFilter.DPOP_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.EVICT_ON_401_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_PARAM;
 import static dev.authloopback.filter.BearerTokenFilter.HEADER_VALUE_PARAM;
@@ -61,7 +63,7 @@ public final class FilterSettings {
             ATTRIBUTE_PARAM, CONNECT_TIMEOUT_PARAM, READ_TIMEOUT_PARAM, ON_FAILURE_PARAM, EVICT_ON_401_PARAM,
             LOCAL_TTL_PARAM, MAX_TOKEN_LENGTH_PARAM, TOKEN_SECRET_FILE_PARAM, TOKEN_SECRET_HEADER_PARAM,
             dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM,
-            dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM);
+            dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, DPOP_PARAM, DPOP_KEY_FILE_PARAM);
     /** 4 MiB: some 2,000 users' exchanged tokens of ~2 KiB each in the near cache. */
     public static final long DEFAULT_ON_BEHALF_OF_CACHE_BYTES = 4L * 1024 * 1024;
 
@@ -93,7 +95,12 @@ public final class FilterSettings {
     private final boolean onBehalfOf;
     private final long onBehalfOfCacheBytes;
 
+    private final DpopKey dpopKey;
+    private final String dpopKeyFile;
+
     private FilterSettings(Reader r) {
+        this.dpopKey = r.dpopKey;
+        this.dpopKeyFile = r.dpopKeyFile;
         this.onBehalfOf = r.onBehalfOf;
         this.onBehalfOfCacheBytes = r.onBehalfOfCacheBytes;
         this.tokenUrl = r.tokenUrl;
@@ -145,6 +152,8 @@ public final class FilterSettings {
     /** {@code on-behalf-of}: exchange each request's inbound user token instead of one service token. */
     public boolean onBehalfOf() { return onBehalfOf; }
     public long onBehalfOfCacheBytes() { return onBehalfOfCacheBytes; }
+    /** The app's DPoP key in DPoP mode, else {@code null}. */
+    public DpopKey dpopKey() { return dpopKey; }
 
     /** The header value for a token, e.g. {@code Bearer eyJ...}. */
     public String headerValue(String token) {
@@ -172,7 +181,9 @@ public final class FilterSettings {
                 + ", " + MAX_TOKEN_LENGTH_PARAM + "=" + maxTokenLength
                 + (onBehalfOf ? ", " + dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_PARAM + "=true, "
                         + dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM + "="
-                        + onBehalfOfCacheBytes : "");
+                        + onBehalfOfCacheBytes : "")
+                + (dpopKey == null ? "" : ", " + DPOP_PARAM + "=true, " + DPOP_KEY_FILE_PARAM + "="
+                        + (dpopKeyFile == null ? "(a key of this instance)" : dpopKeyFile) + ", jkt=" + dpopKey.thumbprint());
     }
 
     /**
@@ -219,6 +230,8 @@ public final class FilterSettings {
         int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
         boolean onBehalfOf;
         long onBehalfOfCacheBytes = DEFAULT_ON_BEHALF_OF_CACHE_BYTES;
+        DpopKey dpopKey;
+        String dpopKeyFile;
 
         Reader(Map<String, String> params, Placeholders placeholders) {
             this.params = new LinkedHashMap<>(params);
@@ -294,11 +307,32 @@ public final class FilterSettings {
                 problem(dev.authloopback.filter.BearerTokenFilter.ON_BEHALF_OF_CACHE_BYTES_PARAM, bytes,
                         "must be a whole number of bytes, such as 4194304");
             }
+            dpop();
             String evict = value(EVICT_ON_401_PARAM, "true");
             switch (evict.toLowerCase(Locale.ROOT)) {
                 case "true" -> evictOn401 = true;
                 case "false" -> evictOn401 = false;
                 default -> problem(EVICT_ON_401_PARAM, evict, "must be true or false");
+            }
+        }
+
+        /** DPoP mode: {@code dpop=true}, or a {@code dpop-key-file} (which implies it). */
+        private void dpop() {
+            String on = value(DPOP_PARAM, "false").toLowerCase(Locale.ROOT);
+            if (!on.equals("true") && !on.equals("false")) {
+                problem(DPOP_PARAM, on, "must be true or false");
+                return;
+            }
+            dpopKeyFile = params.get(DPOP_KEY_FILE_PARAM) == null || params.get(DPOP_KEY_FILE_PARAM).isBlank() ? null
+                    : params.get(DPOP_KEY_FILE_PARAM).trim();
+            if (dpopKeyFile != null) {
+                try {
+                    dpopKey = DpopKey.fromFile(java.nio.file.Path.of(dpopKeyFile));
+                } catch (IllegalArgumentException e) {
+                    problem(DPOP_KEY_FILE_PARAM, dpopKeyFile, e.getMessage());
+                }
+            } else if (on.equals("true")) {
+                dpopKey = DpopKey.generate();
             }
         }
 

@@ -12,8 +12,13 @@ import java.util.Optional;
  *                  (e.g. when the filter points straight at an OAuth2 server)
  * @param expiresIn the answer's {@code expires_in}; may be null
  * @param fetchedAt when the answer arrived
+ * @param dpop      {@code token_type} DPoP: the token is bound to the app's key (RFC 9449)
  */
-public record Token(String value, String etag, Duration expiresIn, Instant fetchedAt) {
+public record Token(String value, String etag, Duration expiresIn, Instant fetchedAt, boolean dpop) {
+
+    public Token(String value, String etag, Duration expiresIn, Instant fetchedAt) {
+        this(value, etag, expiresIn, fetchedAt, false);
+    }
 
     public Token {
         if (value == null || value.isEmpty()) {
@@ -30,7 +35,7 @@ public record Token(String value, String etag, Duration expiresIn, Instant fetch
 
     @Override
     public String toString() {
-        return "Token[" + Fingerprints.of(value) + ", etag " + Fingerprints.of(etag) + ", expires_in "
+        return "Token[" + (dpop ? "DPoP " : "") + Fingerprints.of(value) + ", etag " + Fingerprints.of(etag) + ", expires_in "
                 + (expiresIn == null ? "-" : expiresIn.toSeconds() + "s") + "]";
     }
 }

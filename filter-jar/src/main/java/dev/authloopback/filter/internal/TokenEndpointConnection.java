@@ -74,7 +74,10 @@ final class TokenEndpointConnection implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** The answer, read whole (bounded): status, the headers the filter uses, body. */
-    record Answer(int status, String etag, String age, byte[] body) {
+    record Answer(int status, String etag, String age, byte[] body, String dpopNonce) {
+        Answer(int status, String etag, String age, byte[] body) {
+            this(status, etag, age, body, null);
+        }
     }
 
     /** The endpoint answered with a body over {@link #MAX_ANSWER_BYTES}. */
@@ -137,7 +140,16 @@ final class TokenEndpointConnection implements AutoCloseable {
      * @param ifMatch {@code If-Match} value for the conditional eviction, or {@code null}
      */
     Answer exchange(String method, String ifMatch) throws TokenUnavailableException {
-        return exchange(method, ifMatch, body);
+        return exchange(method, ifMatch, body, null, null);
+    }
+
+    /**
+     * @param url   another URL of the same endpoint (the loopback's DPoP metadata), read with no body;
+     *              {@code null} for the token URL
+     * @param proof a DPoP proof (RFC 9449) for the {@code DPoP} header, or {@code null}
+     */
+    Answer exchange(String method, String ifMatch, java.net.URI url, String proof) throws TokenUnavailableException {
+        return exchange(method, ifMatch, body, url, proof);
     }
 
     /**
@@ -154,13 +166,14 @@ final class TokenEndpointConnection implements AutoCloseable {
             joined[body.length] = '&';
             System.arraycopy(extra, 0, joined, body.length + 1, extra.length);
         }
-        return exchange(method, ifMatch, joined);
+        return exchange(method, ifMatch, joined, null, null);
     }
 
-    private Answer exchange(String method, String ifMatch, byte[] body) throws TokenUnavailableException {
+    private Answer exchange(String method, String ifMatch, byte[] body, java.net.URI url, String proof)
+            throws TokenUnavailableException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(exchangeLimitMillis);
         try {
-            return exchangeOnce(method, ifMatch, body, exchangeLimitMillis);
+            return exchangeOnce(method, ifMatch, body, url, proof, exchangeLimitMillis);
         } catch (DroppedConnection dropped) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
@@ -168,19 +181,20 @@ final class TokenEndpointConnection implements AutoCloseable {
             }
             LOG.log(Level.DEBUG, "Token endpoint connection was closed under the request; sending it once more");
             try {
-                return exchangeOnce(method, ifMatch, body, left);
+                return exchangeOnce(method, ifMatch, body, url, proof, left);
             } catch (DroppedConnection again) {
                 throw again.failure;
             }
         }
     }
 
-    private Answer exchangeOnce(String method, String ifMatch, byte[] body, long limitMillis)
+    private Answer exchangeOnce(String method, String ifMatch, byte[] body, java.net.URI url, String proof,
+                                long limitMillis)
             throws TokenUnavailableException, DroppedConnection {
         if (closed.get()) {
             throw TokenUnavailableException.unreachable("The bearer token filter is shut down", null);
         }
-        HttpUriRequestBase request = new HttpUriRequestBase(method, settings.tokenUrl());
+        HttpUriRequestBase request = new HttpUriRequestBase(method, url == null ? settings.tokenUrl() : url);
         request.setHeader("Accept", "application/json");
         for (Map.Entry<String, String> h : settings.tokenHeaders()) {
             request.addHeader(h.getKey(), h.getValue());
@@ -189,7 +203,10 @@ final class TokenEndpointConnection implements AutoCloseable {
             request.setHeader("If-Match", ifMatch);
         }
         traceHeaders.accept(request::setHeader);
-        if (body.length > 0 || !"GET".equals(method)) {
+        if (proof != null) {
+            request.setHeader("DPoP", proof);
+        }
+        if (url == null && (body.length > 0 || !"GET".equals(method))) {
             request.setEntity(new ByteArrayEntity(body, contentType));
         }
         AtomicBoolean expired = new AtomicBoolean();
@@ -233,7 +250,7 @@ final class TokenEndpointConnection implements AutoCloseable {
             }
         }
         return new Answer(response.getCode(), value(response.getFirstHeader("ETag")),
-                value(response.getFirstHeader("Age")), bytes);
+                value(response.getFirstHeader("Age")), bytes, value(response.getFirstHeader("DPoP-Nonce")));
     }
 
     private static String value(Header header) {

@@ -1,5 +1,6 @@
 package dev.authloopback.filter.internal;
 
+import dev.authloopback.filter.DpopProofSigner;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.function.UnaryOperator;
@@ -25,6 +26,7 @@ public final class TokenService implements TokenSource, AutoCloseable {
      * on it ({@code BearerTokenClientFilter}) carry that user's exchanged token. Per instance, not static.
      */
     private final ThreadLocal<String> currentUser = new ThreadLocal<>();
+    private final Clock clock;
 
     /** Failures name params as {@code init-param <name>} (web.xml, or {@code create(Map)}). */
     public TokenService(FilterSettings settings, Clock clock) {
@@ -48,6 +50,7 @@ public final class TokenService implements TokenSource, AutoCloseable {
             throw new IllegalArgumentException("tracing must not be null");
         }
         this.paramLabel = paramLabel;
+        this.clock = clock;
         this.settings = settings;
         this.tracing = tracing;
         this.client = new LoopbackTokenClient(settings, clock, tracing::inject);
@@ -105,6 +108,15 @@ public final class TokenService implements TokenSource, AutoCloseable {
 
     public FilterSettings settings() {
         return settings;
+    }
+
+    /**
+     * The proof signer for calls made with {@code token}, when it is DPoP-bound (RFC 9449);
+     * {@code null} for a Bearer token.
+     */
+    public DpopProofSigner signerFor(Token token) {
+        return token.dpop() && settings.dpopKey() != null
+                ? DpopProofSigner.of(settings.dpopKey(), client.nonces(), clock, token.value()) : null;
     }
 
     @Override

@@ -53,7 +53,9 @@ public final class CacheKeys {
         if (template == null) {
             return settings.profile() + ":" + digest;
         }
-        return settings.profile() + ":" + template.render(part -> resolve(part, request));
+        String key = settings.profile() + ":" + template.render(part -> resolve(part, request));
+        // Two keys never share a token (RFC 9449): a readable key names the proof's key too.
+        return request.dpop() == null ? key : key + ":jkt=" + request.dpop().jkt();
     }
 
     public String digestOf(TokenRequest request) {
@@ -72,6 +74,10 @@ public final class CacheKeys {
         if (request.subject() != null) {
             // Exchange profiles: the keyed digest stands for the subject token, which never enters a key.
             update(sha, request.subject().digest());
+        }
+        if (request.dpop() != null) {
+            update(sha, "dpop-jkt");
+            update(sha, request.dpop().jkt());
         }
         body(request, sha);
         return HexFormat.of().formatHex(sha.digest());

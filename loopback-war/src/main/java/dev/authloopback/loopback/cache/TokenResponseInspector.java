@@ -45,9 +45,17 @@ public final class TokenResponseInspector {
 
     private final ObjectReader json;
     private final long maxTokenLength;
+    /** A DPoP profile's answers are {@code token_type} DPoP (RFC 9449 §5); every other profile keeps Bearer only. */
+    private final boolean acceptDpop;
 
     /** @param maxTokenLength the profile's {@code max-token-length}, in characters */
     public TokenResponseInspector(ObjectMapper json, long maxTokenLength) {
+        this(json, maxTokenLength, false);
+    }
+
+    /** @param acceptDpop the profile uses DPoP, so {@code token_type} DPoP is served too */
+    public TokenResponseInspector(ObjectMapper json, long maxTokenLength, boolean acceptDpop) {
+        this.acceptDpop = acceptDpop;
         if (maxTokenLength < 1) {
             throw new IllegalArgumentException("maxTokenLength must be >= 1, was " + maxTokenLength);
         }
@@ -110,7 +118,8 @@ public final class TokenResponseInspector {
         }
         JsonNode type = root.get("token_type");
         String typeProblem = type == null || type.isNull() ? null
-                : type.isTextual() ? TokenSyntax.tokenTypeProblem(type.textValue())
+                : type.isTextual() ? (acceptDpop && "dpop".equalsIgnoreCase(type.textValue()) ? null
+                        : TokenSyntax.tokenTypeProblem(type.textValue()))
                 : "token_type is a JSON " + type.getNodeType().name().toLowerCase(Locale.ROOT)
                         + ", not a string; only Bearer tokens (RFC 6750) are stored and served";
         if (typeProblem != null) {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class LoopbackConfiguration {
     private static final System.Logger LOG = System.getLogger(LoopbackConfiguration.class.getName());
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Set<String> RESERVED_PROFILES = Set.of("admin", SettingNames.DEFAULT_PROFILE);
+    private static final Set<String> RESERVED_PROFILES = Set.of("admin", SettingNames.DEFAULT_PROFILE, "dpop");
 
     /** One evict-all per profile per 10 s: enough for an operator, too few for a loop to empty the cache. */
     public static final Duration DEFAULT_EVICT_ALL_INTERVAL = Duration.ofSeconds(10);
@@ -109,7 +109,7 @@ public final class LoopbackConfiguration {
             }
             if (!PROFILE_NAME.matcher(name).matches() || RESERVED_PROFILES.contains(name)) {
                 problems.add(SettingNames.PREFIX + SettingNames.PROFILES + "='" + list.get() + "': profile '" + name
-                        + "' must match [a-z0-9][a-z0-9_-]* and not be 'admin' or 'default'");
+                        + "' must match [a-z0-9][a-z0-9_-]* and not be 'admin', 'default' or 'dpop' (the default profile's DPoP metadata path)");
             } else if (named.contains(name)) {
                 problems.add(SettingNames.PREFIX + SettingNames.PROFILES + "='" + list.get() + "': profile '" + name
                         + "' is listed twice");

@@ -2,7 +2,7 @@ package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.access.AddressAllowList;
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
-import dev.authloopback.loopback.config.ExchangeSettings;
+import dev.authloopback.loopback.dpop.DpopSettings;
 
 import java.net.URI;
 import java.time.Duration;
@@ -22,6 +22,7 @@ import java.util.Set;
  * @param healthDownAfter consecutive failed upstream calls (none answered stale) that make health DOWN
  * @param clientAuth   how the loopback authenticates upstream: transparent, or an owning mode
  * @param exchange     exchange profiles only (a user's token exchanged on their behalf), else {@code null}
+ * @param dpop         DPoP (RFC 9449) proofs and key-bound entries, or {@link DpopSettings#OFF}
  */
 public record LoopbackSettings(
         String profile,
@@ -50,7 +51,8 @@ public record LoopbackSettings(
         int tokenPort,
         int healthDownAfter,
         ClientAuthSettings clientAuth,
-        ExchangeSettings exchange) {
+        ExchangeSettings exchange,
+        DpopSettings dpop) {
 
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
     public static final Duration DEFAULT_TTI = Duration.ofHours(8);
@@ -136,6 +138,7 @@ public record LoopbackSettings(
                 + " request-body-timeout=" + requestBodyTimeout
                 + " token-port=" + (tokenPort == ANY_PORT ? "<any>" : String.valueOf(tokenPort))
                 + " health-down-after=" + healthDownAfter + " " + clientAuth.describe()
-                + (exchange == null ? "" : " " + exchange.describe());
+                + (exchange == null ? "" : " " + exchange.describe())
+                + " " + dpop.describe();
     }
 }

@@ -2,6 +2,7 @@ package dev.authloopback.loopback.config;
 
 import dev.authloopback.loopback.credentials.ClientAuthSettings;
 import dev.authloopback.loopback.config.ExchangeSettings;
+import dev.authloopback.loopback.dpop.DpopSettings;
 
 import java.net.URI;
 import java.util.List;
@@ -31,6 +32,7 @@ final class ProfileReader {
         int healthDownAfter = in.value(SettingNames.HEALTH_DOWN_AFTER, LoopbackSettings.DEFAULT_HEALTH_DOWN_AFTER,
                 SettingValues::positiveInt);
         ClientAuthSettings clientAuth = new ClientAuthReader(in).read(upstream);
+        DpopSettings dpop = DpopSettingsReader.read(in);
         CallerAuthRule.check(in, access.sharedSecret(), access.sharedSecretHeader(), clientAuth);
         ExchangeSettings exchange = ExchangeSettingsReader.read(in, clientAuth);
         if (in.problemCount() > before || !keys.methodsDisjoint(in)) {
@@ -43,6 +45,6 @@ final class ProfileReader {
                 limits.maxResponseBytes(), limits.maxTokenLength(), limits.minRefreshInterval(),
                 access.allowFrom(), access.sharedSecret(), access.sharedSecretHeader(), access.adminAllowFrom(),
                 access.adminSecret(), access.requestBodyTimeout(), access.tokenPort(),
-                healthDownAfter, clientAuth, exchange);
+                healthDownAfter, clientAuth, exchange, dpop);
     }
 }

@@ -105,6 +105,12 @@ public final class SettingNames {
     public static final String PROFILES = "profiles";
     public static final String CONFIG_FILE = "config-file";
 
+    /** DPoP (RFC 9449): see docs/dpop.md. */
+    public static final String DPOP = "dpop";
+    public static final String DPOP_ALGS = "dpop-algs";
+    public static final String DPOP_PROOF_MAX_AGE = "dpop-proof-max-age";
+    public static final String DPOP_REPLAY_MEMORY = "dpop-replay-memory";
+
     public static final String PREFIX = "loopback.";
     public static final String ENV_PREFIX = "LOOPBACK_";
     public static final String DEFAULT_PROFILE = "default";
@@ -119,7 +125,7 @@ public final class SettingNames {
             KEY_STORE_PASSWORD, TRUST_STORE,
             TRUST_STORE_PASSWORD, GRANT_TYPE, SCOPE, RESOURCE, AUDIENCE, ALLOWED_SCOPES, ALLOWED_RESOURCES,
             ALLOWED_AUDIENCES, SUBJECT_ISSUER, SUBJECT_AUDIENCE, SUBJECT_JWKS_URL, MAX_SUBJECT_LIFETIME,
-            EXCHANGE_RATE_LIMIT, SUBJECT_NEGATIVE_TTL, LOGOUT_AUDIENCE);
+            EXCHANGE_RATE_LIMIT, SUBJECT_NEGATIVE_TTL, LOGOUT_AUDIENCE, DPOP, DPOP_ALGS, DPOP_PROOF_MAX_AGE, DPOP_REPLAY_MEMORY);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT,
             CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE, CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT,

@@ -77,7 +77,7 @@ final class OwningCredential implements UpstreamCredential {
         }
         // Configured key-headers (a tenant header, say) go upstream as in transparent mode.
         return new TokenRequest("POST", FORM, "application/json", authorization, request.keyHeaders(),
-                body.toString().getBytes(StandardCharsets.US_ASCII));
+                body.toString().getBytes(StandardCharsets.US_ASCII), null, request.dpop());
     }
 
     @Override

@@ -78,7 +78,7 @@ public final class SelectingFields {
             fields.audiences.forEach(a -> appendAll(canonical, AUDIENCE, a));
         }
         return new TokenRequest(caller.method(), OwningCredential.FORM, "application/json", null,
-                caller.keyHeaders(), canonical.toString().getBytes(StandardCharsets.US_ASCII));
+                caller.keyHeaders(), canonical.toString().getBytes(StandardCharsets.US_ASCII), null, caller.dpop());
     }
 
     private void readForm(byte[] body, Fields fields) {

@@ -13,14 +13,21 @@ import dev.authloopback.loopback.outcome.CacheStatus;
  * @param wwwAuthenticate passed through from the upstream, or {@code null}
  * @param inFlight        the body's bytes in flight when this caller made the upstream call, or
  *                        {@code null}; the writer gives them back ({@link #written()})
+ * @param dpopNonce       the upstream's {@code DPoP-Nonce} on an answer it just gave, or {@code null}
  */
 public record TokenAnswer(int status, String contentType, byte[] body, CacheStatus cacheStatus, long ageSeconds,
-                          String etag, String retryAfter, String wwwAuthenticate, Reservation inFlight) {
+                          String etag, String retryAfter, String wwwAuthenticate, Reservation inFlight,
+                          String dpopNonce) {
+
+    public TokenAnswer(int status, String contentType, byte[] body, CacheStatus cacheStatus, long ageSeconds,
+                       String etag, String retryAfter, String wwwAuthenticate, Reservation inFlight) {
+        this(status, contentType, body, cacheStatus, ageSeconds, etag, retryAfter, wwwAuthenticate, inFlight, null);
+    }
 
     /** An answer that holds nothing in flight (a stored entry, or a shared upstream answer). */
     public TokenAnswer(int status, String contentType, byte[] body, CacheStatus cacheStatus, long ageSeconds,
                        String etag, String retryAfter, String wwwAuthenticate) {
-        this(status, contentType, body, cacheStatus, ageSeconds, etag, retryAfter, wwwAuthenticate, null);
+        this(status, contentType, body, cacheStatus, ageSeconds, etag, retryAfter, wwwAuthenticate, null, null);
     }
 
     /** The answer was written back (or given up): its bytes are no longer in flight. Idempotent. */

@@ -8,6 +8,7 @@ import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
 import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.dpop.DpopBinding;
 import dev.authloopback.loopback.exchange.ExchangeProfile;
 import dev.authloopback.loopback.health.UpstreamHealth;
 import dev.authloopback.loopback.memory.NoRoomInFlight;
@@ -55,6 +56,8 @@ public final class TokenProxy {
     /** The lease step in front of the upstream call, when the store is shared with other nodes. */
     private final ClusterSingleFlight acrossNodes;
     private final RefreshAhead refreshAhead;
+    /** DPoP profiles: whether an answer is bound to the proof's key before it is stored. */
+    private final DpopBinding dpopBinding = new DpopBinding(new com.fasterxml.jackson.databind.ObjectMapper());
     private final LoopbackTracing tracing;
 
     public TokenProxy(LoopbackSettings settings, TokenStore cache, String node, UpstreamTokenClient upstream,
@@ -211,7 +214,8 @@ public final class TokenProxy {
         metrics.answered(status);
         // The caller that made the call writes the body back and then gives its bytes in flight back.
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), status, -1, fetched.etag(),
-                answer.retryAfter(), answer.wwwAuthenticate(), result.led() ? answer.inFlight() : null);
+                answer.retryAfter(), answer.wwwAuthenticate(), result.led() ? answer.inFlight() : null,
+                answer.dpopNonce());
     }
 
     /**
@@ -301,7 +305,7 @@ public final class TokenProxy {
         metrics.answered(CacheStatus.BYPASS);
         String etag = exchanged.facts().map(TokenResponseInspector.TokenFacts::etag).orElse(null);
         return new TokenAnswer(answer.status(), answer.contentType(), answer.body(), CacheStatus.BYPASS, -1, etag,
-                answer.retryAfter(), answer.wwwAuthenticate(), answer.inFlight());
+                answer.retryAfter(), answer.wwwAuthenticate(), answer.inFlight(), answer.dpopNonce());
     }
 
     /**
@@ -365,6 +369,12 @@ public final class TokenProxy {
         if (facts.get().expiresInInvalid()) {
             metrics.skipped("expires_in");
             return new Fetched(answer, null, facts.get().etag(), "SKIP(expires_in)");
+        }
+        String unbound = request.dpop() == null ? null : dpopBinding.problem(answer.body(), request.dpop().jkt());
+        if (unbound != null) {
+            // A token not bound to the caller's key is passed back, never stored under the key's entry.
+            metrics.skipped("dpop_binding");
+            return new Fetched(answer, null, facts.get().etag(), "SKIP(dpop_binding: " + unbound + ")");
         }
         long now = clock.millis();
         java.time.Duration expiresIn = facts.get().expiresIn();

@@ -1,5 +1,7 @@
 package dev.authloopback.loopback.request;
 
+import dev.authloopback.loopback.dpop.DpopProof;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,22 +16,34 @@ import java.util.Map;
  * @param keyHeaders    values of the configured {@code key-headers}, by configured name
  * @param subject       exchange profiles: the caller's validated subject token, sent upstream but keyed
  *                      only by its keyed digest; {@code null} otherwise
+ * @param dpop          the checked DPoP proof of a DPoP profile's call, else {@code null}
  */
 public record TokenRequest(String method, String contentType, String accept, String authorization,
-                           Map<String, String> keyHeaders, byte[] body, SubjectToken subject) {
+                           Map<String, String> keyHeaders, byte[] body, SubjectToken subject, DpopProof dpop) {
 
     public TokenRequest {
         keyHeaders = Map.copyOf(keyHeaders);
     }
 
+    /** A request without a subject token or DPoP proof (every plain profile). */
     public TokenRequest(String method, String contentType, String accept, String authorization,
                         Map<String, String> keyHeaders, byte[] body) {
-        this(method, contentType, accept, authorization, keyHeaders, body, null);
+        this(method, contentType, accept, authorization, keyHeaders, body, null, null);
+    }
+
+    public TokenRequest(String method, String contentType, String accept, String authorization,
+                        Map<String, String> keyHeaders, byte[] body, SubjectToken subject) {
+        this(method, contentType, accept, authorization, keyHeaders, body, subject, null);
+    }
+
+    /** The same request carrying a checked proof. */
+    public TokenRequest withDpop(DpopProof proof) {
+        return new TokenRequest(method, contentType, accept, authorization, keyHeaders, body, subject, proof);
     }
 
     /** The same request carrying a validated subject token. */
     public TokenRequest withSubject(SubjectToken token) {
-        return new TokenRequest(method, contentType, accept, authorization, keyHeaders, body, token);
+        return new TokenRequest(method, contentType, accept, authorization, keyHeaders, body, token, dpop);
     }
 
     public boolean isForm() {
@@ -86,7 +100,7 @@ public record TokenRequest(String method, String contentType, String accept, Str
     @Override
     public String toString() {
         return "TokenRequest[" + method + " " + mediaType() + ", " + body.length + " bytes, headers="
-                + List.copyOf(keyHeaders.keySet()) + "]";
+                + List.copyOf(keyHeaders.keySet()) + (dpop == null ? "" : ", " + dpop) + "]";
     }
 
     @Override

@@ -10,14 +10,20 @@ import dev.authloopback.loopback.memory.Reservation;
  * @param wwwAuthenticate the upstream's {@code WWW-Authenticate}, or {@code null}
  * @param inFlight        the body's bytes in flight, held until the answer is written back
  *                        ({@link #release()}); {@code null} for an answer made from a stored entry
+ * @param dpopNonce       the upstream's {@code DPoP-Nonce} (RFC 9449 §8), or {@code null}
  */
 public record UpstreamAnswer(int status, String contentType, byte[] body, String retryAfter,
-                             String wwwAuthenticate, long latencyMillis, Reservation inFlight) {
+                             String wwwAuthenticate, long latencyMillis, Reservation inFlight, String dpopNonce) {
+
+    public UpstreamAnswer(int status, String contentType, byte[] body, String retryAfter, String wwwAuthenticate,
+                          long latencyMillis, Reservation inFlight) {
+        this(status, contentType, body, retryAfter, wwwAuthenticate, latencyMillis, inFlight, null);
+    }
 
     /** An answer whose body holds nothing in flight (a stored entry's, or made by a test). */
     public UpstreamAnswer(int status, String contentType, byte[] body, String retryAfter, String wwwAuthenticate,
                           long latencyMillis) {
-        this(status, contentType, body, retryAfter, wwwAuthenticate, latencyMillis, null);
+        this(status, contentType, body, retryAfter, wwwAuthenticate, latencyMillis, null, null);
     }
 
     /** Gives the body's bytes in flight back; idempotent. */

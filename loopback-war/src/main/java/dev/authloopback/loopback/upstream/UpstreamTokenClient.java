@@ -175,7 +175,7 @@ public final class UpstreamTokenClient implements AutoCloseable {
         return new UpstreamAnswer(response.statusCode(),
                 MediaTypes.sanitise(headers.firstValue("Content-Type").orElse(null), response.body()), response.body(),
                 joined(headers.allValues("Retry-After")), joined(headers.allValues("WWW-Authenticate")),
-                elapsed(started), body);
+                elapsed(started), body, headers.firstValue("DPoP-Nonce").orElse(null));
     }
 
     private HttpRequest build(TokenRequest request) {
@@ -199,6 +199,9 @@ public final class UpstreamTokenClient implements AutoCloseable {
             if (header.getValue() != null) {
                 call.setHeader(header.getKey(), header.getValue());
             }
+        }
+        if (request.dpop() != null) {
+            call.setHeader("DPoP", request.dpop().proof()); // RFC 9449 §5: the caller's proof, on a MISS only
         }
         traceHeaders.accept(call);
         return call.build();

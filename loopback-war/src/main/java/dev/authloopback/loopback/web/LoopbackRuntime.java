@@ -8,6 +8,7 @@ import dev.authloopback.loopback.cache.TokenCache;
 import dev.authloopback.loopback.cache.TokenResponseInspector;
 import dev.authloopback.loopback.cache.TokenStore;
 import dev.authloopback.loopback.cluster.ClusterTier;
+import dev.authloopback.loopback.dpop.DpopGate;
 import dev.authloopback.loopback.config.LoopbackConfiguration;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.SelectingFields;
@@ -55,6 +56,8 @@ public final class LoopbackRuntime implements AutoCloseable {
     private final ThreadPoolExecutor refreshExecutor;
     private final LoopbackMetrics metrics;
     private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
+    /** DPoP profiles only. */
+    private final Map<String, DpopGate> dpopGates = new LinkedHashMap<>();
     private final Map<String, LoopbackMetrics.ProfileMetrics> profileMetrics = new LinkedHashMap<>();
     private final Map<String, UpstreamCredential> credentials = new LinkedHashMap<>();
     private final LoopbackTracing tracing;
@@ -114,10 +117,14 @@ public final class LoopbackRuntime implements AutoCloseable {
             health.put(profile.getKey(), upstreamHealth);
             LoopbackMetrics.ProfileMetrics counters = metrics.forProfile(profile.getKey(), upstreamHealth);
             profileMetrics.put(profile.getKey(), counters);
+            if (settings.dpop().enabled()) {
+                dpopGates.put(profile.getKey(), new DpopGate(settings.dpop(), settings.upstreamUrl(), clock));
+            }
             SelectingFields selecting = settings.clientAuth().owning()
                     ? new SelectingFields(settings.clientAuth(), json.getFactory()) : null;
             proxies.put(profile.getKey(), new TokenProxy(settings, caches.get(profile.getKey()), node, client,
-                    new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength()), clock,
+                    new CacheKeys(settings, json), new TokenResponseInspector(json, settings.maxTokenLength(),
+                    settings.dpop().enabled()), clock,
                     refreshExecutor, counters, selecting, ExchangeProfiles.of(settings, selecting, subjectDigest,
                             json.getFactory(), clock), tracing));
         }
@@ -151,6 +158,11 @@ public final class LoopbackRuntime implements AutoCloseable {
     /** {@code evict-all-interval}: the shortest time between two evict-alls of one profile, cluster-wide. */
     public java.time.Duration evictAllInterval() {
         return evictAllInterval;
+    }
+
+    /** The DPoP door of a profile that uses DPoP, else {@code null}. */
+    public DpopGate dpop(String profile) {
+        return dpopGates.get(profile);
     }
 
     public Map<String, TokenProxy> proxies() {

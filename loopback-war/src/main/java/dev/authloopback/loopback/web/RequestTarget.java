@@ -1,6 +1,7 @@
 package dev.authloopback.loopback.web;
 
 import dev.authloopback.loopback.config.SettingNames;
+import dev.authloopback.loopback.dpop.DpopGate;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -13,12 +14,16 @@ import jakarta.servlet.http.HttpServletRequest;
  * @param profile the profile the path names, which may be unknown (the default one for the admin
  *                views); {@code null} when the path names none
  * @param admin   addressed to the admin views
+ * @param dpopMetadata addressed to a profile's DPoP metadata ({@code /dpop}, {@code /{name}/dpop}); a
+ *                profile named {@code dpop} is thus not reachable, and none should be named so
  */
-public record RequestTarget(String profile, boolean admin) {
+public record RequestTarget(String profile, boolean admin, boolean dpopMetadata) {
     /** The admin views, guarded by the default profile's {@code admin-allow-from} and {@code admin-secret}. */
-    public static final RequestTarget ADMIN = new RequestTarget(SettingNames.DEFAULT_PROFILE, true);
-    private static final RequestTarget DEFAULT = new RequestTarget(SettingNames.DEFAULT_PROFILE, false);
-    private static final RequestTarget NO_PROFILE = new RequestTarget(null, false);
+    public static final RequestTarget ADMIN = new RequestTarget(SettingNames.DEFAULT_PROFILE, true, false);
+    private static final RequestTarget DEFAULT = new RequestTarget(SettingNames.DEFAULT_PROFILE, false, false);
+    private static final RequestTarget NO_PROFILE = new RequestTarget(null, false, false);
+    private static final RequestTarget DEFAULT_DPOP = new RequestTarget(SettingNames.DEFAULT_PROFILE, false, true);
+    private static final String DPOP_SUFFIX = "/" + DpopGate.METADATA_PATH;
 
     public static RequestTarget of(HttpServletRequest request) {
         // web.xml maps the admin views (Jersey) at /admin/* and the token servlet at /*.
@@ -30,6 +35,12 @@ public record RequestTarget(String profile, boolean admin) {
         if (path == null || path.length() <= 1) {
             return DEFAULT;
         }
-        return path.indexOf('/', 1) < 0 ? new RequestTarget(path.substring(1), false) : NO_PROFILE;
+        int slash = path.indexOf('/', 1);
+        if (slash < 0) {
+            // "/dpop" is the default profile's DPoP metadata: the filter finds it at token-url + "/dpop".
+            return path.equals(DPOP_SUFFIX) ? DEFAULT_DPOP : new RequestTarget(path.substring(1), false, false);
+        }
+        return path.length() == slash + DPOP_SUFFIX.length() && path.endsWith(DPOP_SUFFIX)
+                ? new RequestTarget(path.substring(1, slash), false, true) : NO_PROFILE;
     }
 }

@@ -3,6 +3,8 @@ package dev.authloopback.loopback.web;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.config.SettingNames;
 import dev.authloopback.loopback.credentials.CallerRequestRefused;
+import dev.authloopback.loopback.dpop.DpopGate;
+import dev.authloopback.loopback.dpop.DpopProofRefused;
 import dev.authloopback.loopback.intake.RequestBody;
 import dev.authloopback.loopback.memory.NoRoomInFlight;
 import dev.authloopback.loopback.outcome.CacheStatus;
@@ -65,10 +67,15 @@ public final class TokenServlet extends HttpServlet {
             return;
         }
         String method = request.getMethod();
+        DpopGate dpop = runtime.dpop(target.profile());
+        if (target.dpopMetadata()) {
+            dpopMetadata(dpop, method, response);
+            return;
+        }
         if ("DELETE".equals(method)) {
             evict(proxy, settings, request, response);
         } else if (settings.accepts(method)) {
-            token(proxy, settings, method, request, response);
+            token(proxy, settings, dpop, method, request, response);
         } else if ("OPTIONS".equals(method)) {
             response.setHeader("Allow", allowed(settings));
             response.setStatus(HttpServletResponse.SC_NO_CONTENT);
@@ -79,8 +86,8 @@ public final class TokenServlet extends HttpServlet {
         }
     }
 
-    private void token(TokenProxy proxy, LoopbackSettings settings, String method, HttpServletRequest request,
-                       HttpServletResponse response) throws IOException {
+    private void token(TokenProxy proxy, LoopbackSettings settings, DpopGate dpop, String method,
+                       HttpServletRequest request, HttpServletResponse response) throws IOException {
         // GET token requests carry no body (pass-methods / methods for upstreams that hand out tokens on GET).
         byte[] body = "GET".equals(method) ? new byte[0] : readBody(settings, request, response, false);
         if (body == null) {
@@ -89,6 +96,12 @@ public final class TokenServlet extends HttpServlet {
         TokenRequest admitted = admit(proxy, request(method, settings, request, body), response);
         if (admitted == null) {
             return;
+        }
+        if (dpop != null) {
+            admitted = withProof(dpop, admitted, request, response);
+            if (admitted == null) {
+                return;
+            }
         }
         try (RequestSpan span = runtime.tracing().request(request, route(request, settings))) {
             TokenAnswer answer;
@@ -106,6 +119,14 @@ public final class TokenServlet extends HttpServlet {
                 return;
             }
             span.answered(settings.profile(), answer.cacheStatus().name(), answer.status());
+            if (dpop != null) {
+                // The upstream's nonce (RFC 9449 §8) reaches the caller on every answer, HITs included.
+                dpop.nonces().remember(answer.dpopNonce());
+                String nonce = dpop.nonces().current();
+                if (nonce != null) {
+                    response.setHeader("DPoP-Nonce", nonce);
+                }
+            }
             try {
                 write(answer, response);
             } finally {
@@ -142,6 +163,53 @@ public final class TokenServlet extends HttpServlet {
         response.getOutputStream().write(bytes);
     }
 
+    private static String target(HttpServletRequest request) {
+        return RequestTarget.of(request).profile();
+    }
+
+    /** GET {@code /loopback[/{profile}]/dpop}: what a caller needs to sign its proofs; 404 for a profile without DPoP. */
+    private static void dpopMetadata(DpopGate dpop, String method, HttpServletResponse response) throws IOException {
+        if (dpop == null) {
+            new Problem(404, "no-dpop", "No DPoP", "this profile does not use DPoP (dpop=true)").write(response);
+            return;
+        }
+        if (!"GET".equals(method)) {
+            new Problem(405, "method-not-allowed", "Method not allowed", "DPoP metadata is read with GET")
+                    .header("Allow", "GET").write(response);
+            return;
+        }
+        byte[] json = dpop.metadataJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (dpop.nonces().current() != null) {
+            response.setHeader("DPoP-Nonce", dpop.nonces().current());
+        }
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.setContentLength(json.length);
+        response.getOutputStream().write(json);
+    }
+
+    /**
+     * A DPoP profile's call with its checked proof (RFC 9449 §4.3), on HITs too; {@code null} when
+     * refused (400 written, with {@code WWW-Authenticate: DPoP error="invalid_dpop_proof"}).
+     */
+    private static TokenRequest withProof(DpopGate dpop, TokenRequest admitted, HttpServletRequest request,
+                                          HttpServletResponse response) throws IOException {
+        try {
+            return admitted.withDpop(dpop.check(java.util.Collections.list(request.getHeaders("DPoP")),
+                    "POST"));
+        } catch (DpopProofRefused refused) {
+            new Problem(400, "invalid-dpop-proof", "Invalid DPoP proof", "invalid_dpop_proof: " + refused.getMessage())
+                    .header("WWW-Authenticate", "DPoP error=\"invalid_dpop_proof\", algs=\""
+                            + String.join(" ", dpopAlgs(dpop)) + "\"")
+                    .write(response);
+            return null;
+        }
+    }
+
+    private static java.util.List<String> dpopAlgs(DpopGate dpop) {
+        return dpop.algorithms();
+    }
+
     private void evict(TokenProxy proxy, LoopbackSettings settings, HttpServletRequest request,
                        HttpServletResponse response) throws IOException {
         byte[] body = readBody(settings, request, response, true);
@@ -159,6 +227,14 @@ public final class TokenServlet extends HttpServlet {
         TokenRequest admitted = admit(proxy, request(method, settings, request, body), response);
         if (admitted == null) {
             return;
+        }
+        DpopGate dpop = runtime.dpop(target(request));
+        if (dpop != null) {
+            // An eviction repeats the token request, proof included: it names the key's entry.
+            admitted = withProof(dpop, admitted, request, response);
+            if (admitted == null) {
+                return;
+            }
         }
         EvictionResult result = proxy.evict(admitted, ifMatch.trim());
         switch (result) {

@@ -45,6 +45,24 @@ class LoopbackConfigurationTest {
     }
 
     @Test
+    void dpopIsOffByDefaultAndBadDpopSettingsNameTheSetting() {
+        assertEquals(false, read(Map.of(), Map.of(), init()).defaultProfile().dpop().enabled());
+        LoopbackSettings on = read(Map.of(), Map.of(), init("dpop", "true", "dpop-algs", "ES256, PS256",
+                "dpop-proof-max-age", "30s")).defaultProfile();
+        assertEquals(java.util.List.of("ES256", "PS256"), on.dpop().algorithms());
+        assertEquals(Duration.ofSeconds(30), on.dpop().proofMaxAge());
+        for (String[] bad : new String[][] {{"dpop", "yes"}, {"dpop-algs", "HS256"}, {"dpop-algs", "none"},
+                {"dpop-proof-max-age", "0s"}, {"dpop-replay-memory", "-1"}}) {
+            InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                    () -> read(Map.of(), Map.of(), init(bad[0], bad[1])));
+            assertTrue(e.getMessage().contains("loopback." + bad[0] + "='" + bad[1] + "'"), e.getMessage());
+        }
+        InvalidSettingsException reserved = assertThrows(InvalidSettingsException.class,
+                () -> read(Map.of(), Map.of(), init("profiles", "dpop", "dpop.upstream-url", "http://127.0.0.1/t")));
+        assertTrue(reserved.getMessage().contains("'dpop'"), reserved.getMessage());
+    }
+
+    @Test
     void durationsAcceptEveryDocumentedForm() {
         for (String form : new String[] {"28800", "28800s", "480m", "8h", "PT8H"}) {
             assertEquals(Duration.ofHours(8), read(Map.of(), Map.of(), init("ttl", form)).defaultProfile().ttl(), form);

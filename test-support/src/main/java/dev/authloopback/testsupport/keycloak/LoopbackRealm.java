@@ -65,6 +65,9 @@ public final class LoopbackRealm {
     /** Reads the realm's events: service account with realm-management {@code view-events}. */
     public static final String EVENTS_CLIENT = "loopback-events";
     public static final String EVENTS_SECRET = "events-s3cret-3c9a7e1f22";
+    /** Issue 25: a confidential client whose access tokens must be DPoP-bound ({@code dpop.bound.access.tokens}). */
+    public static final String DPOP_CLIENT = "loopback-dpop";
+    public static final String DPOP_SECRET = "dpop-s3cret-6e2b8d4f0a";
 
     /** On-behalf-of (issue 22): the public client users log in with (password grant); its tokens name {@value #OBO_BUSINESS_CLIENT} as audience. */
     public static final String OBO_LOGIN_CLIENT = "obo-login";
@@ -90,6 +93,7 @@ public final class LoopbackRealm {
         values.put("SECRET_POST", POST_SECRET);
         values.put("SECRET_JWT", SECRET_JWT_SECRET);
         values.put("SECRET_EVENTS", EVENTS_SECRET);
+        values.put("SECRET_DPOP", DPOP_SECRET);
         values.put("SPIFFE_ID", SPIFFE_ID);
         values.put("JWT_CERTIFICATE", "");
         values.put("JWT_JWKS", "{\"keys\":[]}");
