@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.authloopback.testsupport.http.RecordingBackend;
 import dev.authloopback.testsupport.keycloak.KeycloakServer;
 import dev.authloopback.testsupport.keycloak.LoopbackRealm;
 import java.net.URI;
@@ -25,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  * Keycloak. Users alice and bob log in (password grant of the realm's test client); each one's token
  * is exchanged for one whose {@code sub} is theirs and whose {@code azp} is the business client; 20
  * concurrent requests with alice's token make one exchange by Keycloak's own count; forged tokens make
- * none. Through the loopback's token API (no business app in on-behalf-of mode on the server yet).
+ * none. Through the loopback's token API, and through a copy of sample-app whose filter runs in
+ * on-behalf-of mode ({@link #onBehalfOfWebXml}, deployed with the operator's business-app.cli).
  */
 final class OnBehalfOfProof {
     private final String server;
@@ -76,6 +78,84 @@ final class OnBehalfOfProof {
         }
         assertEquals(afterUsers, keycloak.tokenExchanges(LoopbackRealm.OBO_BUSINESS_CLIENT),
                 server + ": forged subject tokens never reach Keycloak");
+    }
+
+    /**
+     * The web.xml of sample-app in on-behalf-of mode: its filter sends each request's user token to
+     * the exchange profile at {@code profilePath} (the caller secret in {@code token-headers}, no
+     * client credentials, which an owning profile refuses), and the backend is the test's.
+     */
+    static String onBehalfOfWebXml(String sampleWebXml, String backendUrl, String profilePath, String callerSecret) {
+        String xml = DeploymentEnvironment.replaceOnce(sampleWebXml, "http://127.0.0.1:8090/backend", backendUrl,
+                "sample-app web.xml backend-url");
+        xml = DeploymentEnvironment.replaceOnce(xml, "${sys:auth-loopback.port:8082}/loopback</param-value>",
+                "${sys:auth-loopback.port:8082}/loopback/" + profilePath + "</param-value>", "sample-app web.xml token-url");
+        String credentials = xml.replaceFirst("<param-value>grant_type=client_credentials[^<]*</param-value>",
+                "<param-value>grant_type=urn:ietf:params:oauth:grant-type:token-exchange</param-value>");
+        if (credentials.equals(xml)) {
+            throw new IllegalStateException("sample-app web.xml no longer has a client_credentials token-body");
+        }
+        xml = credentials;
+        String filterClass = "<filter-class>dev.authloopback.filter.BearerTokenFilter</filter-class>";
+        return DeploymentEnvironment.replaceOnce(xml, filterClass, filterClass
+                + "\n    <init-param><param-name>on-behalf-of</param-name><param-value>true</param-value></init-param>"
+                + "\n    <init-param><param-name>token-headers</param-name><param-value>X-Loopback-Secret: "
+                + callerSecret + "</param-value></init-param>", "sample-app web.xml filter-class");
+    }
+
+    /**
+     * Issue 22's acceptance on a standalone server, through a business app: alice's request reaches
+     * the backend with an exchanged token whose {@code sub} is hers and whose {@code azp} is the
+     * business client (one exchange for her repeated requests), bob gets his own, the app's own code
+     * still sees alice's token as the inbound {@code Authorization}, and a request without a user token
+     * is a 401 problem that never reaches the backend.
+     *
+     * @param app the on-behalf-of app's {@code /api/} (outbound: the JAX-RS client and the filter
+     *            jar's {@code BearerTokenClientFilter}; forward: the inbound {@code Authorization} copied)
+     */
+    void businessAppSendsEachUsersExchangedTokenDownstream(URI app, RecordingBackend backend) throws Exception {
+        String alice = login("alice");
+        String bob = login("bob");
+        int before = keycloak.tokenExchanges(LoopbackRealm.OBO_BUSINESS_CLIENT);
+        RecordingBackend.Seen forAlice = null;
+        for (int i = 0; i < 3; i++) {
+            forAlice = throughApp(app.resolve("outbound"), alice, backend);
+        }
+        assertEquals(claims(alice).path("sub").asText(), String.valueOf(forAlice.claims().get("sub")),
+                server + ": the backend sees alice as the subject: " + forAlice.claims());
+        assertEquals(LoopbackRealm.OBO_BUSINESS_CLIENT, forAlice.claims().get("azp"),
+                server + ": exchanged for the business client: " + forAlice.claims());
+        assertNotEquals(alice, forAlice.token(), server + ": the backend gets the exchanged token, not alice's");
+        assertEquals(1, keycloak.tokenExchanges(LoopbackRealm.OBO_BUSINESS_CLIENT) - before,
+                server + ": three requests by alice through the app, one TOKEN_EXCHANGE at Keycloak");
+        RecordingBackend.Seen forBob = throughApp(app.resolve("outbound"), bob, backend);
+        assertEquals(claims(bob).path("sub").asText(), String.valueOf(forBob.claims().get("sub")),
+                server + ": bob gets his own: " + forBob.claims());
+        assertNotEquals(forAlice.token(), forBob.token());
+        // The servlet that copies the inbound Authorization sees alice's own token: the filter added
+        // the exchanged one for outbound calls and left the app's own security its header.
+        assertEquals(alice, throughApp(app.resolve("forward"), alice, backend).token(),
+                server + ": the inbound Authorization stays alice's token");
+
+        int seen = backend.seen().size();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(app.resolve("outbound"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), server + ": no user token: " + anonymous.body());
+        assertTrue(anonymous.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                server + ": " + anonymous.headers().map());
+        assertTrue(anonymous.body().contains("urn:authloopback:problem:user-token-required"), anonymous.body());
+        assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"),
+                server + ": " + anonymous.headers().map());
+        assertEquals(seen, backend.seen().size(), server + ": no user token, no backend call (never a service token)");
+    }
+
+    private RecordingBackend.Seen throughApp(URI url, String userToken, RecordingBackend backend) throws Exception {
+        int seen = backend.seen().size();
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + userToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), server + " " + url.getPath() + ": " + answer.body());
+        assertEquals(seen + 1, backend.seen().size(), server + " " + url.getPath() + ": one backend call");
+        return backend.seen().get(backend.seen().size() - 1);
     }
 
     private HttpRequest exchange(URI profile, String subjectToken) {

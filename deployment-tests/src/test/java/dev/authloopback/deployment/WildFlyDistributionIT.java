@@ -44,7 +44,8 @@ class WildFlyDistributionIT {
 
     /** Ports of standalone.xml's socket-binding-group plus the admin listener, before the offset (the loopback's is fixed). */
     private static final int[] BASE_PORTS = {8080, 8443, 8009, 9990, 9993, 4712, 4713, 8083};
-    private static final List<String> WARS = List.of("loopback.war", "sample-app.war", "sample-annotated-app.war", "sample-rest-app.war");
+    private static final List<String> WARS = List.of("loopback.war", "sample-app.war", "sample-annotated-app.war",
+            "sample-rest-app.war", "sample-app-obo.war");
     private static final DateTimeFormatter WILDFLY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final Pattern STARTED_IN = Pattern.compile("WFLYSRV0025: .* started in (\\d+)ms");
 
@@ -148,6 +149,17 @@ class WildFlyDistributionIT {
         webXml = replaceOnce(webXml, "http://127.0.0.1:8090/backend", backend.url().toString(), "sample-app web.xml");
         Files.writeString(config.resolve("sample-app-web.xml"), webXml);
         cliRunsCleanlyTwice(home, config, javaHome, "business-app.properties", "business-app.cli");
+        // Issue 22: a second copy of sample-app, its filter in on-behalf-of mode against the exchange
+        // profile, deployed with the same script and an overlay of its own (run once: the twice above
+        // already proves the script re-runs cleanly).
+        Files.copy(env.sampleAppWar(), config.resolve("sample-app-obo.war"));
+        Files.writeString(config.resolve("sample-app-obo-web.xml"),
+                OnBehalfOfProof.onBehalfOfWebXml(webXmlOf(env.sampleAppWar()), backend.url().toString(), "obo",
+                        OWNED_CALLER_SECRET));
+        Files.writeString(config.resolve("business-app-obo.properties"), "app.server-config=standalone.xml\n"
+                + "app.war=sample-app-obo.war\napp.name=sample-app-obo.war\napp.web-xml=sample-app-obo-web.xml\n");
+        Processes.runOk(config, javaHome, Duration.ofMinutes(3), List.of(home.resolve("bin/jboss-cli.sh").toString(),
+                "--properties=business-app-obo.properties", "--file=business-app.cli"));
         // A: the apps that need no per-server web.xml, copied into deployments/.
         for (String war : List.of("sample-annotated-app.war", "sample-rest-app.war")) {
             Files.copy(env.war(war), home.resolve("standalone/deployments/" + war));
@@ -221,7 +233,7 @@ class WildFlyDistributionIT {
         traced.hitHasNoUpstreamSpan();
         proof.loopbackProblemsShareTheFiltersNamespace(loopback.resolve("/loopback"));
         proof.loopbackIsNotServedOnTheMainPort(main.resolve("/loopback"));
-        for (String context : List.of("/sample-app", "/sample-annotated-app", "/sample-rest-app")) {
+        for (String context : List.of("/sample-app", "/sample-annotated-app", "/sample-rest-app", "/sample-app-obo")) {
             proof.businessAppIsNotServedOnTheLoopbackPort(loopback.resolve(context + "/api/orders"));
         }
 
@@ -235,8 +247,12 @@ class WildFlyDistributionIT {
         // After the operator's exact counts: this adds a MISS of its own.
         proof.slowAndStalledBodiesAreHandled(loopback.resolve("/loopback"));
         ownedProfileSignsItsOwnAssertion(loopback.resolve("/loopback/owned"));
-        new OnBehalfOfProof("WildFly", keycloak, OWNED_CALLER_SECRET).usersGetTheirOwnExchangedTokens(
-                loopback.resolve("/loopback/obo"));
+        OnBehalfOfProof onBehalfOf = new OnBehalfOfProof("WildFly", keycloak, OWNED_CALLER_SECRET);
+        onBehalfOf.usersGetTheirOwnExchangedTokens(loopback.resolve("/loopback/obo"));
+        long obo = System.nanoTime();
+        onBehalfOf.businessAppSendsEachUsersExchangedTokenDownstream(main.resolve("/sample-app-obo/api/"), backend);
+        System.out.println("WildFly: the on-behalf-of business app's proof took "
+                + Duration.ofNanos(System.nanoTime() - obo).toMillis() + " ms");
         traced.concurrentCallersLinkToTheFetchTheyShared(loopback.resolve("/loopback"), upstream, 5);
         upstream.close();
         traced.upstreamFailureIsAnErrorWithTheProblemType(loopback.resolve("/loopback"));
@@ -245,6 +261,10 @@ class WildFlyDistributionIT {
         Duration stop = wildfly.stop(Duration.ofSeconds(90));
         assertTrue(log.contains("WFLYSRV0050"), () -> "WildFly did not log a clean stop\n" + log.tail(30));
         log.assertNoErrorsAndNoStackTraceOfOurs("WildFly");
+        // Issue 22: no user token nor exchanged token the backend saw is in the server's log.
+        for (RecordingBackend.Seen seen : backend.seen()) {
+            assertFalse(seen.token() != null && log.contains(seen.token()), () -> "WildFly's log holds a token: " + seen);
+        }
         StringBuilder deploys = new StringBuilder();
         for (String war : WARS) {
             String context = "/" + war.substring(0, war.length() - ".war".length());

@@ -11,11 +11,13 @@ import org.ehcache.event.EventType;
 import org.ehcache.impl.internal.TimeSourceConfiguration;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Ehcache 3 caches of all profiles: one cache manager for the web app, one cache per profile,
- * and one byte budget for all of them ({@link WeightLedger}, {@code max-cache-bytes}). Each cache
- * holds at most {@code max-entries}; together they hold at most the budget in bytes. Created in
+ * and the byte budgets of their entries ({@link WeightLedger}: {@code max-cache-bytes}, and
+ * {@code max-exchange-cache-bytes} for the exchange profiles). Each cache holds at most
+ * {@code max-entries}; together they hold at most the budgets in bytes. Created in
  * {@code contextInitialized}, closed in {@code contextDestroyed}.
  */
 public final class TokenCache implements AutoCloseable {
@@ -28,8 +30,17 @@ public final class TokenCache implements AutoCloseable {
      * @param cacheBytes the byte budget of every profile's entries together
      */
     public TokenCache(TimeSource timeSource, Map<String, ProfileLimits> profiles, long cacheBytes) {
+        this(timeSource, profiles, cacheBytes, 0, Set.of());
+    }
+
+    /**
+     * @param exchangeCacheBytes the byte budget of the exchange profiles' entries together
+     * @param exchangeProfiles   the profiles (of {@code profiles}) held to {@code exchangeCacheBytes}
+     */
+    public TokenCache(TimeSource timeSource, Map<String, ProfileLimits> profiles, long cacheBytes,
+                      long exchangeCacheBytes, Set<String> exchangeProfiles) {
         this.limits = Map.copyOf(profiles);
-        this.ledger = new WeightLedger(cacheBytes, timeSource);
+        this.ledger = new WeightLedger(cacheBytes, exchangeCacheBytes, exchangeProfiles, timeSource);
         CacheManagerBuilder<CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder()
                 .using(new TimeSourceConfiguration(timeSource));
         for (Map.Entry<String, ProfileLimits> profile : profiles.entrySet()) {
@@ -50,7 +61,7 @@ public final class TokenCache implements AutoCloseable {
         }
     }
 
-    /** The byte budget shared by every profile's store, and what they hold. */
+    /** The byte budgets of the profiles' stores, and what they hold. */
     public WeightLedger ledger() {
         return ledger;
     }

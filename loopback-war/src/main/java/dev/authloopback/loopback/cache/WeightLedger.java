@@ -8,6 +8,7 @@ import org.ehcache.event.CacheEventListener;
 
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The web app's one byte budget for cached entries ({@code max-cache-bytes}), shared by every
- * profile's heap store, and the exact count of what they hold.
+ * The web app's byte budgets for cached entries and the exact count of what they hold: one
+ * ({@code max-cache-bytes}) shared by every service-token profile's heap store, and one of their own
+ * ({@code max-exchange-cache-bytes}) for the exchange profiles, whose entries are one per active user
+ * token. Each entry is admitted against, and evicts only within, its profile's budget, so a flood of
+ * users can never push out the service tokens every request needs.
  *
  * <p><b>Exact, not estimated.</b> An entry weighs {@link #weightOf}: its body, key and strings plus a
  * fixed overhead ({@link MemorySettings#ENTRY_OVERHEAD_BYTES}); nothing walks object graphs. The
@@ -32,9 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Admission.</b> Every store goes through {@link #store}, one at a time for the web app (a
  * lock held only by writers, which run after an upstream call, never by a cache hit): entries are
- * evicted, soonest-expiring first (then oldest), from any profile, until the new one fits, and only
- * then is it recorded and put. Other threads only ever take entries out, so the bytes held never
- * exceed the budget. Listeners never take the lock, so an Ehcache operation waiting for its key's
+ * evicted, soonest-expiring first (then oldest), from any profile of the same budget, until the new
+ * one fits, and only then is it recorded and put. Other threads only ever take entries out, so the
+ * bytes held never exceed either budget. Each budget has its own lock, so exchange writers never
+ * queue service-token writers. Listeners never take the lock, so an Ehcache operation waiting for its key's
  * lock never waits for a writer that waits for it.
  */
 public final class WeightLedger {
@@ -42,37 +47,72 @@ public final class WeightLedger {
     private static final Comparator<Held> VICTIM_ORDER =
             Comparator.comparingLong(Held::validUntil).thenComparingLong(Held::sequence);
 
-    private final long budget;
     private final TimeSource timeSource;
-    private final ReentrantLock admission = new ReentrantLock();
-    private final AtomicLong held = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
-    private final ConcurrentSkipListSet<Held> victims = new ConcurrentSkipListSet<>(VICTIM_ORDER);
     private final Map<String, Profile> profiles = new ConcurrentHashMap<>();
+    /** {@code max-cache-bytes}: every profile but the exchange profiles. */
+    private final Pool services;
+    /** {@code max-exchange-cache-bytes}: the exchange profiles; {@code null} when there are none. */
+    private final Pool exchanges;
+    private final Set<String> exchangeProfiles;
 
     /** One entry as the ledger knows it. {@code token} is the very object in the heap tier. */
     private record Held(Profile profile, String key, CachedToken token, long weight, long validUntil, long sequence) {
     }
 
+    /** A byte budget, the bytes its profiles hold, and their entries in eviction order. */
+    private static final class Pool {
+        final long budget;
+        final ReentrantLock admission = new ReentrantLock();
+        final AtomicLong held = new AtomicLong();
+        final ConcurrentSkipListSet<Held> victims = new ConcurrentSkipListSet<>(VICTIM_ORDER);
+
+        Pool(long budget) {
+            this.budget = budget;
+        }
+    }
+
     /** A profile's records and counters. */
     private static final class Profile {
         final String name;
+        final Pool pool;
         final ConcurrentHashMap<String, Held> records = new ConcurrentHashMap<>();
         final AtomicLong bytes = new AtomicLong();
         final LongAdder weightEvictions = new LongAdder();
         volatile Cache<String, CachedToken> cache;
 
-        Profile(String name) {
+        Profile(String name, Pool pool) {
             this.name = name;
+            this.pool = pool;
         }
     }
 
+    /** One budget for every profile (no exchange profiles). */
     public WeightLedger(long budget, TimeSource timeSource) {
+        this(budget, 0, Set.of(), timeSource);
+    }
+
+    /**
+     * @param budget           {@code max-cache-bytes}, for every profile not in {@code exchangeProfiles}
+     * @param exchangeBudget   {@code max-exchange-cache-bytes}, for the profiles in {@code exchangeProfiles}
+     *                         (ignored when there are none)
+     * @param exchangeProfiles names of the exchange profiles
+     */
+    public WeightLedger(long budget, long exchangeBudget, Set<String> exchangeProfiles, TimeSource timeSource) {
         if (budget <= 0) {
             throw new IllegalArgumentException("budget must be > 0");
         }
-        this.budget = budget;
+        if (!exchangeProfiles.isEmpty() && exchangeBudget <= 0) {
+            throw new IllegalArgumentException("exchangeBudget must be > 0 with exchange profiles");
+        }
+        this.services = new Pool(budget);
+        this.exchangeProfiles = Set.copyOf(exchangeProfiles);
+        this.exchanges = exchangeProfiles.isEmpty() ? null : new Pool(exchangeBudget);
         this.timeSource = timeSource;
+    }
+
+    private Profile profile(String name) {
+        return profiles.computeIfAbsent(name, n -> new Profile(n, exchangeProfiles.contains(n) ? exchanges : services));
     }
 
     /** The weight of an entry under {@code key}: the rule of docs/operations.md "Memory". */
@@ -90,13 +130,13 @@ public final class WeightLedger {
      * that adds or takes away an entry.
      */
     CacheEventListener<String, CachedToken> listenerFor(String profile) {
-        Profile p = profiles.computeIfAbsent(profile, Profile::new);
+        Profile p = profile(profile);
         return event -> onEvent(p, event);
     }
 
     /** The cache the listener of {@code profile} watches, for evictions by weight. */
     void attach(String profile, Cache<String, CachedToken> cache) {
-        profiles.computeIfAbsent(profile, Profile::new).cache = cache;
+        profile(profile).cache = cache;
     }
 
     private void onEvent(Profile profile, CacheEvent<? extends String, ? extends CachedToken> event) {
@@ -115,9 +155,9 @@ public final class WeightLedger {
         if (previous != null) {
             drop(previous); // the entry this put replaces; its UPDATED event will find nothing to drop
         }
-        victims.add(entry);
+        profile.pool.victims.add(entry);
         profile.bytes.addAndGet(entry.weight());
-        held.addAndGet(entry.weight());
+        profile.pool.held.addAndGet(entry.weight());
     }
 
     private void forget(Profile profile, String key, CachedToken token) {
@@ -128,21 +168,24 @@ public final class WeightLedger {
     }
 
     /** Called once per record, by whoever took it out of {@code records}. */
-    private void drop(Held entry) {
-        victims.remove(entry);
+    private static void drop(Held entry) {
+        Pool pool = entry.profile().pool;
+        pool.victims.remove(entry);
         entry.profile().bytes.addAndGet(-entry.weight());
-        held.addAndGet(-entry.weight());
+        pool.held.addAndGet(-entry.weight());
     }
 
     /**
-     * Puts {@code token} into the cache of {@code profile} once there is room for it, evicting other
-     * entries (any profile's, soonest-expiring first) as needed.
+     * Puts {@code token} into the cache of {@code profile} once there is room for it in the profile's
+     * budget, evicting other entries (of any profile of that budget, soonest-expiring first) as needed.
      *
      * @return false when the entry alone is heavier than the whole budget: it is not stored
      */
     boolean store(String profile, Cache<String, CachedToken> cache, String key, CachedToken token) {
         long weight = weightOf(key, token);
-        if (weight > budget) {
+        Profile own = profile(profile);
+        Pool pool = own.pool;
+        if (weight > pool.budget) {
             return false;
         }
         if (token.validUntil() <= timeSource.getTimeMillis()) {
@@ -151,11 +194,10 @@ public final class WeightLedger {
             cache.put(key, token);
             return true;
         }
-        admission.lock();
+        pool.admission.lock();
         try {
-            Profile own = profiles.computeIfAbsent(profile, Profile::new);
-            while (held.get() - replacedWeight(own, key) + weight > budget) {
-                Held victim = victims.pollFirst();
+            while (pool.held.get() - replacedWeight(own, key) + weight > pool.budget) {
+                Held victim = pool.victims.pollFirst();
                 if (victim == null) {
                     break; // nothing left to evict: held is 0, and weight <= budget
                 }
@@ -166,7 +208,7 @@ public final class WeightLedger {
             cache.put(key, token);
             return true;
         } finally {
-            admission.unlock();
+            pool.admission.unlock();
         }
     }
 
@@ -198,25 +240,33 @@ public final class WeightLedger {
      * under the admission lock so no store of the profile interleaves.
      */
     void clear(String profile, Cache<String, CachedToken> cache) {
-        admission.lock();
+        Profile p = profile(profile);
+        p.pool.admission.lock();
         try {
             cache.clear();
-            Profile p = profiles.get(profile);
-            if (p != null) {
-                for (Held entry : p.records.values()) {
-                    if (p.records.remove(entry.key(), entry)) {
-                        drop(entry);
-                    }
+            for (Held entry : p.records.values()) {
+                if (p.records.remove(entry.key(), entry)) {
+                    drop(entry);
                 }
             }
         } finally {
-            admission.unlock();
+            p.pool.admission.unlock();
         }
     }
 
-    /** Bytes held by every profile's entries now. */
+    /** Bytes held by every profile's entries now, both budgets together. */
     public long held() {
-        return held.get();
+        return services.held.get() + (exchanges == null ? 0 : exchanges.held.get());
+    }
+
+    /** Bytes held now against {@code max-cache-bytes}: the entries of every profile but the exchange profiles. */
+    public long heldByServices() {
+        return services.held.get();
+    }
+
+    /** Bytes held now against {@code max-exchange-cache-bytes}: the exchange profiles' entries. */
+    public long heldByExchanges() {
+        return exchanges == null ? 0 : exchanges.held.get();
     }
 
     /** Bytes held by one profile's entries now. */
@@ -225,8 +275,14 @@ public final class WeightLedger {
         return p == null ? 0 : p.bytes.get();
     }
 
+    /** {@code max-cache-bytes}: the budget of every profile but the exchange profiles. */
     public long budget() {
-        return budget;
+        return services.budget;
+    }
+
+    /** {@code max-exchange-cache-bytes}, or 0 without exchange profiles. */
+    public long exchangeBudget() {
+        return exchanges == null ? 0 : exchanges.budget;
     }
 
     /** Entries of {@code profile} evicted to make room for another entry, since start. */

@@ -2,21 +2,32 @@ package dev.authloopback.loopback.config;
 
 /**
  * How much heap the web app may use for tokens, one set for all its profiles (never per profile):
- * the cache's byte budget and the cap on bytes in flight. Both are counted exactly, never estimated
+ * the cache's byte budgets (service tokens, and exchanged user tokens apart) and the cap on bytes in
+ * flight. Both are counted exactly, never estimated
  * by walking object graphs (docs/operations.md "Memory").
  *
- * @param maxCacheBytes    budget of every profile's cached entries together ({@code max-cache-bytes});
- *                         an entry weighs {@link #entryWeight}
+ * @param maxCacheBytes    budget of every profile's cached entries together but the exchange
+ *                         profiles' ({@code max-cache-bytes}); an entry weighs {@link #entryWeight}
  * @param maxBytesInFlight request bodies still arriving plus upstream answers being received and
  *                         written back ({@code max-bytes-in-flight}); past it, 503 {@code busy}
+ * @param maxExchangeCacheBytes budget of the exchange profiles' entries together
+ *                         ({@code max-exchange-cache-bytes}), on top of {@code max-cache-bytes}
  */
-public record MemorySettings(long maxCacheBytes, long maxBytesInFlight) {
+public record MemorySettings(long maxCacheBytes, long maxBytesInFlight, long maxExchangeCacheBytes) {
 
     /**
      * 16 MiB: about 11,000 entries of a typical 800-byte token answer, or 240 of the largest one
      * ({@code max-response-bytes}, 64 KiB), a fraction of a 128 MB heap shared with business apps.
      */
     public static final long DEFAULT_MAX_CACHE_BYTES = 16L * 1024 * 1024;
+    /**
+     * 8 MiB, apart from {@code max-cache-bytes}: exchange entries are one per active user token, so
+     * their number follows the users, not the configuration; a budget of their own keeps a flood of
+     * users from evicting the service tokens. An exchange entry weighs about 1.9 KB (a ~1.2 KB answer,
+     * key, digest and overhead), so 8 MiB holds about 4,400 user tokens, some 17 MB of real heap at
+     * the measured 3,900 bytes per entry (docs/on-behalf-of.md "Memory and hit ratio").
+     */
+    public static final long DEFAULT_MAX_EXCHANGE_CACHE_BYTES = 8L * 1024 * 1024;
     /** 16 MiB: 256 concurrent upstream answers of the largest size, far more of a real token answer's. */
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 16L * 1024 * 1024;
 
@@ -34,7 +45,7 @@ public record MemorySettings(long maxCacheBytes, long maxBytesInFlight) {
     public static final long KEY_ALLOWANCE_BYTES = 1024;
 
     public static MemorySettings defaults() {
-        return new MemorySettings(DEFAULT_MAX_CACHE_BYTES, DEFAULT_MAX_BYTES_IN_FLIGHT);
+        return new MemorySettings(DEFAULT_MAX_CACHE_BYTES, DEFAULT_MAX_BYTES_IN_FLIGHT, DEFAULT_MAX_EXCHANGE_CACHE_BYTES);
     }
 
     /**
@@ -55,7 +66,7 @@ public record MemorySettings(long maxCacheBytes, long maxBytesInFlight) {
     }
 
     public String describe() {
-        return SettingNames.MAX_CACHE_BYTES + "=" + maxCacheBytes + " " + SettingNames.MAX_BYTES_IN_FLIGHT + "="
-                + maxBytesInFlight;
+        return SettingNames.MAX_CACHE_BYTES + "=" + maxCacheBytes + " " + SettingNames.MAX_EXCHANGE_CACHE_BYTES + "="
+                + maxExchangeCacheBytes + " " + SettingNames.MAX_BYTES_IN_FLIGHT + "=" + maxBytesInFlight;
     }
 }

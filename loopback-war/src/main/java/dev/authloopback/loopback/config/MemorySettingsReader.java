@@ -23,13 +23,18 @@ final class MemorySettingsReader {
         int before = problems.size();
         long cache = size(SettingNames.MAX_CACHE_BYTES, MemorySettings.DEFAULT_MAX_CACHE_BYTES);
         long inFlight = size(SettingNames.MAX_BYTES_IN_FLIGHT, MemorySettings.DEFAULT_MAX_BYTES_IN_FLIGHT);
+        long exchangeCache = size(SettingNames.MAX_EXCHANGE_CACHE_BYTES, MemorySettings.DEFAULT_MAX_EXCHANGE_CACHE_BYTES);
         if (problems.size() > before) {
             return null;
         }
         for (LoopbackSettings profile : profiles) {
             long largest = MemorySettings.largestEntry(profile);
-            if (cache < largest) {
-                problems.add(SettingNames.PREFIX + SettingNames.MAX_CACHE_BYTES + "='" + shown(SettingNames.MAX_CACHE_BYTES)
+            // An exchange profile's entries live in a budget of their own; the other budget never holds them.
+            String budgetSetting = profile.exchange() == null ? SettingNames.MAX_CACHE_BYTES
+                    : SettingNames.MAX_EXCHANGE_CACHE_BYTES;
+            long budget = profile.exchange() == null ? cache : exchangeCache;
+            if (budget < largest) {
+                problems.add(SettingNames.PREFIX + budgetSetting + "='" + shown(budgetSetting)
                         + "': smaller than the largest entry profile '" + profile.profile() + "' may store ("
                         + SettingNames.MAX_RESPONSE_BYTES + "=" + profile.maxResponseBytes() + " + "
                         + (MemorySettings.KEY_ALLOWANCE_BYTES + MemorySettings.ENTRY_OVERHEAD_BYTES)
@@ -44,7 +49,7 @@ final class MemorySettingsReader {
                         + ", " + SettingNames.MAX_REQUEST_BYTES + "=" + profile.maxRequestBytes() + ")");
             }
         }
-        return problems.size() > before ? null : new MemorySettings(cache, inFlight);
+        return problems.size() > before ? null : new MemorySettings(cache, inFlight, exchangeCache);
     }
 
     private long size(String setting, long fallback) {

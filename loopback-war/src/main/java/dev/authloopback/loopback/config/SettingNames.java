@@ -44,6 +44,8 @@ public final class SettingNames {
     public static final String CLUSTER_RETRY_INTERVAL = "cluster-retry-interval";
     /** Not per profile: the byte budget of every profile's cached entries on this node's heap. */
     public static final String MAX_CACHE_BYTES = "max-cache-bytes";
+    /** Not per profile: the byte budget of the exchange profiles' cached entries, apart from {@link #MAX_CACHE_BYTES}. */
+    public static final String MAX_EXCHANGE_CACHE_BYTES = "max-exchange-cache-bytes";
     /** Not per profile: request bodies still arriving and upstream answers being received, together. */
     public static final String MAX_BYTES_IN_FLIGHT = "max-bytes-in-flight";
     /** The keys that seal the clustered tier's entries (required with {@code cluster-uri}), re-read when it changes. */
@@ -128,11 +130,13 @@ public final class SettingNames {
             EXCHANGE_RATE_LIMIT, SUBJECT_NEGATIVE_TTL, LOGOUT_AUDIENCE, DPOP, DPOP_ALGS, DPOP_PROOF_MAX_AGE, DPOP_REPLAY_MEMORY);
 
     static final Set<String> GLOBAL = Set.of(PROFILES, CONFIG_FILE, EVICT_ALL_INTERVAL, MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT,
+            MAX_EXCHANGE_CACHE_BYTES,
             CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE, CLUSTER_READ_TIMEOUT, CLUSTER_WRITE_TIMEOUT,
             CLUSTER_CONNECTION_TIMEOUT, CLUSTER_RETRY_INTERVAL, CLUSTER_KEY_FILE, CLUSTER_UNSEALED);
 
     /** The memory settings: one budget per web app, shared by its profiles, never per profile. */
-    static final java.util.List<String> MEMORY = java.util.List.of(MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT);
+    static final java.util.List<String> MEMORY = java.util.List.of(MAX_CACHE_BYTES, MAX_BYTES_IN_FLIGHT,
+            MAX_EXCHANGE_CACHE_BYTES);
 
     /** The clustered tier's settings: one set per web app, never per profile. */
     static final java.util.List<String> CLUSTER = java.util.List.of(CLUSTER_URI, CLUSTER_RESOURCE, CLUSTER_POOL_SIZE,

@@ -82,7 +82,14 @@ public final class LoopbackRuntime implements AutoCloseable {
         this.evictAllInterval = configuration.evictAllInterval();
         ClockTimeSource timeSource = new ClockTimeSource(clock);
         long cacheBytes = configuration.memory().maxCacheBytes();
-        this.cache = new TokenCache(timeSource, limits, cacheBytes);
+        java.util.Set<String> exchangeProfiles = new java.util.HashSet<>();
+        configuration.profiles().forEach((name, s) -> {
+            if (s.exchange() != null) {
+                exchangeProfiles.add(name);
+            }
+        });
+        this.cache = new TokenCache(timeSource, limits, cacheBytes, configuration.memory().maxExchangeCacheBytes(),
+                exchangeProfiles);
         this.inFlight = new InFlightBytes(configuration.memory().maxBytesInFlight());
         if (configuration.cluster().isPresent()) {
             this.cluster = new ClusterTier(configuration.cluster().get(), limits, cacheBytes, timeSource, clock, node);

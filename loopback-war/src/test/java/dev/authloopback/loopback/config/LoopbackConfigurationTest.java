@@ -336,6 +336,38 @@ class LoopbackConfigurationTest {
     }
 
     @Test
+    void exchangeProfilesHaveABudgetOfTheirOwnCheckedAgainstTheirLargestEntryOnly() {
+        Map<String, String> init = init("profiles", "obo", "max-cache-bytes", "1MiB",
+                "max-exchange-cache-bytes", "64KiB");
+        init.put("loopback.obo.client-auth", "client_secret_basic");
+        init.put("loopback.obo.client-id", "orders-app");
+        init.put("loopback.obo.client-secret", "orders-s3cret");
+        init.put("loopback.obo.shared-secret", "caller-s3cret-4e7a-9b1c");
+        init.put("loopback.obo.grant-type", "urn:ietf:params:oauth:grant-type:token-exchange");
+        init.put("loopback.obo.subject-issuer", "https://idp.example/realms/demo");
+        init.put("loopback.obo.subject-audience", "orders-app");
+        init.put("loopback.obo.subject-jwks-url", "https://idp.example/realms/demo/certs");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
+        assertTrue(e.getMessage().contains("loopback.max-exchange-cache-bytes='64KiB': smaller than the largest entry"
+                + " profile 'obo' may store"), e.getMessage());
+        assertFalse(e.getMessage().contains("loopback.max-cache-bytes="), "1 MiB holds the default profile: " + e.getMessage());
+
+        init.put("loopback.max-exchange-cache-bytes", "2MiB");
+        MemorySettings memory = read(Map.of(), Map.of(), init).memory();
+        assertEquals(1L << 20, memory.maxCacheBytes());
+        assertEquals(2L << 20, memory.maxExchangeCacheBytes());
+        assertEquals(8L << 20, read(Map.of(), Map.of(), init()).memory().maxExchangeCacheBytes());
+    }
+
+    @Test
+    void anExchangeBudgetPerProfileIsRefusedNamingTheWebAppSetting() {
+        Map<String, String> init = init("profiles", "billing");
+        init.put("loopback.billing.max-exchange-cache-bytes", "1MiB");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> read(Map.of(), Map.of(), init));
+        assertTrue(e.getMessage().contains("set loopback.max-exchange-cache-bytes instead"), e.getMessage());
+    }
+
+    @Test
     void aCapInFlightBelowOneTransferFailsStartUp() {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
                 () -> read(Map.of(), Map.of(), init("max-bytes-in-flight", "32KiB")));
