@@ -154,8 +154,13 @@ class ClusteredOnBehalfOfIT {
     private void awaitShared(LoopbackServer... nodes) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (LoopbackServer node : nodes) {
-            while (!http.get(node.url("/admin/metrics")).body().contains("\nloopback_cluster_connected 1.0\n")) {
-                assertTrue(System.nanoTime() < deadline, "node not sharing the cluster within 60 s");
+            Http.Answer metrics;
+            // An owning profile's admin views take its caller secret (admin-secret defaults to it).
+            while (!(metrics = http.send(java.net.http.HttpRequest.newBuilder(node.url("/admin/metrics"))
+                    .header("X-Loopback-Admin-Secret", CALLER_SECRET).GET())).body()
+                    .contains("\nloopback_cluster_connected 1.0\n")) {
+                Http.Answer last = metrics;
+                assertTrue(System.nanoTime() < deadline, () -> "node not sharing the cluster within 60 s: " + last.status());
                 Thread.sleep(100);
             }
         }
