@@ -17,6 +17,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.authloopback.it.support.Herd;
 import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.testsupport.LogCapture;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
@@ -33,6 +34,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,8 @@ class ClusteredOnBehalfOfIT {
     @Test
     void twentyConcurrentExchangesOfOneUsersTokenAcrossTwoNodesMakeOneUpstreamExchange() throws Exception {
         Path keys = ClusterKeyFiles.oneKey(Files.createTempDirectory("clustered-obo").resolve("cluster.keys"));
-        try (TerracottaServer terracotta = TerracottaServer.fromKit().start();
+        try (LogCapture logs = LogCapture.start(Level.ALL, "dev.authloopback", "org.ehcache");
+             TerracottaServer terracotta = TerracottaServer.fromKit().start();
              FaultyUpstream upstream = FaultyUpstream.start();
              LoopbackServer a = node(upstream, terracotta, keys);
              LoopbackServer b = node(upstream, terracotta, keys)) {
@@ -103,6 +106,10 @@ class ClusteredOnBehalfOfIT {
             assertNotEquals(tokens.get(0), forBob);
             assertEquals(2, upstream.callCount(), "bob's token is a key of its own");
             assertTrue(herd.wallTime().compareTo(Duration.ofSeconds(30)) < 0, "herd took " + herd.wallTime());
+            assertTrue(logs.contains("cache=COALESCED action=SHARED(lease)"), "a caller on the other node waited on the lease");
+            for (String token : List.of(alice, tokens.get(0), forBob)) {
+                assertTrue(!logs.contains(token), "a subject or exchanged token in the log");
+            }
         }
     }
 
