@@ -17,6 +17,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.authloopback.it.support.Herd;
 import dev.authloopback.it.support.LoopbackServer;
+import dev.authloopback.testsupport.LogCapture;
 import dev.authloopback.testsupport.http.Http;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream;
 import dev.authloopback.testsupport.oauth2.FaultyUpstream.Answer;
@@ -33,6 +34,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,8 @@ class ClusteredOnBehalfOfIT {
     @Test
     void twentyConcurrentExchangesOfOneUsersTokenAcrossTwoNodesMakeOneUpstreamExchange() throws Exception {
         Path keys = ClusterKeyFiles.oneKey(Files.createTempDirectory("clustered-obo").resolve("cluster.keys"));
-        try (TerracottaServer terracotta = TerracottaServer.fromKit().start();
+        try (LogCapture logs = LogCapture.start(Level.ALL, "dev.authloopback", "org.ehcache");
+             TerracottaServer terracotta = TerracottaServer.fromKit().start();
              FaultyUpstream upstream = FaultyUpstream.start();
              LoopbackServer a = node(upstream, terracotta, keys);
              LoopbackServer b = node(upstream, terracotta, keys)) {
@@ -103,6 +106,10 @@ class ClusteredOnBehalfOfIT {
             assertNotEquals(tokens.get(0), forBob);
             assertEquals(2, upstream.callCount(), "bob's token is a key of its own");
             assertTrue(herd.wallTime().compareTo(Duration.ofSeconds(30)) < 0, "herd took " + herd.wallTime());
+            assertTrue(logs.contains("cache=COALESCED action=SHARED(lease)"), "a caller on the other node waited on the lease");
+            for (String token : List.of(alice, tokens.get(0), forBob)) {
+                assertTrue(!logs.contains(token), "a subject or exchanged token in the log");
+            }
         }
     }
 
@@ -154,8 +161,13 @@ class ClusteredOnBehalfOfIT {
     private void awaitShared(LoopbackServer... nodes) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (LoopbackServer node : nodes) {
-            while (!http.get(node.url("/admin/metrics")).body().contains("\nloopback_cluster_connected 1.0\n")) {
-                assertTrue(System.nanoTime() < deadline, "node not sharing the cluster within 60 s");
+            Http.Answer metrics;
+            // An owning profile's admin views take its caller secret (admin-secret defaults to it).
+            while (!(metrics = http.send(java.net.http.HttpRequest.newBuilder(node.url("/admin/metrics"))
+                    .header("X-Loopback-Admin-Secret", CALLER_SECRET).GET())).body()
+                    .contains("\nloopback_cluster_connected 1.0\n")) {
+                Http.Answer last = metrics;
+                assertTrue(System.nanoTime() < deadline, () -> "node not sharing the cluster within 60 s: " + last.status());
                 Thread.sleep(100);
             }
         }
