@@ -104,7 +104,13 @@ class DpopRefreshAndEvictionTest {
 
     @Test
     void withoutAProofAHitInTheWindowIsRefusedAndNothingIsRefreshed() throws Exception {
-        upstream.script(n -> dpopToken("token-" + n));
+        CountDownLatch refreshed = new CountDownLatch(1);
+        upstream.script(n -> {
+            if (n == 2) {
+                refreshed.countDown();
+            }
+            return dpopToken("token-" + n);
+        });
         startLoopback(Map.of("refresh-ahead", "0.1"));
         HttpResponse<String> first = token(proof(alice));
         clock.advance(Duration.ofSeconds(930));
@@ -114,9 +120,13 @@ class DpopRefreshAndEvictionTest {
         assertTrue(bare.body().contains("invalid-dpop-proof"), bare.body());
         assertEquals(1, upstream.calls(), "no proof, no refresh ahead: the upstream only saw the first MISS");
         // A refused call never reaches the cache: the entry still holds the first token for alice's next proof.
-        HttpResponse<String> stillFirst = token(proof(alice));
+        String aliceProof = proof(alice);
+        HttpResponse<String> stillFirst = token(aliceProof);
         assertEquals(first.body(), stillFirst.body());
         assertEquals("HIT", cache(stillFirst));
+        // ... and that HIT, which has a proof, is the one that refreshes (waited for: nothing left running).
+        assertTrue(refreshed.await(10, TimeUnit.SECONDS), "the refresh of the HIT with a proof");
+        assertEquals(aliceProof, upstream.received().get(1).dpop(), "the refresh went upstream with that HIT's proof");
     }
 
     @Test
