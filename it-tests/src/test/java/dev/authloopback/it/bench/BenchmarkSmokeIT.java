@@ -57,7 +57,8 @@ class BenchmarkSmokeIT {
         Set<String> ratios = new HashSet<>();
         target.path("ratios").forEach(ratio -> ratios.add(ratio.path("ratio").asText()));
         assertEquals(Set.of("hit/floor", "filter/none", "near/none", "before/none", "obo/none", "dpop/none"), ratios, () -> "JSON ratios:\n" + table);
-        assertTrue(json.path("dpopProof").path("microsPerProof").asDouble() > 0, () -> "dpopProof: " + json.path("dpopProof"));
+        assertTrue(json.path("dpopProof").path("microsPerProof").asDouble() > 0 && json.path("dpopProof").path("microsPerCheck").asDouble() > 0,
+                () -> "dpopProof: " + json.path("dpopProof"));
         assertEquals(1, target.path("herd").path("upstreamCalls").asInt(), () -> "herd: " + target.path("herd"));
         assertEquals(2, target.path("heap").path("points").size(), () -> "heap: " + target.path("heap"));
         String svg = Files.readString(WORK.resolve("benchmark.svg"));

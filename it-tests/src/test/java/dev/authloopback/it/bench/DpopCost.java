@@ -13,22 +13,27 @@ import java.util.Map;
 /**
  * What DPoP costs per call (issue 25): the proof itself, signed by the filter jar's own
  * {@link DpopProofSigner} (ES256, the default key; header with the public JWK, {@code jti}, {@code iat},
- * {@code htm}, {@code htu}, {@code ath} of a bench-sized token), timed in this JVM on one thread before
- * the server starts; and, from the same run, the {@code dpop} row set against the {@code filter} row
+ * {@code htm}, {@code htu}, {@code ath} of a bench-sized token) and checked as the loopback checks it,
+ * timed in this JVM on one thread before the server starts; and, from the same run, the {@code dpop} row set against the {@code filter} row
  * (a proof signed by the filter plus the loopback's check of it on every HIT, req/s ÷ and p50 / p99 added).
  */
 final class DpopCost {
-    private static final int WARMUP_PROOFS = 1_000;
-    private static final int MEASURED_PROOFS = 1_000;
+    /** Proofs timed per step in a full run; the smoke run (no warm-up) times fewer, to stay a few seconds. */
+    private static final int PROOFS = 2_000;
+    private static final int SMOKE_PROOFS = 300;
 
-    /** Microseconds per proof over {@code proofs} signed back to back. */
-    record Proof(int proofs, double microsPerProof) {
+    /**
+     * Microseconds per proof over {@code proofs} signed back to back, and per check of one (parse, the
+     * header's public jwk, its thumbprint, the ES256 signature: the costly part of the loopback's check).
+     */
+    record Proof(int proofs, double microsPerProof, double microsPerCheck) {
         Map<String, Object> asMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("what", "ES256 proof signed by the filter jar's DpopProofSigner (jwk header, jti, iat, htm, htu, ath),"
-                    + " driver JVM, one thread");
+                    + " then checked (parse, jwk, thumbprint, signature) with Nimbus; driver JVM, one thread");
             map.put("proofs", proofs);
             map.put("microsPerProof", Report.round(microsPerProof));
+            map.put("microsPerCheck", Report.round(microsPerCheck));
             return map;
         }
     }
@@ -36,30 +41,50 @@ final class DpopCost {
     private DpopCost() {
     }
 
-    /** Signs {@value #WARMUP_PROOFS} proofs to let the JIT compile the path, then times {@value #MEASURED_PROOFS}. */
-    static Proof measure() {
+    /** Signs as many proofs as it then times (so the JIT has compiled the path), then checks them the same way. */
+    static Proof measure(BenchSettings settings) {
+        int proofs = settings.warmup().isZero() ? SMOKE_PROOFS : PROOFS;
         DpopProofSigner signer = DpopProofSigner.of(DpopKey.generate(), new DpopNonces(), Clock.systemUTC(),
                 BenchTokenEndpoint.token());
         URI backend = URI.create("http://127.0.0.1:8090/backend/orders");
-        int sink = 0; // used below, so the JIT cannot drop the signing
-        for (int i = 0; i < WARMUP_PROOFS; i++) {
-            sink += signer.proof("GET", backend).length();
+        String[] warm = new String[proofs];
+        String[] timed = new String[proofs];
+        for (int i = 0; i < proofs; i++) {
+            warm[i] = signer.proof("GET", backend);
         }
         long begin = System.nanoTime();
-        for (int i = 0; i < MEASURED_PROOFS; i++) {
-            sink += signer.proof("GET", backend).length();
+        for (int i = 0; i < proofs; i++) {
+            timed[i] = signer.proof("GET", backend);
         }
-        double micros = (System.nanoTime() - begin) / 1e3 / MEASURED_PROOFS;
-        if (sink == 0) {
-            throw new IllegalStateException("no proof was signed");
+        double sign = (System.nanoTime() - begin) / 1e3 / proofs;
+        for (String proof : warm) {
+            check(proof);
         }
-        return new Proof(MEASURED_PROOFS, micros);
+        begin = System.nanoTime();
+        for (String proof : timed) {
+            check(proof);
+        }
+        double check = (System.nanoTime() - begin) / 1e3 / proofs;
+        return new Proof(proofs, sign, check);
+    }
+
+    private static void check(String proof) {
+        try {
+            com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(proof);
+            com.nimbusds.jose.jwk.ECKey jwk = (com.nimbusds.jose.jwk.ECKey) jwt.getHeader().getJWK();
+            jwk.computeThumbprint();
+            if (!jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(jwk))) {
+                throw new IllegalStateException("a proof the filter signed did not verify");
+            }
+        } catch (java.text.ParseException | com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException("checking a proof failed", e);
+        }
     }
 
     static String table(Proof proof, List<TargetRun.Result> targets, List<Integer> concurrency) {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "%n=== dpop cost: one proof %.1f µs (ES256, signing included, %s)%n", proof.microsPerProof(),
-                "driver JVM, one thread, " + proof.proofs() + " proofs"));
+                "%n=== dpop cost: one proof %.1f µs to sign (ES256, signing included), %.1f µs to check (%s)%n",
+                proof.microsPerProof(), proof.microsPerCheck(), "driver JVM, one thread, " + proof.proofs() + " proofs"));
         for (TargetRun.Result target : targets) {
             for (int c : concurrency) {
                 String cell = cell(target.row(Row.DPOP, c), target.row(Row.FILTER, c));
@@ -73,9 +98,9 @@ final class DpopCost {
 
     static String markdown(Proof proof, List<TargetRun.Result> targets, List<Integer> concurrency) {
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-                "**dpop cost**: one proof %.1f µs (ES256, signing included; driver JVM, one thread, %d proofs). "
-                        + "`dpop` ÷ `filter`, same run (req/s ×, +p50 / +p99 ms):%n%n| target |", proof.microsPerProof(),
-                proof.proofs()));
+                "**dpop cost**: one proof %.1f µs to sign (ES256, signing included), %.1f µs to check (driver JVM, one"
+                        + " thread, %d proofs). `dpop` ÷ `filter`, same run (req/s ×, +p50 / +p99 ms):%n%n| target |",
+                proof.microsPerProof(), proof.microsPerCheck(), proof.proofs()));
         concurrency.forEach(c -> md.append(" c=").append(c).append(" |"));
         md.append('\n').append("| --- |").append(" ---: |".repeat(concurrency.size())).append('\n');
         for (TargetRun.Result target : targets) {

@@ -61,9 +61,9 @@ public final class LoopbackBenchmark {
         System.out.printf(Locale.ROOT, "Auth Loopback benchmark: %s cores, %s, %s; %s%n", machine.get("cores"),
                 machine.get("java"), wrkVersion, settings.asMap());
         // Before any server runs: the proof's cost alone, on a quiet JVM (issue 25).
-        DpopCost.Proof dpopProof = DpopCost.measure();
-        System.out.printf(Locale.ROOT, "DPoP proof: %.1f µs (ES256, signing included, %d proofs)%n",
-                dpopProof.microsPerProof(), dpopProof.proofs());
+        DpopCost.Proof dpopProof = DpopCost.measure(settings);
+        System.out.printf(Locale.ROOT, "DPoP proof: %.1f µs to sign (ES256, signing included), %.1f µs to check (%d proofs)%n",
+                dpopProof.microsPerProof(), dpopProof.microsPerCheck(), dpopProof.proofs());
         Map<BenchTokenEndpoint.Route, java.time.Duration> delays = new EnumMap<>(BenchTokenEndpoint.Route.class);
         delays.put(BenchTokenEndpoint.Route.BEFORE, settings.beforeDelay());
         delays.put(BenchTokenEndpoint.Route.HERD, settings.herdDelay());
