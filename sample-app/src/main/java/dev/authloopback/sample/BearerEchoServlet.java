@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The cheapest business request: answers {@code {"bearer":true}} when the request shows an
- * {@code Authorization: Bearer ...} header and {@code {"bearer":false}} otherwise, with no call to
+ * {@code Authorization: Bearer ...} (or {@code DPoP ...}) header and {@code {"bearer":false}} otherwise, with no call to
  * anything else. Behind {@code BearerTokenFilter} its cost is the filter's cost; mapped where the
  * filter does not cover it, it is the same request without a token step. The benchmark measures
  * both side by side (docs/benchmark.md).
@@ -27,6 +27,8 @@ public final class BearerEchoServlet extends HttpServlet {
     public static final String COUNTS_PATH = "/counts";
 
     private static final String BEARER_SCHEME = "bearer ";
+    /** The filter in DPoP mode (docs/dpop.md) sets {@code Authorization: DPoP <token>}: a token all the same. */
+    private static final String DPOP_SCHEME = "dpop ";
     private static final byte[] WITH_BEARER = "{\"bearer\":true}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WITHOUT_BEARER = "{\"bearer\":false}".getBytes(StandardCharsets.US_ASCII);
 
@@ -48,8 +50,12 @@ public final class BearerEchoServlet extends HttpServlet {
 
     /** RFC 6750 §2.1 / RFC 9110 §11.1: the auth scheme name is case-insensitive. */
     static boolean hasBearer(String authorization) {
-        return authorization != null && authorization.length() > BEARER_SCHEME.length()
-                && authorization.substring(0, BEARER_SCHEME.length()).toLowerCase(Locale.ROOT).equals(BEARER_SCHEME);
+        return hasScheme(authorization, BEARER_SCHEME) || hasScheme(authorization, DPOP_SCHEME);
+    }
+
+    private static boolean hasScheme(String authorization, String scheme) {
+        return authorization != null && authorization.length() > scheme.length()
+                && authorization.substring(0, scheme.length()).toLowerCase(Locale.ROOT).equals(scheme);
     }
 
     private static void write(HttpServletResponse resp, byte[] body) throws IOException {

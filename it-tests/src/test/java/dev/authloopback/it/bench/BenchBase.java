@@ -44,6 +44,8 @@ final class BenchBase {
     static final String FILL_PROFILE = "fill";
     static final String HERD_PROFILE = "herd";
     static final String NEAR_PROFILE = "near";
+    /** The {@code dpop} row's profile (issue 25, docs/dpop.md): {@code dpop=true}; "dpop" itself is reserved (the metadata path). */
+    static final String DPOP_PROFILE = "bound";
     /** The {@code obo} row's exchange profile (issue 22) and the caller secret an owning profile requires. */
     static final String OBO_PROFILE = "obo";
     static final String OBO_CALLER_SECRET = "bench-obo-caller-secret-91c2";
@@ -70,7 +72,12 @@ final class BenchBase {
         /** The filter pointed straight at the slow token endpoint ("before" the loopback). */
         SAMPLE_BEFORE("sample-before", "0s"),
         /** The filter in on-behalf-of mode on the loopback's exchange profile, near cache off (issue 22). */
-        SAMPLE_OBO("sample-obo", "0s");
+        SAMPLE_OBO("sample-obo", "0s"),
+        /**
+         * The filter in DPoP mode on the loopback's DPoP profile (issue 25), near cache off: every business
+         * request signs a fresh proof and the loopback checks it on its HIT.
+         */
+        SAMPLE_DPOP("sample-dpop", "0s");
 
         final String name;
         final String localTtl;
@@ -167,7 +174,11 @@ final class BenchBase {
         }
         properties.add("-Dsample.client-id=" + CLIENT_ID);
         properties.add("-Dsample.client-secret=" + CLIENT_SECRET);
-        properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE + "," + NEAR_PROFILE + "," + OBO_PROFILE);
+        properties.add("-Dloopback.profiles=" + FILL_PROFILE + "," + HERD_PROFILE + "," + NEAR_PROFILE + "," + OBO_PROFILE
+                + "," + DPOP_PROFILE);
+        // docs/dpop.md: the dpop row's profile; its upstream answers token_type DPoP.
+        properties.add("-Dloopback." + DPOP_PROFILE + ".upstream-url=" + tokens.url(BenchTokenEndpoint.Route.DPOP));
+        properties.add("-Dloopback." + DPOP_PROFILE + ".dpop=true");
         // docs/on-behalf-of.md: the exchange profile of the obo row.
         String obo = "-Dloopback." + OBO_PROFILE + ".";
         properties.add(obo + "upstream-url=" + tokens.url(BenchTokenEndpoint.Route.OBO));
@@ -223,8 +234,11 @@ final class BenchBase {
                 case SAMPLE_NEAR -> loopbackUrl(NEAR_PROFILE);
                 case SAMPLE_BEFORE -> tokens.url(BenchTokenEndpoint.Route.BEFORE);
                 case SAMPLE_OBO -> loopbackUrl(OBO_PROFILE);
+                case SAMPLE_DPOP -> loopbackUrl(DPOP_PROFILE);
             };
-            String extra = context != BusinessContext.SAMPLE_OBO ? "" : """
+            String extra = context == BusinessContext.SAMPLE_DPOP
+                    ? "        <init-param><param-name>dpop</param-name><param-value>true</param-value></init-param>\n"
+                    : context != BusinessContext.SAMPLE_OBO ? "" : """
                         <init-param><param-name>on-behalf-of</param-name><param-value>true</param-value></init-param>
                         <init-param><param-name>token-body</param-name><param-value>grant_type=%s</param-value></init-param>
                         <init-param><param-name>token-headers</param-name><param-value>X-Loopback-Secret: %s</param-value></init-param>

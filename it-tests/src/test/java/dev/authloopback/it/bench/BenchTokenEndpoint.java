@@ -53,7 +53,9 @@ final class BenchTokenEndpoint implements AutoCloseable {
         /** The herd's profile: held long enough that the herd arrives while the one call is in flight. */
         HERD("/herd-token"),
         /** The {@code obo} row's exchange profile: one token exchange per user token (issue 22). */
-        OBO("/obo-token");
+        OBO("/obo-token"),
+        /** The {@code dpop} row's profile (issue 25): answers {@code token_type} DPoP, one warming MISS. */
+        DPOP("/dpop-token");
 
         final String path;
 
@@ -86,7 +88,7 @@ final class BenchTokenEndpoint implements AutoCloseable {
             LongAdder counter = new LongAdder();
             calls.put(route, counter);
             ServletHolder holder = new ServletHolder(route.name(),
-                    new TokenServlet(counter, delays.getOrDefault(route, Duration.ZERO), scheduler));
+                    new TokenServlet(counter, delays.getOrDefault(route, Duration.ZERO), scheduler, route == Route.DPOP));
             holder.setAsyncSupported(true);
             context.addServlet(holder, route.path);
         }
@@ -185,15 +187,27 @@ final class BenchTokenEndpoint implements AutoCloseable {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * The {@code dpop} row's answer: same size as {@link #answer}, {@code token_type} DPoP, the token
+     * opaque (dots replaced) so the loopback stores it on {@code token_type} alone: a readable JWT would
+     * need a {@code cnf.jkt} of the proof's key (docs/dpop.md), which this fixed endpoint does not read.
+     */
+    static byte[] dpopAnswer() {
+        return ("{\"access_token\":\"" + token().replace('.', '_') + "\",\"token_type\":\"DPoP\",\"expires_in\":3600}")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static final class TokenServlet extends HttpServlet {
         private final transient LongAdder counter;
         private final transient Duration delay;
         private final transient ScheduledExecutorService scheduler;
+        private final boolean dpop;
 
-        TokenServlet(LongAdder counter, Duration delay, ScheduledExecutorService scheduler) {
+        TokenServlet(LongAdder counter, Duration delay, ScheduledExecutorService scheduler, boolean dpop) {
             this.counter = counter;
             this.delay = delay;
             this.scheduler = scheduler;
+            this.dpop = dpop;
         }
 
         @Override
@@ -207,7 +221,7 @@ final class BenchTokenEndpoint implements AutoCloseable {
                 write(resp, 400, "{\"error\":\"unsupported_grant_type\"}".getBytes(StandardCharsets.US_ASCII));
                 return;
             }
-            byte[] answer = answer(token());
+            byte[] answer = dpop ? dpopAnswer() : answer(token());
             if (delay.isZero()) {
                 write(resp, 200, answer);
                 return;

@@ -53,10 +53,12 @@ class BenchmarkSmokeIT {
         assertEquals("embedded", target.path("target").asText(), () -> "JSON targets: " + json.path("targets"));
         Set<String> rows = new HashSet<>();
         target.path("rows").forEach(row -> rows.add(row.path("row").asText()));
-        assertEquals(Set.of("floor", "hit", "none", "filter", "near", "before", "obo"), rows, () -> "JSON rows:\n" + table);
+        assertEquals(Set.of("floor", "hit", "none", "filter", "near", "before", "obo", "dpop"), rows, () -> "JSON rows:\n" + table);
         Set<String> ratios = new HashSet<>();
         target.path("ratios").forEach(ratio -> ratios.add(ratio.path("ratio").asText()));
-        assertEquals(Set.of("hit/floor", "filter/none", "near/none", "before/none", "obo/none"), ratios, () -> "JSON ratios:\n" + table);
+        assertEquals(Set.of("hit/floor", "filter/none", "near/none", "before/none", "obo/none", "dpop/none"), ratios, () -> "JSON ratios:\n" + table);
+        assertTrue(json.path("dpopProof").path("microsPerProof").asDouble() > 0 && json.path("dpopProof").path("microsPerCheck").asDouble() > 0,
+                () -> "dpopProof: " + json.path("dpopProof"));
         assertEquals(1, target.path("herd").path("upstreamCalls").asInt(), () -> "herd: " + target.path("herd"));
         assertEquals(2, target.path("heap").path("points").size(), () -> "heap: " + target.path("heap"));
         String svg = Files.readString(WORK.resolve("benchmark.svg"));

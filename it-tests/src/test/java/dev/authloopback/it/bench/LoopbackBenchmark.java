@@ -20,7 +20,7 @@ import java.util.Map;
  * 12.1.12 with the shipped {@code server-config/jetty}; both from the same {@link BenchBase}), one
  * server process holds every row side by side:
  * <ol>
- *   <li>{@link Row}s {@code floor}, {@code hit}, {@code none}, {@code filter}, {@code near},
+ *   <li>{@link Row}s {@code floor}, {@code hit}, {@code none}, {@code filter}, {@code near}, {@code dpop},
  *       {@code before}, each at every {@code bench.concurrency} (default 1, 32, 256), wrk's
  *       figures plus a check against the server's counters ({@link RowRun});</li>
  *   <li>the soak, when {@code bench.soakSeconds} > 0 ({@link SoakRun});</li>
@@ -60,6 +60,10 @@ public final class LoopbackBenchmark {
         Map<String, Object> machine = Machine.facts(wrkVersion);
         System.out.printf(Locale.ROOT, "Auth Loopback benchmark: %s cores, %s, %s; %s%n", machine.get("cores"),
                 machine.get("java"), wrkVersion, settings.asMap());
+        // Before any server runs: the proof's cost alone, on a quiet JVM (issue 25).
+        DpopCost.Proof dpopProof = DpopCost.measure(settings);
+        System.out.printf(Locale.ROOT, "DPoP proof: %.1f µs to sign (ES256, signing included), %.1f µs to check (%d proofs)%n",
+                dpopProof.microsPerProof(), dpopProof.microsPerCheck(), dpopProof.proofs());
         Map<BenchTokenEndpoint.Route, java.time.Duration> delays = new EnumMap<>(BenchTokenEndpoint.Route.class);
         delays.put(BenchTokenEndpoint.Route.BEFORE, settings.beforeDelay());
         delays.put(BenchTokenEndpoint.Route.HERD, settings.herdDelay());
@@ -80,7 +84,7 @@ public final class LoopbackBenchmark {
         }
         machine.put("loadAverageAtEnd", Machine.loadAverage());
         machine.put("wallSeconds", Report.round((System.nanoTime() - begin) / 1e9));
-        Report report = new Report(settings, machine, targets);
+        Report report = new Report(settings, machine, targets, dpopProof);
         System.out.print(report.table());
         report.writeJson(settings.output());
         Path markdown = settings.output().resolveSibling(settings.output().getFileName().toString()

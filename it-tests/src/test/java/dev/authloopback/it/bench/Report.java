@@ -50,11 +50,13 @@ final class Report {
     private final BenchSettings settings;
     private final Map<String, Object> machine;
     private final List<TargetRun.Result> targets;
+    private final DpopCost.Proof dpopProof;
 
-    Report(BenchSettings settings, Map<String, Object> machine, List<TargetRun.Result> targets) {
+    Report(BenchSettings settings, Map<String, Object> machine, List<TargetRun.Result> targets, DpopCost.Proof dpopProof) {
         this.settings = settings;
         this.machine = machine;
         this.targets = List.copyOf(targets);
+        this.dpopProof = dpopProof;
     }
 
     boolean flagged() {
@@ -204,6 +206,7 @@ final class Report {
                 ? "FLAGGED: some rows had errors or wrong answers (see above); exit status 1"
                 : "every row checked against the server's counters: no errors, no wrong answers"));
         out.append(AgentCost.table(targets, settings.concurrency()));
+        out.append(DpopCost.table(dpopProof, targets, settings.concurrency()));
         return out.toString();
     }
 
@@ -271,6 +274,7 @@ final class Report {
             md.append('\n');
         }
         md.append(AgentCost.markdown(targets, settings.concurrency()));
+        md.append(DpopCost.markdown(dpopProof, targets, settings.concurrency()));
         return md.toString();
     }
 
@@ -289,6 +293,7 @@ final class Report {
             all.add(map);
         }
         json.put("targets", all);
+        json.put("dpopProof", dpopProof.asMap());
         json.put("flagged", flagged());
         Files.createDirectories(file.toAbsolutePath().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);

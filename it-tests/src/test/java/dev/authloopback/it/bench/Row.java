@@ -19,7 +19,8 @@ enum Row {
     FILTER("filter", "same servlet behind BearerTokenFilter -> loopback (HIT), local-ttl=0"),
     NEAR("near", "same with the filter's local-ttl=5m (near cache)"),
     BEFORE("before", "same, token-url = a token endpoint taking ~50 ms (no loopback)"),
-    OBO("obo", "same servlet, filter on-behalf-of -> loopback exchange profile, a known user (HIT), local-ttl=0");
+    OBO("obo", "same servlet, filter on-behalf-of -> loopback exchange profile, a known user (HIT), local-ttl=0"),
+    DPOP("dpop", "same servlet, filter in DPoP mode -> loopback DPoP profile (HIT, proof signed and checked per call), local-ttl=0");
 
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String CACHE_HEADER = "X-Loopback-Cache";
@@ -36,7 +37,7 @@ enum Row {
     Row baseline() {
         return switch (this) {
             case HIT -> FLOOR;
-            case FILTER, NEAR, BEFORE, OBO -> NONE;
+            case FILTER, NEAR, BEFORE, OBO, DPOP -> NONE;
             case FLOOR, NONE -> null;
         };
     }
@@ -51,6 +52,7 @@ enum Row {
             case BEFORE -> Wrk.Request.get(base.businessUrl(BusinessContext.SAMPLE_BEFORE, BenchBase.FILTERED_ECHO));
             case OBO -> new Wrk.Request("GET", base.businessUrl(BusinessContext.SAMPLE_OBO, BenchBase.FILTERED_ECHO), null,
                     Map.of("Authorization", "Bearer " + base.userToken()));
+            case DPOP -> Wrk.Request.get(base.businessUrl(BusinessContext.SAMPLE_DPOP, BenchBase.FILTERED_ECHO));
         };
     }
 
@@ -65,6 +67,8 @@ enum Row {
                     new ServerCounters.Upstream());
             case BEFORE -> List.of(new ServerCounters.Echo(BusinessContext.SAMPLE_BEFORE, true), new ServerCounters.Upstream());
             case OBO -> List.of(new ServerCounters.Echo(BusinessContext.SAMPLE_OBO, true), new ServerCounters.Loopback(),
+                    new ServerCounters.Upstream());
+            case DPOP -> List.of(new ServerCounters.Echo(BusinessContext.SAMPLE_DPOP, true), new ServerCounters.Loopback(),
                     new ServerCounters.Upstream());
         };
     }
@@ -82,6 +86,7 @@ enum Row {
             case NEAR -> "sample-near.echo.withBearer"; // answered from the near cache: no loopback call
             case BEFORE -> "upstream.BEFORE";
             case OBO -> "loopback.obo.HIT";
+            case DPOP -> "loopback." + BenchBase.DPOP_PROFILE + ".HIT";
         };
     }
 
@@ -92,7 +97,7 @@ enum Row {
             case NONE -> new ServerCounters.Echo(BusinessContext.SAMPLE_APP, false);
             case NEAR -> new ServerCounters.Echo(BusinessContext.SAMPLE_NEAR, true);
             case BEFORE -> new ServerCounters.Upstream();
-            case OBO -> new ServerCounters.Loopback();
+            case OBO, DPOP -> new ServerCounters.Loopback();
         };
     }
 
@@ -143,6 +148,15 @@ enum Row {
                 expect.noneOtherThanHit("obo");
                 expect.zero("upstream.OBO");
             }
+            case DPOP -> {
+                // the echo counts an Authorization: DPoP <token> as a token (BearerEchoServlet)
+                expect.answered("sample-dpop.echo.withBearer");
+                expect.zero("sample-dpop.echo.withoutBearer");
+                // near cache off: every business request is one loopback HIT carrying a proof the loopback checked
+                expect.answered("loopback." + BenchBase.DPOP_PROFILE + ".HIT");
+                expect.noneOtherThanHit(BenchBase.DPOP_PROFILE);
+                expect.zero("upstream.DPOP");
+            }
         }
         return new Verdict(List.copyOf(expect.problems), Map.copyOf(expect.checked));
     }
@@ -165,7 +179,7 @@ enum Row {
         String expected = switch (this) {
             case FLOOR, HIT -> null;
             case NONE -> "{\"bearer\":false}";
-            case FILTER, NEAR, BEFORE, OBO -> "{\"bearer\":true}";
+            case FILTER, NEAR, BEFORE, OBO, DPOP -> "{\"bearer\":true}";
         };
         if (answer.status() != 200) {
             return id + ": primed request answered " + answer;

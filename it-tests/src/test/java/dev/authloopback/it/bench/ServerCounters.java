@@ -96,7 +96,7 @@ final class ServerCounters {
         JsonNode stats = getJson(base.loopbackStatsUrl());
         Map<String, Long> values = new LinkedHashMap<>();
         for (String profile : List.of("default", BenchBase.FILL_PROFILE, BenchBase.HERD_PROFILE,
-                BenchBase.NEAR_PROFILE, BenchBase.OBO_PROFILE)) {
+                BenchBase.NEAR_PROFILE, BenchBase.OBO_PROFILE, BenchBase.DPOP_PROFILE)) {
             for (String status : CACHE_STATUSES) {
                 values.put("loopback." + profile + "." + status, 0L);
             }

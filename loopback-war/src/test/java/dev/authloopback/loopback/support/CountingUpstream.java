@@ -33,9 +33,9 @@ public final class CountingUpstream implements AutoCloseable {
         }
     }
 
-    /** One received request, as the upstream saw it. */
+    /** One received request, as the upstream saw it; {@code dpop}: its DPoP header, or {@code null}. */
     public record Received(String method, String contentType, String authorization, String body,
-                           long startedNanos, long endedNanos) {
+                           long startedNanos, long endedNanos, String dpop) {
     }
 
     private final HttpServer server;
@@ -102,7 +102,8 @@ public final class CountingUpstream implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestHeaders().getFirst("Content-Type"),
-                exchange.getRequestHeaders().getFirst("Authorization"), body, started, System.nanoTime()));
+                exchange.getRequestHeaders().getFirst("Authorization"), body, started, System.nanoTime(),
+                exchange.getRequestHeaders().getFirst("DPoP")));
         Answer answer = script.get().apply(n);
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         if (answer.contentType() != null) {
