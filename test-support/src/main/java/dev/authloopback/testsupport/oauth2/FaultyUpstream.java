@@ -243,11 +243,19 @@ public final class FaultyUpstream implements AutoCloseable {
          * the herd has arrived at the loopback, so none arrives after the call finished.
          */
         static Answer holdUntil(Duration min, BooleanSupplier until, Duration max, Answer then) {
+            // Once one held call has seen the condition, every call of this answer is let go: the
+            // condition (e.g. "all callers inside") stops holding as soon as the first answers go out,
+            // and a call that arrived a few ms later must not then wait for max (504 at the loopback).
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
             return named(then.name() + " after >= " + min.toMillis() + " ms", ex -> {
                 long start = System.nanoTime();
                 Thread.sleep(min.toMillis());
-                while (!until.getAsBoolean() && System.nanoTime() - start < max.toNanos()) {
-                    Thread.sleep(5);
+                while (!released.get() && System.nanoTime() - start < max.toNanos()) {
+                    if (until.getAsBoolean()) {
+                        released.set(true);
+                    } else {
+                        Thread.sleep(5);
+                    }
                 }
                 then.respond(ex);
             });
