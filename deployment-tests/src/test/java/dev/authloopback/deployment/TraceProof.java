@@ -69,10 +69,18 @@ final class TraceProof {
     }
 
     /**
-     * Concurrent cold callers of one key: one loopback span each; one upstream span per upstream call
-     * (one, unless a caller came after the first call ended); every COALESCED span links to one of them.
+     * Concurrent cold callers of one new key: one loopback span each, carrying the cache outcome the
+     * caller was answered with (a caller that arrives after the token was stored is a HIT); one MISS
+     * span per upstream call, each with one upstream span under it; every COALESCED span links to one
+     * of those upstream spans, and no HIT has anything under it.
      */
     void concurrentCallersLinkToTheFetchTheyShared(URI loopbackUrl, OAuth2Upstream oauth2, int callers) throws Exception {
+        java.util.function.Predicate<ReceivedSpan> onThisProfile = s -> "SERVER".equals(s.kind())
+                && loopbackUrl.getPath().equals(s.attribute("url.path")) && s.attribute("loopback.key_id") != null;
+        // The herd's scope is used nowhere else, so its key is the one no earlier span carries. The
+        // agent exports every 100 ms; earlier steps' spans have long arrived.
+        java.util.Set<String> earlierKeys = receiver.spans().stream().filter(onThisProfile)
+                .map(s -> s.attribute("loopback.key_id")).collect(java.util.stream.Collectors.toSet());
         int before = oauth2.tokenRequests();
         String body = "grant_type=client_credentials&scope=traced-herd&client_id=" + ServerProof.CLIENT_ID
                 + "&client_secret=" + ServerProof.CLIENT_SECRET;
@@ -82,26 +90,20 @@ final class TraceProof {
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
         }
+        List<String> outcomes = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
             assertEquals(200, answer.get().statusCode(), () -> server + ": herd answer " + answer.join().body());
+            outcomes.add(answer.get().headers().firstValue("X-Loopback-Cache").orElse("none"));
         }
         int calls = oauth2.tokenRequests() - before;
-        // Only this profile's spans: another profile's herd (an exchange profile's) may have more callers.
-        java.util.function.Predicate<ReceivedSpan> answeredCold = s -> loopbackUrl.getPath().equals(s.attribute("url.path"))
-                && ("MISS".equals(s.attribute("loopback.cache")) || "COALESCED".equals(s.attribute("loopback.cache")));
-        // The herd's key is the one with a loopback span per caller (earlier keys had one or two).
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<ReceivedSpan> herd = List.of();
-        while (herd.size() < callers && System.nanoTime() < deadline) {
-            herd = receiver.spans().stream().filter(answeredCold)
-                    .collect(java.util.stream.Collectors.groupingBy(s -> s.attribute("loopback.key_id")))
-                    .values().stream().max(java.util.Comparator.comparingInt(List::size)).orElse(List.of());
-            Thread.sleep(50);
-        }
-        List<ReceivedSpan> found = herd;
-        Supplier<String> message = () -> server + ": " + callers + " cold callers, " + calls + " upstream call(s)\n"
-                + describe(found) + "\nall:\n" + describe(receiver.spans());
+        List<ReceivedSpan> herd = receiver.await(onThisProfile.and(s -> !earlierKeys.contains(s.attribute("loopback.key_id"))),
+                callers, WAIT);
+        Supplier<String> message = () -> server + ": " + callers + " cold callers answered " + outcomes + ", " + calls
+                + " upstream call(s)\n" + describe(herd) + "\nall:\n" + describe(receiver.spans());
         assertEquals(callers, herd.size(), message);
+        assertEquals(1, herd.stream().map(s -> s.attribute("loopback.key_id")).distinct().count(), message);
+        assertEquals(outcomes.stream().sorted().toList(),
+                herd.stream().map(s -> s.attribute("loopback.cache")).sorted().toList(), message);
         List<ReceivedSpan> leaders = herd.stream().filter(s -> "MISS".equals(s.attribute("loopback.cache"))).toList();
         assertEquals(calls, leaders.size(), message);
         List<ReceivedSpan> fetches = new ArrayList<>();
@@ -111,14 +113,17 @@ final class TraceProof {
             fetches.add(only(under, s -> true, message));
         }
         List<String> fetchIds = fetches.stream().map(ReceivedSpan::spanId).toList();
-        for (ReceivedSpan waiter : herd) {
-            if ("COALESCED".equals(waiter.attribute("loopback.cache"))) {
-                assertEquals(1, waiter.linkedSpanIds().stream().filter(fetchIds::contains).count(),
-                        () -> waiter + " does not link to the fetch it shared\n" + message.get());
+        for (ReceivedSpan answered : herd) {
+            if ("COALESCED".equals(answered.attribute("loopback.cache"))) {
+                assertEquals(1, answered.linkedSpanIds().stream().filter(fetchIds::contains).count(),
+                        () -> answered + " does not link to the fetch it shared\n" + message.get());
+            } else if ("HIT".equals(answered.attribute("loopback.cache"))) {
+                assertTrue(receiver.spans().stream().noneMatch(s -> s.parentSpanId().equals(answered.spanId())),
+                        () -> answered + " is a HIT with a span under it\n" + message.get());
             }
         }
-        System.out.printf("%s traces: %d cold callers, %d upstream call(s), %d links%n", server, callers, calls,
-                herd.stream().mapToLong(s -> s.linkedSpanIds().size()).sum());
+        System.out.printf("%s traces: %d cold callers %s, %d upstream call(s), %d links%n", server, callers, outcomes,
+                calls, herd.stream().mapToLong(s -> s.linkedSpanIds().size()).sum());
     }
 
     /** Asks the loopback for a token of a new key while its upstream refuses connections, then checks the span. */
