@@ -48,6 +48,29 @@ public final class UpstreamTls {
         }
     }
 
+    /**
+     * The context for the profile's other calls to its IdP (the subject issuer's JWKS): the CAs of
+     * {@code trust-store}, never the client certificate, which is for the token endpoint alone.
+     *
+     * @return {@code null} without a {@code trust-store} (the JVM default context is used)
+     */
+    public static SSLContext trustOnly(ClientAuthSettings settings) {
+        if (settings.trustStore() == null) {
+            return null;
+        }
+        try {
+            KeyStore store = CredentialFiles.loadKeyStore(settings.trustStore(), settings.trustStorePassword());
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new CredentialFileException("TLS context cannot be built (" + e.getClass().getSimpleName() + ")",
+                    false);
+        }
+    }
+
     /** Start-up check of a client-certificate key store: it must hold a key entry usable with its password. */
     public static void checkKeyStore(KeyStore store, String password) {
         try {

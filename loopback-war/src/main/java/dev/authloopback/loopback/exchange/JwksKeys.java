@@ -15,7 +15,9 @@ import java.time.Duration;
  * An issuer's JWKS, fetched when first needed and kept for {@link #MAX_AGE}; a token naming a key the
  * set does not hold (the IdP rotated) fetches again, at most once per {@link #MIN_REFETCH}, so forged
  * {@code kid}s cannot turn into one JWKS call each. A failed fetch keeps the last good set. Time comes
- * from the injected clock; nothing here sleeps.
+ * from the injected clock; nothing here sleeps. The calls go out like the profile's token calls: with
+ * its {@code trust-store} (an IdP with a private CA publishes its keys under the same certificate)
+ * and the JVM's proxy settings.
  */
 public final class JwksKeys implements KeySetSource {
     static final Duration MAX_AGE = Duration.ofMinutes(10);
@@ -30,12 +32,17 @@ public final class JwksKeys implements KeySetSource {
     private long fetchedAt = Long.MIN_VALUE;
     private long triedAt = Long.MIN_VALUE;
 
-    public JwksKeys(URI url, Duration connectTimeout, Duration readTimeout, Clock clock) {
+    /** @param tls the profile's trust ({@code UpstreamTls#trustOnly}), or {@code null} for the JVM's */
+    public JwksKeys(URI url, Duration connectTimeout, Duration readTimeout, javax.net.ssl.SSLContext tls, Clock clock) {
         this.url = url;
         this.readTimeout = readTimeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).proxy(java.net.ProxySelector.getDefault());
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     @Override

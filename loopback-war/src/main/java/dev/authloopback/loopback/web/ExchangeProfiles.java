@@ -3,6 +3,7 @@ package dev.authloopback.loopback.web;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.authloopback.loopback.config.LoopbackSettings;
 import dev.authloopback.loopback.credentials.SelectingFields;
+import dev.authloopback.loopback.credentials.UpstreamTls;
 import dev.authloopback.loopback.exchange.ExchangeProfile;
 import dev.authloopback.loopback.exchange.JwksKeys;
 import dev.authloopback.loopback.exchange.SubjectDigest;
@@ -30,7 +31,7 @@ final class ExchangeProfiles {
             return null;
         }
         JwksKeys keys = new JwksKeys(settings.exchange().subjectJwksUrl(), settings.connectTimeout(),
-                settings.readTimeout(), clock);
+                settings.readTimeout(), UpstreamTls.trustOnly(settings.clientAuth()), clock);
         return new ExchangeProfile(settings.exchange(), selecting, digest, keys, json, clock);
     }
 
