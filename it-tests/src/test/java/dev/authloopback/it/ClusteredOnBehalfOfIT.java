@@ -40,7 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 22, single flight per subject across the cluster: two loopback nodes sharing a real
+ * Issue 22 across the cluster. Single flight per subject: two loopback nodes sharing a real
  * Terracotta server key one user's token alike (the subject HMAC key is derived from the cluster's
  * sealing key), so 20 concurrent exchanges of alice's token, half on each node, make one upstream
  * exchange; every caller gets the same exchanged token. The upstream (no Keycloak needed here) holds
@@ -111,6 +111,52 @@ class ClusteredOnBehalfOfIT {
                 assertTrue(!logs.contains(token), "a subject or exchanged token in the log");
             }
         }
+    }
+
+    /**
+     * A back-channel logout reaches one node; alice's entry was stored by the other. The cluster's
+     * subject index lets the receiving node find and evict it, so neither node serves it again; bob's
+     * entry stays.
+     */
+    @Test
+    void aBackChannelLogoutAtOneNodeEvictsWhatTheOtherNodeStoredForThatUser() throws Exception {
+        Path keys = ClusterKeyFiles.oneKey(Files.createTempDirectory("clustered-obo").resolve("cluster.keys"));
+        try (LogCapture logs = LogCapture.start(Level.INFO, "dev.authloopback");
+             TerracottaServer terracotta = TerracottaServer.fromKit().start();
+             FaultyUpstream upstream = FaultyUpstream.start();
+             LoopbackServer a = node(upstream, terracotta, keys);
+             LoopbackServer b = node(upstream, terracotta, keys)) {
+            awaitShared(a, b);
+            String alice = userToken("alice");
+            String bob = userToken("bob");
+            String alicesToken = accessToken(exchange(b, alice));
+            String bobsToken = accessToken(exchange(b, bob));
+            assertEquals(alicesToken, accessToken(exchange(a, alice)), "node a answers from b's entry");
+            assertEquals(2, upstream.callCount(), upstream.calls()::toString);
+
+            Http.Answer logout = http.post(a.url("/backchannel-logout/default"), "application/x-www-form-urlencoded",
+                    "logout_token=" + logoutToken("alice"));
+
+            assertEquals(200, logout.status(), logout.toString());
+            assertTrue(logs.contains("back-channel logout: 1 entries evicted"), "node a evicted b's entry of alice");
+            String afterwards = accessToken(exchange(b, alice));
+            assertNotEquals(alicesToken, afterwards, "node b no longer serves alice's old entry");
+            assertEquals(3, upstream.callCount(), "alice's token is exchanged again: " + upstream.calls());
+            assertEquals(afterwards, accessToken(exchange(a, alice)));
+            assertEquals(bobsToken, accessToken(exchange(a, bob)), "bob did not log out");
+            assertEquals(3, upstream.callCount(), upstream.calls()::toString);
+        }
+    }
+
+    private String logoutToken(String sub) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject(sub)
+                .issueTime(new Date()).jwtID(UUID.randomUUID().toString())
+                .claim("events", java.util.Map.of("http://schemas.openid.net/event/backchannel-logout", java.util.Map.of()))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+                .type(new com.nimbusds.jose.JOSEObjectType("logout+jwt")).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
     }
 
     private Http.Answer exchange(LoopbackServer node, String subjectToken) {

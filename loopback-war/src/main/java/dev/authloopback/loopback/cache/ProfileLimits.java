@@ -15,8 +15,17 @@ import java.time.Duration;
  * @param largestEntryBytes  weight of the heaviest entry the profile can store
  *                           ({@link MemorySettings#largestEntry}): a heap tier bounded by count is
  *                           sized with it
+ * @param exchange           an exchange profile: held to {@code max-exchange-cache-bytes}, and its
+ *                           entries indexed by user and session, in the clustered tier too, so a
+ *                           back-channel logout on any node finds them
  */
-public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval, long largestEntryBytes) {
+public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval, long largestEntryBytes,
+                            boolean exchange) {
+
+    /** Limits of a profile that is no exchange profile. */
+    public ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval, long largestEntryBytes) {
+        this(maxEntries, tti, minRefreshInterval, largestEntryBytes, false);
+    }
 
     /** Limits of a profile with the default {@code max-response-bytes}. */
     public ProfileLimits(long maxEntries, Duration tti, Duration minRefreshInterval) {
@@ -26,6 +35,6 @@ public record ProfileLimits(long maxEntries, Duration tti, Duration minRefreshIn
 
     public static ProfileLimits of(LoopbackSettings settings) {
         return new ProfileLimits(settings.maxEntries(), settings.tti(), settings.minRefreshInterval(),
-                MemorySettings.largestEntry(settings));
+                MemorySettings.largestEntry(settings), settings.exchange() != null);
     }
 }

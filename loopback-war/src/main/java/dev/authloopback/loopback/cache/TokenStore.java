@@ -60,4 +60,18 @@ public interface TokenStore {
 
     /** Whether other nodes see this store's entries right now (a clustered tier that is connected). */
     boolean shared();
+
+    /**
+     * Exchange profiles: notes, where other nodes see it, that the entry under {@code key} (ending at
+     * {@code endsAt}) was made from a token of these subjects ({@code ExchangeProfile#subjects}), so a
+     * back-channel logout received by any node finds it. A store of this node's heap alone has no
+     * such index (the profile's own {@code SubjectIndex} covers what it stored).
+     */
+    default void indexSubjects(java.util.List<String> subjects, String key, long endsAt) {
+    }
+
+    /** Removes these subjects from the shared index and returns the keys it named (none for a local store). */
+    default java.util.List<String> takeSubjects(java.util.List<String> subjects) {
+        return java.util.List.of();
+    }
 }

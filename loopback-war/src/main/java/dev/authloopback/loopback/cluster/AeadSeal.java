@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * rest     AES-256-GCM ciphertext and 16-byte tag
  * </pre>
  *
- * Keys: from each file key, a subkey per purpose (tokens, leases, marks, names) by HKDF-SHA256 with
+ * Keys: from each file key, a subkey per purpose (tokens, leases, marks, subjects, names) by HKDF-SHA256 with
  * the purpose as info; from a purpose subkey and the message's random salt, by HKDF again, the
  * message's AES key and nonce. The associated data binds the format version, key id, entity, cache
  * and entry name: a value moved to another entry, cache or entity does not open, nor does one whose
@@ -64,7 +64,7 @@ final class AeadSeal implements Seal {
         for (String id : ring.ids()) {
             Map<String, byte[]> purposes = new HashMap<>();
             byte[] key = ring.key(id);
-            for (String purpose : new String[] {"tokens", "leases", "marks", "names"}) {
+            for (String purpose : new String[] {"tokens", "leases", "marks", "subjects", "names"}) {
                 purposes.put(purpose, Hkdf.derive(null, key, (LABEL + "subkey " + purpose).getBytes(StandardCharsets.UTF_8),
                         32));
             }
@@ -165,7 +165,7 @@ final class AeadSeal implements Seal {
         return "sealed (AES-256-GCM), " + ring.describe();
     }
 
-    /** The purpose of a cache, from its name: tokens-v2-p, leases-v2-p, marks-v2-p. */
+    /** The purpose of a cache, from its name: tokens-v2-p, leases-v2-p, marks-v2-p, subjects-v2-p. */
     private static String purpose(String cache) {
         int dash = cache.indexOf('-');
         return dash < 0 ? cache : cache.substring(0, dash);

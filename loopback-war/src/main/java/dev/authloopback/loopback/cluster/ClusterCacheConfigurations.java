@@ -35,7 +35,10 @@ import java.util.Map;
  *       entry, and never more than {@code max-entries} ({@link #heapEntries});</li>
  *   <li>{@code leases-v2-<profile>}: who is fetching a key, each lease gone at its deadline;</li>
  *   <li>{@code marks-v2-<profile>}: when a key was last evicted (for {@code min-refresh-interval})
- *       and what it may no longer be served (a token stored before the eviction).</li>
+ *       and what it may no longer be served (a token stored before the eviction);</li>
+ *   <li>{@code subjects-v2-<profile>}, exchange profiles only: by user and by IdP session, the keys
+ *       of the entries made from their tokens ({@link SubjectKeys}), so a back-channel logout on
+ *       one node evicts what every node stored. Each index goes when its last entry ends.</li>
  * </ul>
  * Keys are entry names ({@link Seal#name}), values {@link ClusterValue}s written and read by
  * {@link SealedSerializer}: nothing read from the server reaches Java deserialization. With
@@ -47,6 +50,12 @@ import java.util.Map;
 final class ClusterCacheConfigurations {
     /** Leases and eviction marks are a few dozen bytes each; a mebibyte holds thousands. */
     private static final long SMALL_POOL_MIB = 1;
+    /**
+     * A subject's index costs a few hundred bytes per live entry on the server: 4 MiB indexes some
+     * thousands of exchanged tokens, what a few nodes' default 8 MiB exchange budgets hold. When full,
+     * the server evicts indexes, and a logout then evicts only what the receiving node indexed.
+     */
+    private static final long SUBJECT_POOL_MIB = PoolRefusal.SUBJECT_POOL_MIB;
     /** An eviction mark's shortest life, whatever {@code min-refresh-interval} says. */
     private static final Duration MIN_EVICTION_MARK_TTL = Duration.ofSeconds(1);
     /** A value that does not open stays visible this long unless a node replaces it first. */
@@ -83,6 +92,10 @@ final class ClusterCacheConfigurations {
         return alias("marks", profile, sealed);
     }
 
+    static String subjectsAlias(String profile, boolean sealed) {
+        return alias("subjects", profile, sealed);
+    }
+
     private static String alias(String kind, String profile, boolean sealed) {
         return kind + (sealed ? "-v2-" : "-v2-unsealed-") + profile;
     }
@@ -111,6 +124,11 @@ final class ClusterCacheConfigurations {
                     .withCache(marksAlias(name, sealed), clustered(marksAlias(name, sealed), ValueCodec.MARKS,
                             ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB,
                             new MarkExpiry(timeSource, markLife)));
+            if (limits.exchange()) {
+                builder = builder.withCache(subjectsAlias(name, sealed), clustered(subjectsAlias(name, sealed),
+                        ValueCodec.SUBJECTS, ResourcePoolsBuilder.newResourcePoolsBuilder(), SUBJECT_POOL_MIB,
+                        new SubjectKeysExpiry(timeSource)));
+            }
         }
         return builder.build(false);
     }
@@ -131,12 +149,14 @@ final class ClusterCacheConfigurations {
         Map<String, SharedCaches> caches = new LinkedHashMap<>();
         boolean sealed = keys.sealed();
         for (String name : profiles.keySet()) {
+            boolean indexed = profiles.get(name).exchange();
             SharedCaches.Names names = new SharedCaches.Names(tokensAlias(name, sealed), leasesAlias(name, sealed),
-                    marksAlias(name, sealed));
+                    marksAlias(name, sealed), indexed ? subjectsAlias(name, sealed) : null);
             caches.put(name, new SharedCaches(generation,
                     (Cache) manager.getCache(names.tokens(), String.class, ClusterValue.class),
                     (Cache) manager.getCache(names.leases(), String.class, ClusterValue.class),
                     (Cache) manager.getCache(names.marks(), String.class, ClusterValue.class),
+                    indexed ? (Cache) manager.getCache(names.subjects(), String.class, ClusterValue.class) : null,
                     names));
         }
         return caches;

@@ -192,7 +192,7 @@ public final class ClusterTier implements AutoCloseable {
                 outage = new Outage(clock.instant(), "the server refused the pools: " + refused.get());
                 retryDelay = PoolRefusal.next(retryDelay);
                 LOG.log(System.Logger.Level.WARNING, "cluster tier refused by the server (" + settings.uri() + ": "
-                        + refused.get() + "): " + PoolRefusal.advice(settings, profiles.size())
+                        + refused.get() + "): " + PoolRefusal.advice(settings, profiles.size(), exchangeProfiles())
                         + ". Serving from this node's heap cache meanwhile; retrying quietly, at most every "
                         + PoolRefusal.LONGEST_RETRY);
             } else {
@@ -257,7 +257,7 @@ public final class ClusterTier implements AutoCloseable {
                 retryDelay = PoolRefusal.next(retryDelay);
                 if (first) {
                     LOG.log(System.Logger.Level.WARNING, "cluster tier refused by the server (" + settings.uri() + ": "
-                            + refused.get() + "): " + PoolRefusal.advice(settings, profiles.size())
+                            + refused.get() + "): " + PoolRefusal.advice(settings, profiles.size(), exchangeProfiles())
                             + ". Retrying quietly, at most every " + PoolRefusal.LONGEST_RETRY);
                 }
             } else {
@@ -336,5 +336,9 @@ public final class ClusterTier implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return !thread.isAlive();
+    }
+
+    private int exchangeProfiles() {
+        return (int) profiles.values().stream().filter(ProfileLimits::exchange).count();
     }
 }

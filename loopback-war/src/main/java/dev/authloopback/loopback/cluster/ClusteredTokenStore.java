@@ -32,6 +32,9 @@ public final class ClusteredTokenStore implements TokenStore {
     /** Likewise the evict-all claim: a lease in the leases cache, gone at its deadline, which {@link #clear()} leaves alone. */
     private static final String EVICT_ALL_CLAIM = "\u0000evict-all";
 
+    /** Tries of a compare-and-swap on a subject's index before this node gives up on it. */
+    private static final int INDEX_ATTEMPTS = 8;
+
     private final String profile;
     private final ClusterTier tier;
     private final ClusterWalks walks;
@@ -215,6 +218,64 @@ public final class ClusteredTokenStore implements TokenStore {
     @Override
     public boolean shared() {
         return tier.caches(profile) != null;
+    }
+
+    /**
+     * Adds {@code key} to each subject's index in the cluster. Compare-and-swap, a few tries: nodes
+     * storing entries of one user at once must not drop each other's keys. During an outage, or when
+     * the tries run out, the key is only in this node's own index.
+     */
+    @Override
+    public void indexSubjects(List<String> subjects, String key, long endsAt) {
+        on(shared -> {
+            if (shared.subjects() == null) {
+                return null;
+            }
+            long now = tier.now();
+            for (String subject : subjects) {
+                String name = keys.get().name(subject);
+                for (int attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
+                    ClusterValue<SubjectKeys> held = shared.subjects().get(name);
+                    SubjectKeys current = usable(shared.names().subjects(), name, held);
+                    ClusterValue<SubjectKeys> next = ClusterValue.of(name,
+                            (current == null ? SubjectKeys.NONE : current).with(key, endsAt, now));
+                    // A value that does not open is replaced like an absent one: it indexes nothing.
+                    if (held == null ? shared.subjects().putIfAbsent(name, next) == null
+                            : shared.subjects().replace(name, held, next)) {
+                        break;
+                    }
+                }
+            }
+            return null;
+        }, () -> null);
+    }
+
+    @Override
+    public List<String> takeSubjects(List<String> subjects) {
+        return on(shared -> {
+            List<String> taken = new ArrayList<>();
+            if (shared.subjects() == null) {
+                return taken;
+            }
+            for (String subject : subjects) {
+                String name = keys.get().name(subject);
+                for (int attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
+                    ClusterValue<SubjectKeys> held = shared.subjects().get(name);
+                    if (held == null) {
+                        break;
+                    }
+                    // Conditional, so a key another node adds meanwhile is taken on the next try, not lost.
+                    if (shared.subjects().remove(name, held)) {
+                        SubjectKeys index = usable(shared.names().subjects(), name, held);
+                        if (index != null) {
+                            index.names().stream().filter(k -> !taken.contains(k)).forEach(taken::add);
+                        }
+                        break;
+                    }
+                }
+            }
+            return taken;
+        }, List::of);
     }
 
     /** Copies this node's outage-time entries into a new connection (never over an entry already there). */

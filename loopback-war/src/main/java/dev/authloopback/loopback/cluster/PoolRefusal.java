@@ -20,6 +20,8 @@ final class PoolRefusal {
     private static final long MIB = 1024L * 1024;
     /** The leases and marks caches' pools, 1 MiB each, per profile (ClusterCacheConfigurations). */
     private static final long SMALL_POOLS_MIB = 2;
+    /** An exchange profile's subject index, besides (ClusterCacheConfigurations). */
+    static final long SUBJECT_POOL_MIB = 4;
 
     private PoolRefusal() {
     }
@@ -40,12 +42,14 @@ final class PoolRefusal {
     }
 
     /** What this web app needs of the server, and the two ways to get there. */
-    static String advice(ClusterSettings settings, int profiles) {
+    static String advice(ClusterSettings settings, int profiles, int exchangeProfiles) {
         long poolMib = settings.poolBytes() / MIB;
-        long needed = profiles * (poolMib + SMALL_POOLS_MIB);
+        long needed = profiles * (poolMib + SMALL_POOLS_MIB) + exchangeProfiles * SUBJECT_POOL_MIB;
         return "this web app needs " + needed + " MiB of the server's offheap resource '" + settings.resource() + "' ("
                 + profiles + " profile(s) x (cluster-pool-size " + poolMib + " MiB + " + SMALL_POOLS_MIB
-                + " MiB for leases and marks)), besides what other web apps' pools hold there; give the server at least"
+                + " MiB for leases and marks)" + (exchangeProfiles == 0 ? "" : " + " + exchangeProfiles
+                + " exchange profile(s) x " + SUBJECT_POOL_MIB + " MiB for the subject index")
+                + "), besides what other web apps' pools hold there; give the server at least"
                 + " that (offheap-resources in its cluster.cfg) or lower loopback.cluster-pool-size";
     }
 

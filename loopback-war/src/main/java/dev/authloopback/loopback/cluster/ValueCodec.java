@@ -70,6 +70,34 @@ interface ValueCodec<V> {
         }
     };
 
+    ValueCodec<SubjectKeys> SUBJECTS = new ValueCodec<>() {
+        @Override
+        public void write(SubjectKeys index, DataOutputStream out) throws IOException {
+            out.writeInt(index.keys().size());
+            for (SubjectKeys.Key key : index.keys()) {
+                string(out, key.key());
+                out.writeLong(key.endsAt());
+            }
+        }
+
+        @Override
+        public SubjectKeys read(DataInputStream in, int size) throws IOException {
+            int count = in.readInt();
+            if (count < 0 || count > SubjectKeys.MAX_KEYS) {
+                throw new IOException("bad count");
+            }
+            java.util.List<SubjectKeys.Key> keys = new java.util.ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String key = string(in, size);
+                if (key == null) {
+                    throw new IOException("no key");
+                }
+                keys.add(new SubjectKeys.Key(key, in.readLong()));
+            }
+            return new SubjectKeys(keys);
+        }
+    };
+
     void write(V value, DataOutputStream out) throws IOException;
 
     V read(DataInputStream in, int size) throws IOException;

@@ -154,6 +154,22 @@ public final class ExchangeProfile {
         index.add(subject.sub(), subject.sid(), key, endsAt, clock.millis());
     }
 
+    /**
+     * The names a user ({@code sub}) and an IdP session ({@code sid}) are indexed under in a shared
+     * store ({@code TokenStore#indexSubjects}); either may be {@code null}. Prefixed with NUL, so they
+     * never read as a cache key.
+     */
+    public static java.util.List<String> subjects(String sub, String sid) {
+        java.util.List<String> names = new java.util.ArrayList<>(2);
+        if (sub != null) {
+            names.add("\u0000sub:" + sub);
+        }
+        if (sid != null) {
+            names.add("\u0000sid:" + sid);
+        }
+        return names;
+    }
+
     /** The keys to evict for a user ({@code sub}) or a session ({@code sid}); they leave the index. */
     public java.util.List<String> keysOf(String sub, String sid) {
         return index.take(sub, sid);

@@ -105,8 +105,9 @@ public final class TokenProxy {
     }
 
     /**
-     * Exchange profiles: evicts every entry this node stored for a user ({@code sub}) or an IdP session
-     * ({@code sid}), e.g. on back-channel logout. Not rate-limited like a 401's eviction: the entries
+     * Exchange profiles: evicts every entry stored for a user ({@code sub}) or an IdP session
+     * ({@code sid}), e.g. on back-channel logout: those this node indexed, and with a clustered store
+     * those any node indexed in the cluster. Not rate-limited like a 401's eviction: the entries
      * belong to a user who has logged out, and nothing serves them again.
      *
      * @return how many entries went
@@ -116,7 +117,10 @@ public final class TokenProxy {
             return 0;
         }
         int evicted = 0;
-        for (String key : exchange.keysOf(sub, sid)) {
+        java.util.List<String> keys = new java.util.ArrayList<>(exchange.keysOf(sub, sid));
+        cache.takeSubjects(ExchangeProfile.subjects(sub, sid)).stream().filter(k -> !keys.contains(k))
+                .forEach(keys::add);
+        for (String key : keys) {
             CachedToken entry = cache.get(key);
             if (entry != null && cache.remove(key, entry)) {
                 evicted++;
@@ -393,6 +397,8 @@ public final class TokenProxy {
         metrics.stored();
         if (request.subject() != null && exchange != null) {
             exchange.stored(request.subject(), key, window.validUntil());
+            cache.indexSubjects(ExchangeProfile.subjects(request.subject().sub(), request.subject().sid()), key,
+                    window.validUntil());
         }
         return new Fetched(answer, token, token.etag(), "STORE");
     }

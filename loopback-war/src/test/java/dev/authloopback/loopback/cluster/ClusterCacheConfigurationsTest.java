@@ -22,6 +22,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +100,29 @@ class ClusterCacheConfigurationsTest {
         assertEquals(Duration.ofMinutes(1), ((ExpiryPolicy<String, ClusterValue<Mark>>) (ExpiryPolicy<?, ?>)
                 caches.get("marks-v2-unsealed-default").getExpiryPolicy())
                 .getExpiryForCreation("k", ClusterValue.unopenable(new byte[] {1}, Refusal.TAMPERED)));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anExchangeProfileAloneHasASubjectIndexOnItsOwnPoolLivingUntilItsLastEntryEnds() {
+        ClusterCacheConfigurations withExchange = new ClusterCacheConfigurations(settings,
+                Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200)),
+                        "obo", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200), 4096, true)),
+                16L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
+        Map<String, CacheConfiguration<?, ?>> caches = withExchange.manager().getRuntimeConfiguration()
+                .getCacheConfigurations();
+
+        assertTrue(caches.containsKey("subjects-v2-unsealed-obo"), caches.keySet()::toString);
+        assertFalse(caches.containsKey("subjects-v2-unsealed-default"), caches.keySet()::toString);
+        CacheConfiguration<?, ?> subjects = caches.get("subjects-v2-unsealed-obo");
+        assertNull(subjects.getResourcePools().getPoolForResource(ResourceType.Core.HEAP));
+        assertDedicated(subjects, 4);
+        long now = System.currentTimeMillis();
+        SubjectKeys index = SubjectKeys.NONE.with("k1", now + 60_000, now).with("k2", now + 600_000, now);
+        Duration life = ((ExpiryPolicy<String, ClusterValue<SubjectKeys>>) (ExpiryPolicy<?, ?>) subjects.getExpiryPolicy())
+                .getExpiryForCreation("s", ClusterValue.of("s", index));
+        assertTrue(life.compareTo(Duration.ofSeconds(590)) > 0 && life.compareTo(Duration.ofSeconds(600)) <= 0,
+                life::toString);
     }
 
     @SuppressWarnings("unchecked")

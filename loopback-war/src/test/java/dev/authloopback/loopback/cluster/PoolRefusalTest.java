@@ -34,10 +34,17 @@ class PoolRefusalTest {
 
     @Test
     void theAdviceSaysWhatTheWebAppNeedsAndWhatToChange() {
-        String advice = PoolRefusal.advice(SETTINGS, 2);
+        String advice = PoolRefusal.advice(SETTINGS, 2, 0);
         assertTrue(advice.contains("132 MiB of the server's offheap resource 'main'")
                 && advice.contains("2 profile(s) x (cluster-pool-size 64 MiB + 2 MiB")
                 && advice.contains("offheap-resources") && advice.contains("loopback.cluster-pool-size"), advice);
+    }
+
+    @Test
+    void anExchangeProfileAddsItsSubjectIndexToTheAdvice() {
+        String advice = PoolRefusal.advice(SETTINGS, 2, 1);
+        assertTrue(advice.contains("136 MiB of the server's offheap resource 'main'")
+                && advice.contains("1 exchange profile(s) x 4 MiB for the subject index"), advice);
     }
 
     @Test

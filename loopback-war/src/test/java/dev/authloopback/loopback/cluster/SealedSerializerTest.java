@@ -137,6 +137,25 @@ class SealedSerializerTest {
         assertEquals(sparse, nulls.get(0));
     }
 
+    @Test
+    void aSubjectIndexRoundTripsSealedAndAnOversizedOneDoesNotOpen() {
+        SealedSerializer<SubjectKeys> subjects = new SealedSerializer<>(() -> seal, "subjects-v2-obo", ValueCodec.SUBJECTS);
+        SubjectKeys index = SubjectKeys.NONE.with("obo\u0000key-1", 5_000, 0).with("obo\u0000key-2", 9_000, 0);
+
+        ByteBuffer sealed = subjects.serialize(ClusterValue.of("n", index));
+        assertFalse(new String(bytes(sealed.duplicate()), StandardCharsets.ISO_8859_1).contains("key-1"),
+                "the keys a user's tokens are cached under are sealed");
+        assertEquals(index, subjects.read(sealed).value());
+
+        // More keys than an index ever holds: sealed by a buggy node, it still does not open.
+        java.util.List<SubjectKeys.Key> many = new ArrayList<>();
+        for (int i = 0; i <= SubjectKeys.MAX_KEYS; i++) {
+            many.add(new SubjectKeys.Key("k" + i, 1));
+        }
+        assertEquals(Refusal.FORMAT, subjects.read(subjects.serialize(ClusterValue.of("n", new SubjectKeys(many))))
+                .refusal());
+    }
+
     private static byte[] bytes(ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
