@@ -31,8 +31,9 @@ import java.util.Map;
  *   <li>{@code tokens-v2-<profile>}: the tokens, a heap tier over a dedicated pool of
  *       {@code cluster-pool-size} on the server. Ehcache bounds a heap tier by count only (its byte
  *       sizing walks object graphs, is deprecated and breaks on Java 17), so the count is chosen to
- *       keep the bytes bounded: the profile's share of {@code max-cache-bytes} divided by its largest
- *       entry, and never more than {@code max-entries} ({@link #heapEntries});</li>
+ *       keep the bytes bounded: the profile's share of {@code max-cache-bytes} (of
+ *       {@code max-exchange-cache-bytes} for an exchange profile) divided by its largest entry, and
+ *       never more than {@code max-entries} ({@link #heapEntries});</li>
  *   <li>{@code leases-v2-<profile>}: who is fetching a key, each lease gone at its deadline;</li>
  *   <li>{@code marks-v2-<profile>}: when a key was last evicted (for {@code min-refresh-interval})
  *       and what it may no longer be served (a token stored before the eviction);</li>
@@ -64,16 +65,23 @@ final class ClusterCacheConfigurations {
     private final ClusterSettings settings;
     private final Map<String, ProfileLimits> profiles;
     private final long cacheBytes;
+    private final long exchangeCacheBytes;
     private final TimeSource timeSource;
     private final ClassLoader classLoader;
     private final ClusterKeys keys;
 
-    /** @param cacheBytes the web app's {@code max-cache-bytes}, shared equally by the profiles' heap tiers */
+    /**
+     * @param cacheBytes         the web app's {@code max-cache-bytes}, shared equally by the heap tiers of
+     *                           the profiles that exchange nothing
+     * @param exchangeCacheBytes {@code max-exchange-cache-bytes}, shared equally by the exchange profiles'
+     */
     ClusterCacheConfigurations(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
-                               TimeSource timeSource, ClassLoader classLoader, ClusterKeys keys) {
+                               long exchangeCacheBytes, TimeSource timeSource, ClassLoader classLoader,
+                               ClusterKeys keys) {
         this.settings = settings;
         this.profiles = Map.copyOf(profiles);
         this.cacheBytes = cacheBytes;
+        this.exchangeCacheBytes = exchangeCacheBytes;
         this.timeSource = timeSource;
         this.classLoader = classLoader;
         this.keys = keys;
@@ -134,12 +142,15 @@ final class ClusterCacheConfigurations {
     }
 
     /**
-     * Entries of a profile's heap tier: as many of its largest entries as fit in its share of the
-     * budget (at least one), at most {@code max-entries}. Every node computes the same number from
-     * the same settings; the heap tier is the node's own, so the server does not check it anyway.
+     * Entries of a profile's heap tier: as many of its largest entries as fit in its share of its
+     * budget (at least one), at most {@code max-entries}. The budgets are those of the node's own heap
+     * cache ({@code WeightLedger}): exchange profiles share {@code max-exchange-cache-bytes}, the others
+     * {@code max-cache-bytes}. Every node computes the same number from the same settings; the heap
+     * tier is the node's own, so the server does not check it anyway.
      */
     long heapEntries(ProfileLimits limits) {
-        long share = cacheBytes / profiles.size();
+        long sharing = profiles.values().stream().filter(p -> p.exchange() == limits.exchange()).count();
+        long share = (limits.exchange() ? exchangeCacheBytes : cacheBytes) / sharing;
         return Math.max(1, Math.min(limits.maxEntries(), share / limits.largestEntryBytes()));
     }
 

@@ -69,9 +69,12 @@ public final class ClusterTier implements AutoCloseable {
     /** Until the next reconnection attempt: the retry interval, or longer while the server refuses the pools. */
     private volatile Duration retryDelay;
 
-    /** @param cacheBytes {@code max-cache-bytes}: the profiles' heap tiers over the cluster share it */
+    /**
+     * @param cacheBytes         {@code max-cache-bytes}: the heap tiers over the cluster share it
+     * @param exchangeCacheBytes {@code max-exchange-cache-bytes}: the exchange profiles' heap tiers share it instead
+     */
     public ClusterTier(ClusterSettings settings, Map<String, ProfileLimits> profiles, long cacheBytes,
-                       TimeSource timeSource, Clock clock, String node) {
+                       long exchangeCacheBytes, TimeSource timeSource, Clock clock, String node) {
         this.settings = settings;
         this.profiles = Map.copyOf(profiles);
         this.clock = clock;
@@ -84,7 +87,7 @@ public final class ClusterTier implements AutoCloseable {
                     + " in clear; whoever reaches the Terracotta port can read every cached token and change"
                     + " what this node serves. Set cluster-key-file instead (docs/cluster.md)");
         }
-        this.configurations = new ClusterCacheConfigurations(settings, profiles, cacheBytes, timeSource,
+        this.configurations = new ClusterCacheConfigurations(settings, profiles, cacheBytes, exchangeCacheBytes, timeSource,
                 ClusterTier.class.getClassLoader(), keys);
         this.reachability = new TerracottaReachability(settings.uri(), settings.connectionTimeout());
         this.health = new ClusterHealthCheck(settings, node, clock, () -> keys.get().describe());

@@ -92,7 +92,8 @@ public final class LoopbackRuntime implements AutoCloseable {
                 exchangeProfiles);
         this.inFlight = new InFlightBytes(configuration.memory().maxBytesInFlight());
         if (configuration.cluster().isPresent()) {
-            this.cluster = new ClusterTier(configuration.cluster().get(), limits, cacheBytes, timeSource, clock, node);
+            this.cluster = new ClusterTier(configuration.cluster().get(), limits, cacheBytes,
+                    configuration.memory().maxExchangeCacheBytes(), timeSource, clock, node);
         } else {
             this.cluster = null;
         }

@@ -33,7 +33,7 @@ class ClusterCacheConfigurationsTest {
     private final ClusterCacheConfigurations configurations = new ClusterCacheConfigurations(settings,
             Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200)),
                     "partner", new ProfileLimits(7, Duration.ofMinutes(5), Duration.ofSeconds(30))),
-            16L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
+            16L << 20, 8L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
 
     @Test
     void eachProfileHasATokensALeasesAndAMarksCacheNamedWithTheFormatVersion() {
@@ -108,7 +108,7 @@ class ClusterCacheConfigurationsTest {
         ClusterCacheConfigurations withExchange = new ClusterCacheConfigurations(settings,
                 Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200)),
                         "obo", new ProfileLimits(100, Duration.ofHours(1), Duration.ofMillis(200), 4096, true)),
-                16L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
+                16L << 20, 8L << 20, new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
         Map<String, CacheConfiguration<?, ?>> caches = withExchange.manager().getRuntimeConfiguration()
                 .getCacheConfigurations();
 
@@ -123,6 +123,18 @@ class ClusterCacheConfigurationsTest {
                 .getExpiryForCreation("s", ClusterValue.of("s", index));
         assertTrue(life.compareTo(Duration.ofSeconds(590)) > 0 && life.compareTo(Duration.ofSeconds(600)) <= 0,
                 life::toString);
+    }
+
+    @Test
+    void anExchangeProfilesHeapTierIsSizedFromTheExchangeBudgetTheOthersShareMaxCacheBytes() {
+        ProfileLimits service = new ProfileLimits(1_000_000, Duration.ofHours(1), Duration.ofSeconds(1), 4096);
+        ProfileLimits exchange = new ProfileLimits(1_000_000, Duration.ofHours(1), Duration.ofSeconds(1), 4096, true);
+        ClusterCacheConfigurations sized = new ClusterCacheConfigurations(settings,
+                Map.of("default", service, "partner", service, "obo", exchange), 16L << 20, 4L << 20,
+                new ClockTimeSource(Clock.systemUTC()), getClass().getClassLoader(), new ClusterKeys(settings));
+
+        assertEquals((16L << 20) / 2 / 4096, sized.heapEntries(service), "max-cache-bytes, shared by the two");
+        assertEquals((4L << 20) / 4096, sized.heapEntries(exchange), "max-exchange-cache-bytes, its own");
     }
 
     @SuppressWarnings("unchecked")

@@ -47,7 +47,7 @@ class ClusterTierTest {
         Map<String, ProfileLimits> limits =
                 Map.of("default", new ProfileLimits(100, Duration.ofHours(1), Duration.ofSeconds(5)));
         try (TokenCache heap = new TokenCache(time, limits, 16L << 20);
-             ClusterTier tier = new ClusterTier(settings, limits, 16L << 20, time, clock, "test-node")) {
+             ClusterTier tier = new ClusterTier(settings, limits, 16L << 20, 8L << 20, time, clock, "test-node")) {
             ClusteredTokenStore store = tier.store("default", heap.forProfile("default"));
 
             assertFalse(tier.connected());
