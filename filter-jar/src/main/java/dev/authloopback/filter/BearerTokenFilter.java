@@ -277,7 +277,7 @@ public final class BearerTokenFilter implements Filter {
             return;
         }
         request.setAttribute(settings.attribute(), token.value());
-        service.bind(user);
+        String outer = service.bind(user);
         try {
             chain.doFilter(request, response);
             if (settings.evictOn401() && !request.isAsyncStarted()
@@ -285,7 +285,7 @@ public final class BearerTokenFilter implements Filter {
                 service.evict(token);
             }
         } finally {
-            service.unbind();
+            service.restore(outer);
         }
     }
 

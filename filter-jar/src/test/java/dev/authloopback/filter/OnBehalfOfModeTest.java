@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class OnBehalfOfModeTest {
     private FakeLoopback loopback;
     private BusinessApp app;
+    private Map<String, String> params;
 
     @BeforeEach
     void start() throws Exception {
@@ -23,6 +24,7 @@ class OnBehalfOfModeTest {
         params.put(BearerTokenFilter.TOKEN_URL_PARAM, loopback.url().toString());
         params.put(BearerTokenFilter.TOKEN_BODY_PARAM, "audience=orders-api");
         params.put(BearerTokenFilter.ON_BEHALF_OF_PARAM, "true");
+        this.params = params;
         app = new BusinessApp(params);
     }
 
@@ -67,5 +69,22 @@ class OnBehalfOfModeTest {
         assertEquals("tok-1", BusinessApp.echoed(app.get("/echo", "Authorization", "Bearer bob-token")).get("attribute"),
                 "bob's entry stays");
         assertEquals(before, loopback.requests.size());
+    }
+
+    @Test
+    void aNestedPassOfTheSameRequestLeavesItsUserBoundForTheRestOfTheOuterOne() throws Exception {
+        try (dev.authloopback.filter.internal.TokenService service = new dev.authloopback.filter.internal.TokenService(
+                dev.authloopback.filter.internal.FilterSettings.from(params,
+                        dev.authloopback.filter.internal.Placeholders.system()), java.time.Clock.systemUTC())) {
+            String outer = service.bind("alice-token");
+            // The filter again on a FORWARD or INCLUDE of the same request, on the same thread.
+            String inner = service.bind("alice-token");
+            service.restore(inner);
+
+            assertEquals("tok-1", service.token().value(), "outbound calls after the forward still act for alice");
+            service.restore(outer);
+            org.junit.jupiter.api.Assertions.assertThrows(dev.authloopback.filter.internal.TokenUnavailableException.class, service::token,
+                    "no user once the request's outer pass ended");
+        }
     }
 }

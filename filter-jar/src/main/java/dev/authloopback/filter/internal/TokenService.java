@@ -61,13 +61,25 @@ public final class TokenService implements TokenSource, AutoCloseable {
                 ? new OnBehalfOfCache(settings.onBehalfOfCacheBytes(), settings.localTtl(), clock) : null;
     }
 
-    /** On-behalf-of mode: the user this thread serves from now until {@link #unbind()}. */
-    public void bind(String userToken) {
+    /**
+     * On-behalf-of mode: the user this thread serves from now until {@link #restore}.
+     *
+     * @return the user bound before, by an outer pass of the same request through the filter (a
+     *         FORWARD or INCLUDE it is mapped for too), or {@code null}: hand it to {@link #restore}
+     */
+    public String bind(String userToken) {
+        String previous = currentUser.get();
         currentUser.set(userToken);
+        return previous;
     }
 
-    public void unbind() {
-        currentUser.remove();
+    /** Ends a {@link #bind}: the outer pass's user is bound again, so its own outbound calls still act for it. */
+    public void restore(String previous) {
+        if (previous == null) {
+            currentUser.remove();
+        } else {
+            currentUser.set(previous);
+        }
     }
 
     /** On-behalf-of mode: the exchanged token for this user token (near cache, else the loopback). */
