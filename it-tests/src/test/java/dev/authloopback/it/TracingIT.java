@@ -248,6 +248,48 @@ class TracingIT {
         }
     }
 
+    /**
+     * A HIT in the refresh window starts a refresh ahead: a trace of its own (the HIT's caller does not
+     * wait for it), linked to the HIT's span, with the upstream call under it and the IdP given that
+     * call's context. Time is a mutable clock, moved past the refresh point instead of slept on.
+     */
+    @Test
+    void aRefreshAheadIsATraceOfItsOwnLinkedToTheHitThatStartedIt() throws Exception {
+        dev.authloopback.testsupport.MutableClock clock = dev.authloopback.testsupport.MutableClock.startingNow();
+        try (FaultyUpstream upstream = FaultyUpstream.start();
+             LoopbackServer loopback = LoopbackServer.builder().upstream(upstream.tokenUrl()).clock(clock)
+                     .setting("refresh-ahead", "0.5").testOpenTelemetry().start()) {
+            upstream.otherwise(Answer.ok(600));
+            String body = "grant_type=client_credentials&scope=refreshed&client_id=tracing-app";
+            assertEquals(200, http.post(loopback.tokenUrl(), FORM, body).status());
+            // expires_in 600 s, skew 60 s: fresh for 540 s, refreshed ahead from 270..405 s on.
+            clock.advance(Duration.ofSeconds(420));
+            SPANS.reset();
+
+            Http.Answer hit = http.post(loopback.tokenUrl(), FORM, body);
+            assertEquals("HIT", hit.header("X-Loopback-Cache"), hit::toString);
+            List<SpanData> spans = awaitSpans(s -> scope(s, LOOPBACK_SCOPE) && s.getKind() == SpanKind.CLIENT, 1);
+            Supplier<String> message = () -> "spans:\n" + describe(SPANS.getFinishedSpanItems()) + "\nupstream "
+                    + upstream.calls();
+            List<SpanData> all = awaitSpans(s -> true, 3);
+            SpanData request = only(all, s -> scope(s, LOOPBACK_SCOPE) && s.getKind() == SpanKind.SERVER, message);
+            SpanData refresh = only(all, s -> s.getName().equals("loopback refresh-ahead"), message);
+            SpanData call = only(spans, s -> true, message);
+            assertEquals("HIT", request.getAttributes().get(CACHE), message);
+            assertFalse(refresh.getParentSpanContext().isValid(), message);
+            assertFalse(refresh.getTraceId().equals(request.getTraceId()), message);
+            assertEquals(List.of(request.getSpanContext()), refresh.getLinks().stream().map(l -> l.getSpanContext())
+                    .toList(), message);
+            assertEquals(refresh.getSpanId(), call.getParentSpanId(), message);
+            assertEquals(refresh.getTraceId(), call.getTraceId(), message);
+            assertEquals(2, upstream.callCount(), message);
+            FaultyUpstream.Call seen = upstream.calls().get(1);
+            assertTrue(seen.traceparent() != null && seen.traceparent().startsWith("00-" + call.getTraceId() + "-"
+                    + call.getSpanId() + "-"), message);
+            assertNoSecretIn(SPANS.getFinishedSpanItems(), upstream);
+        }
+    }
+
     @Test
     void anUnreachableUpstreamMarksFetchLoopbackAndUpstreamSpansAsErrorsWithTheProblemType() throws Exception {
         try (FaultyUpstream upstream = FaultyUpstream.start();
