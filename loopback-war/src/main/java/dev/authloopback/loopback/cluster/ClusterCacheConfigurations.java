@@ -1,5 +1,6 @@
 package dev.authloopback.loopback.cluster;
 
+import dev.authloopback.loopback.cache.Lease;
 import dev.authloopback.loopback.cache.ProfileLimits;
 import dev.authloopback.loopback.cache.TokenExpiryPolicy;
 import dev.authloopback.loopback.config.ClusterSettings;
@@ -128,14 +129,14 @@ final class ClusterCacheConfigurations {
                             ResourcePoolsBuilder.heap(heapEntries(limits)), poolMiB,
                             new TokenExpiryPolicy(timeSource, limits.tti())))
                     .withCache(leasesAlias(name, sealed), clustered(leasesAlias(name, sealed), ValueCodec.LEASES,
-                            ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB, new LeaseExpiry(timeSource)))
+                            ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB, new DeadlineExpiry<>(timeSource, Lease::deadline)))
                     .withCache(marksAlias(name, sealed), clustered(marksAlias(name, sealed), ValueCodec.MARKS,
                             ResourcePoolsBuilder.newResourcePoolsBuilder(), SMALL_POOL_MIB,
                             new MarkExpiry(timeSource, markLife)));
             if (limits.exchange()) {
                 builder = builder.withCache(subjectsAlias(name, sealed), clustered(subjectsAlias(name, sealed),
                         ValueCodec.SUBJECTS, ResourcePoolsBuilder.newResourcePoolsBuilder(), SUBJECT_POOL_MIB,
-                        new SubjectKeysExpiry(timeSource)));
+                        new DeadlineExpiry<>(timeSource, SubjectKeys::endsAt)));
             }
         }
         return builder.build(false);

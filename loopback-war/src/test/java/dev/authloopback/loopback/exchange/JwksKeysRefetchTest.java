@@ -37,6 +37,7 @@ class JwksKeysRefetchTest {
     private final CountDownLatch secondFetchInside = new CountDownLatch(1);
     private final CountDownLatch releaseSecondFetch = new CountDownLatch(1);
     private final AtomicReference<JWKSet> served = new AtomicReference<>();
+    private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
     private HttpServer server;
     private RSAKey first;
     private RSAKey rotated;
@@ -47,7 +48,7 @@ class JwksKeysRefetchTest {
         rotated = new RSAKeyGenerator(2048).keyID("k2").generate();
         served.set(new JWKSet(first.toPublicJWK()));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.setExecutor(handlers);
         server.createContext("/certs", exchange -> {
             if (fetches.incrementAndGet() == 2) {
                 secondFetchInside.countDown();
@@ -70,6 +71,7 @@ class JwksKeysRefetchTest {
     void stop() {
         releaseSecondFetch.countDown();
         server.stop(0);
+        handlers.shutdownNow();
     }
 
     @Test
